@@ -1,0 +1,100 @@
+import { parseArgs } from "node:util";
+import { createVirtualKey } from "../runtime/identity/keys/create.ts";
+import { loadHmacSecret } from "../runtime/identity/keys/digest.ts";
+import { SqliteKeyStore } from "../runtime/identity/keys/sqlite-key-store.ts";
+import type { VirtualKey } from "../runtime/identity/keys/types.ts";
+import { openCliStore } from "./open-store.ts";
+import { UsageError } from "./usage-error.ts";
+
+/** `nexus keys create|list|revoke`. */
+export async function runKeys(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: "string" },
+      org: { type: "string" },
+      project: { type: "string" },
+      name: { type: "string" },
+      models: { type: "string" },
+      expires: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const [action, id] = positionals;
+  const { loaded, db } = await openCliStore(values.config);
+  const store = new SqliteKeyStore(db);
+
+  try {
+    switch (action) {
+      case "create": {
+        if (values.org === undefined) throw new UsageError("keys create needs --org");
+        if (values.models === undefined) {
+          throw new UsageError("keys create needs --models (comma-separated globs, e.g. 'gpt-*')");
+        }
+        const secret = loadHmacSecret(loaded.config.keySecretEnv ?? "NEXUS_KEY_SECRET",
+          loaded.dataDir);
+        const created = createVirtualKey(store, secret, {
+          org: values.org,
+          project: values.project,
+          name: values.name,
+          models: values.models.split(",").map((m) => m.trim()).filter((m) => m !== ""),
+          expiresAt: values.expires === undefined ? undefined : parseExpiry(values.expires),
+        });
+        if (values.json) {
+          printJson({ ...created.key, key: created.secret });
+        } else {
+          process.stdout.write(`${created.secret}\n`);
+          process.stderr.write(
+            `created ${created.key.id} for org ${created.key.org}; ` +
+              "the key is shown only once, store it now\n",
+          );
+        }
+        return 0;
+      }
+      case "list": {
+        const keys = store.list();
+        if (values.json) printJson(keys);
+        else for (const key of keys) process.stdout.write(`${formatKey(key)}\n`);
+        return 0;
+      }
+      case "revoke": {
+        if (id === undefined) throw new UsageError("keys revoke needs a key id (key_…)");
+        if (!store.revoke(id, Date.now())) throw new UsageError(`no key with id ${id}`);
+        process.stdout.write(`revoked ${id}\n`);
+        return 0;
+      }
+      default:
+        throw new UsageError("keys needs an action: create, list or revoke");
+    }
+  } finally {
+    db.close();
+  }
+}
+
+/** Accepts an ISO date-time or a duration such as `30d`, `12h` or `15m`. */
+export function parseExpiry(value: string, now = Date.now()): number {
+  const duration = /^(\d+)([mhd])$/.exec(value);
+  if (duration !== null) {
+    const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000 }[duration[2] as "m" | "h" | "d"];
+    return now + Number(duration[1]) * unitMs;
+  }
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) {
+    throw new UsageError(`invalid --expires "${value}": use an ISO date-time or e.g. 30d, 12h`);
+  }
+  return at;
+}
+
+function formatKey(key: VirtualKey): string {
+  const state = key.revokedAt !== null
+    ? "revoked"
+    : key.expiresAt !== null && key.expiresAt <= Date.now() ? "expired" : "active";
+  const expiry = key.expiresAt === null ? "never" : new Date(key.expiresAt).toISOString();
+  return [key.id, `${key.prefix}…`, state, `org=${key.org}`, `project=${key.project ?? "-"}`,
+    `models=${key.models.join(",")}`, `expires=${expiry}`].join("  ");
+}
+
+function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

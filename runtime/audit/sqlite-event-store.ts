@@ -1,0 +1,139 @@
+import type { Database } from "bun:sqlite";
+import type { EventFilter, EventStore, TrafficEvent } from "./traffic-event.ts";
+
+interface EventRow {
+  request_id: string;
+  time: number;
+  key_id: string | null;
+  org: string | null;
+  project: string | null;
+  route: string;
+  provider: string | null;
+  model: string | null;
+  upstream_model: string | null;
+  stream: number;
+  status: number;
+  error_code: string | null;
+  latency_ms: number;
+  ttft_ms: number | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cached_tokens: number | null;
+  cache_write_tokens: number | null;
+  reasoning_tokens: number | null;
+  cost_usd: number | null;
+  detail: string | null;
+}
+
+const COLUMNS = [
+  "request_id", "time", "key_id", "org", "project", "route", "provider", "model",
+  "upstream_model", "stream", "status", "error_code", "latency_ms", "ttft_ms", "input_tokens",
+  "output_tokens", "cached_tokens", "cache_write_tokens", "reasoning_tokens", "cost_usd",
+  "detail",
+] as const;
+
+function toRow(event: TrafficEvent): EventRow {
+  return {
+    request_id: event.requestId,
+    time: event.time,
+    key_id: event.keyId,
+    org: event.org,
+    project: event.project,
+    route: event.route,
+    provider: event.provider,
+    model: event.model,
+    upstream_model: event.upstreamModel,
+    stream: event.stream ? 1 : 0,
+    status: event.status,
+    error_code: event.errorCode,
+    latency_ms: event.latencyMs,
+    ttft_ms: event.ttftMs,
+    input_tokens: event.inputTokens,
+    output_tokens: event.outputTokens,
+    cached_tokens: event.cachedTokens,
+    cache_write_tokens: event.cacheWriteTokens,
+    reasoning_tokens: event.reasoningTokens,
+    cost_usd: event.costUsd,
+    detail: JSON.stringify(event.detail),
+  };
+}
+
+function fromRow(row: EventRow): TrafficEvent {
+  return {
+    requestId: row.request_id,
+    time: row.time,
+    keyId: row.key_id,
+    org: row.org,
+    project: row.project,
+    route: row.route,
+    provider: row.provider,
+    model: row.model,
+    upstreamModel: row.upstream_model,
+    stream: row.stream === 1,
+    status: row.status,
+    errorCode: row.error_code,
+    latencyMs: row.latency_ms,
+    ttftMs: row.ttft_ms,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cachedTokens: row.cached_tokens,
+    cacheWriteTokens: row.cache_write_tokens,
+    reasoningTokens: row.reasoning_tokens,
+    costUsd: row.cost_usd,
+    detail: row.detail === null ? {} : (JSON.parse(row.detail) as Record<string, unknown>),
+  };
+}
+
+/** Traffic events in the embedded `bun:sqlite` store. */
+export class SqliteEventStore implements EventStore {
+  readonly #db: Database;
+  readonly #insert;
+
+  constructor(db: Database) {
+    this.#db = db;
+    const placeholders = COLUMNS.map((column) => `$${column}`).join(", ");
+    // A retried batch may repeat a request id; the first write wins so nothing is duplicated.
+    this.#insert = db.query(
+      `INSERT OR IGNORE INTO traffic_events (${COLUMNS.join(", ")}) VALUES (${placeholders})`,
+    );
+  }
+
+  insertBatch(events: readonly TrafficEvent[]): void {
+    this.#db.transaction(() => {
+      for (const event of events) {
+        this.#insert.run(toRow(event) as unknown as Record<string, string | number | null>);
+      }
+    })();
+  }
+
+  list(filter: EventFilter): TrafficEvent[] {
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: filter.limit };
+    if (filter.keyId !== undefined) {
+      where.push("key_id = $keyId");
+      params.keyId = filter.keyId;
+    }
+    if (filter.org !== undefined) {
+      where.push("org = $org");
+      params.org = filter.org;
+    }
+    if (filter.since !== undefined) {
+      where.push("time >= $since");
+      params.since = filter.since;
+    }
+    const clause = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
+    return this.#db
+      .query<EventRow, Record<string, string | number>>(
+        `SELECT * FROM traffic_events ${clause} ORDER BY time DESC, request_id LIMIT $limit`,
+      )
+      .all(params)
+      .map(fromRow);
+  }
+
+  get(requestId: string): TrafficEvent | undefined {
+    const row = this.#db
+      .query<EventRow, [string]>("SELECT * FROM traffic_events WHERE request_id = ?")
+      .get(requestId);
+    return row === null ? undefined : fromRow(row);
+  }
+}

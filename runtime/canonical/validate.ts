@@ -1,0 +1,42 @@
+import type { TSchema } from "@sinclair/typebox";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { NexusError } from "../errors/nexus-error.ts";
+
+/**
+ * Compiles a schema once and returns a checker that throws a 400 NexusError naming the first
+ * bad field, in OpenAI's style (`param` holds the field path with dots).
+ */
+export function createValidator<T>(schema: TSchema): (value: unknown) => T {
+  const compiled = TypeCompiler.Compile(schema);
+  return (value) => {
+    if (compiled.Check(value)) return value as T;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new NexusError("invalid_request", "The request body must be a JSON object.", {
+        status: 400,
+        type: "invalid_request_error",
+      });
+    }
+
+    const first = compiled.Errors(value).First();
+    const param = (first?.path ?? "").replace(/^\//, "").replaceAll("/", ".");
+    const unknownField = findUnknownField(schema, value as Record<string, unknown>);
+    if (unknownField !== undefined) {
+      throw new NexusError(
+        "unknown_parameter",
+        `Unrecognized request argument supplied: ${unknownField}`,
+        { status: 400, type: "invalid_request_error", param: unknownField },
+      );
+    }
+    throw new NexusError(
+      "invalid_request",
+      `Invalid value for '${param || "(body)"}': ${first?.message ?? "does not match the schema"}.`,
+      { status: 400, type: "invalid_request_error", param: param || null },
+    );
+  };
+}
+
+function findUnknownField(schema: TSchema, value: Record<string, unknown>): string | undefined {
+  const known = (schema as { properties?: Record<string, unknown> }).properties;
+  if (known === undefined) return undefined;
+  return Object.keys(value).find((field) => !(field in known));
+}

@@ -1,0 +1,85 @@
+import { dirname, isAbsolute, resolve } from "node:path";
+import { Value } from "@sinclair/typebox/value";
+import { parse as parseYaml } from "yaml";
+import { ConfigSchema, type NexusConfig } from "./schema.ts";
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** A validated config plus the facts derived from where it was loaded. */
+export interface LoadedConfig {
+  config: NexusConfig;
+  path: string;
+  /** Absolute data folder for the embedded store. */
+  dataDir: string;
+}
+
+/**
+ * Picks the config path: `--config`, then `NEXUS_CONFIG`, then `nexus.config.yaml` in the
+ * working folder.
+ */
+export function resolveConfigPath(flag: string | undefined): string {
+  const chosen = flag ?? process.env.NEXUS_CONFIG ?? "nexus.config.yaml";
+  return isAbsolute(chosen) ? chosen : resolve(process.cwd(), chosen);
+}
+
+/** Reads, parses and validates the config; throws ConfigError naming the bad field's path. */
+export async function loadConfig(path: string): Promise<LoadedConfig> {
+  const file = Bun.file(path);
+  if (!(await file.exists())) {
+    throw new ConfigError(`config file not found: ${path} (set --config or NEXUS_CONFIG)`);
+  }
+
+  let raw: unknown;
+  try {
+    raw = parseYaml(await file.text());
+  } catch (error) {
+    throw new ConfigError(`config ${path} is not valid YAML: ${(error as Error).message}`);
+  }
+  return validateConfig(raw, path);
+}
+
+export function validateConfig(raw: unknown, path: string): LoadedConfig {
+  const firstError = Value.Errors(ConfigSchema, raw).First();
+  if (firstError !== undefined) {
+    const field = firstError.path === "" ? "(root)" : firstError.path;
+    throw new ConfigError(`config ${path}: invalid field ${field}: ${firstError.message}`);
+  }
+  const config = raw as NexusConfig;
+  checkReferences(config, path);
+
+  const baseDir = dirname(path);
+  const dataDir = resolve(baseDir, config.dataDir ?? "data");
+  return { config, path, dataDir };
+}
+
+/** Checks what the schema cannot: every model names a known provider, no name is taken twice. */
+function checkReferences(config: NexusConfig, path: string): void {
+  for (const [name, provider] of Object.entries(config.providers)) {
+    if (!URL.canParse(provider.baseUrl)) {
+      throw new ConfigError(
+        `config ${path}: invalid field /providers/${name}/baseUrl: not a URL: ${provider.baseUrl}`,
+      );
+    }
+  }
+
+  const seen = new Set<string>();
+  for (const [name, model] of Object.entries(config.models)) {
+    if (config.providers[model.provider] === undefined) {
+      throw new ConfigError(
+        `config ${path}: invalid field /models/${name}/provider: ` +
+          `unknown provider "${model.provider}"`,
+      );
+    }
+    for (const alias of [name, ...(model.aliases ?? [])]) {
+      if (seen.has(alias)) {
+        throw new ConfigError(`config ${path}: model name or alias "${alias}" is used twice`);
+      }
+      seen.add(alias);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { type Static, Type } from "@sinclair/typebox";
+
+/** Prices in USD per million tokens; cached reads and cache writes have their own rates. */
+export const PriceSchema = Type.Object(
+  {
+    inputPerMTok: Type.Number({ minimum: 0 }),
+    outputPerMTok: Type.Number({ minimum: 0 }),
+    cacheReadPerMTok: Type.Optional(Type.Number({ minimum: 0 })),
+    cacheWritePerMTok: Type.Optional(Type.Number({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ProviderSchema = Type.Object(
+  {
+    type: Type.Union([Type.Literal("openai"), Type.Literal("anthropic")]),
+    baseUrl: Type.String({ minLength: 1 }),
+    /** Name of the environment variable that holds the credential; never the credential. */
+    apiKeyEnv: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+    timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ModelSchema = Type.Object(
+  {
+    provider: Type.String({ minLength: 1 }),
+    upstreamModel: Type.String({ minLength: 1 }),
+    aliases: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    kind: Type.Optional(Type.Union([Type.Literal("chat"), Type.Literal("embedding")])),
+    price: Type.Optional(PriceSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    server: Type.Optional(
+      Type.Object(
+        {
+          host: Type.Optional(Type.String()),
+          port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+          /** Largest request body accepted, in bytes. */
+          maxBodyBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** Folder for the embedded store; relative paths resolve from the config file's folder. */
+    dataDir: Type.Optional(Type.String()),
+    /** Environment variable holding the HMAC secret for virtual-key digests. */
+    keySecretEnv: Type.Optional(Type.String()),
+    simulator: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Boolean(),
+          port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    providers: Type.Record(Type.String({ minLength: 1 }), ProviderSchema),
+    models: Type.Record(Type.String({ minLength: 1 }), ModelSchema),
+  },
+  { additionalProperties: false },
+);
+
+export type Price = Static<typeof PriceSchema>;
+export type ProviderConfig = Static<typeof ProviderSchema>;
+export type ModelConfig = Static<typeof ModelSchema>;
+export type NexusConfig = Static<typeof ConfigSchema>;

@@ -1,0 +1,90 @@
+import type { Database } from "bun:sqlite";
+import type { KeyStore, VirtualKey } from "./types.ts";
+
+interface KeyRow {
+  id: string;
+  prefix: string;
+  name: string | null;
+  org: string;
+  project: string | null;
+  models: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+}
+
+function fromRow(row: KeyRow): VirtualKey {
+  return {
+    id: row.id,
+    prefix: row.prefix,
+    name: row.name,
+    org: row.org,
+    project: row.project,
+    models: JSON.parse(row.models) as string[],
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+const COLUMNS = "id, prefix, name, org, project, models, created_at, expires_at, revoked_at";
+
+/** Virtual keys in the embedded `bun:sqlite` store. */
+export class SqliteKeyStore implements KeyStore {
+  readonly #db: Database;
+  readonly #byDigest;
+  readonly #byId;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#byDigest = db.query<KeyRow, [string]>(
+      `SELECT ${COLUMNS} FROM virtual_keys WHERE digest = ?`,
+    );
+    this.#byId = db.query<KeyRow, [string]>(`SELECT ${COLUMNS} FROM virtual_keys WHERE id = ?`);
+  }
+
+  insert(key: VirtualKey, digest: string): void {
+    this.#db
+      .query(
+        `INSERT INTO virtual_keys (${COLUMNS}, digest)
+         VALUES ($id, $prefix, $name, $org, $project, $models, $created, $expires, $revoked,
+                 $digest)`,
+      )
+      .run({
+        id: key.id,
+        prefix: key.prefix,
+        name: key.name,
+        org: key.org,
+        project: key.project,
+        models: JSON.stringify(key.models),
+        created: key.createdAt,
+        expires: key.expiresAt,
+        revoked: key.revokedAt,
+        digest,
+      });
+  }
+
+  findByDigest(digest: string): VirtualKey | undefined {
+    const row = this.#byDigest.get(digest);
+    return row === null ? undefined : fromRow(row);
+  }
+
+  findById(id: string): VirtualKey | undefined {
+    const row = this.#byId.get(id);
+    return row === null ? undefined : fromRow(row);
+  }
+
+  list(): VirtualKey[] {
+    return this.#db
+      .query<KeyRow, []>(`SELECT ${COLUMNS} FROM virtual_keys ORDER BY created_at, id`)
+      .all()
+      .map(fromRow);
+  }
+
+  revoke(id: string, at: number): boolean {
+    const result = this.#db
+      .query("UPDATE virtual_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
+      .run(at, id);
+    return result.changes > 0;
+  }
+}

@@ -1,0 +1,32 @@
+/** A virtual key as stored: the secret itself is never kept, only its HMAC digest. */
+export interface VirtualKey {
+  id: string;
+  /** First characters of the secret, for people to recognise a key in lists. */
+  prefix: string;
+  name: string | null;
+  org: string;
+  project: string | null;
+  /** Glob patterns over model names and aliases (`*` any run of characters, `?` one). */
+  models: string[];
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+}
+
+export interface NewVirtualKey {
+  name?: string;
+  org: string;
+  project?: string;
+  models: string[];
+  expiresAt?: number;
+}
+
+/** Persistence of virtual keys; the embedded and production stores both implement it. */
+export interface KeyStore {
+  insert(key: VirtualKey, digest: string): void;
+  findByDigest(digest: string): VirtualKey | undefined;
+  findById(id: string): VirtualKey | undefined;
+  list(): VirtualKey[];
+  /** Returns false when no key has that id. */
+  revoke(id: string, at: number): boolean;
+}

@@ -1,0 +1,55 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** The gateway's Prometheus metrics, in one registry per process. */
+export interface GatewayMetrics {
+  registry: Registry;
+  requests: Counter<"route" | "status" | "provider">;
+  requestDuration: Histogram<"route" | "stream">;
+  upstreamErrors: Counter<"provider" | "code">;
+  auditWriteFailures: Counter<string>;
+  auditEventsWritten: Counter<string>;
+  clientDisconnects: Counter<"route">;
+}
+
+export function createGatewayMetrics(): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "nexus_process_" });
+  return {
+    registry,
+    requests: new Counter({
+      name: "nexus_requests_total",
+      help: "Requests answered, by inbound route, HTTP status and provider.",
+      labelNames: ["route", "status", "provider"],
+      registers: [registry],
+    }),
+    requestDuration: new Histogram({
+      name: "nexus_request_duration_seconds",
+      help: "Time from request arrival to the end of the answer.",
+      labelNames: ["route", "stream"],
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    upstreamErrors: new Counter({
+      name: "nexus_upstream_errors_total",
+      help: "Failed upstream calls, by provider and Nexus error code.",
+      labelNames: ["provider", "code"],
+      registers: [registry],
+    }),
+    auditWriteFailures: new Counter({
+      name: "nexus_audit_write_failures_total",
+      help: "Traffic events that could not be written to the store.",
+      registers: [registry],
+    }),
+    auditEventsWritten: new Counter({
+      name: "nexus_audit_events_written_total",
+      help: "Traffic events written to the store.",
+      registers: [registry],
+    }),
+    clientDisconnects: new Counter({
+      name: "nexus_client_disconnects_total",
+      help: "Requests whose client went away before the answer ended.",
+      labelNames: ["route"],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,72 @@
+import type { ChatChunk, ChatRequest, ChatResponse } from "../canonical/chat.ts";
+import type { EmbeddingRequest, EmbeddingResponse } from "../canonical/embeddings.ts";
+import type { NexusError } from "../errors/nexus-error.ts";
+
+/** Where one request goes: the provider's settings and the model name the provider expects. */
+export interface Target {
+  /** Provider id from the config, e.g. `anthropic-main`. */
+  provider: string;
+  baseUrl: string;
+  /** The credential, already read from the environment variable the config names. */
+  apiKey: string | null;
+  /** Extra headers the config sets for this provider (for example `anthropic-version`). */
+  headers: Record<string, string>;
+  upstreamModel: string;
+}
+
+/** An HTTP request a codec builds; the gateway sends it and owns timeouts and cancellation. */
+export interface UpstreamRequest {
+  url: string;
+  method: "POST" | "GET";
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What a codec reports about its provider, so the gateway can refuse what cannot be honoured. */
+export interface CodecCapabilities {
+  /** Whether `n > 1` can be sent upstream. */
+  multipleChoices: boolean;
+  embeddings: boolean;
+}
+
+/** What a decoder needs to know about the request that produced the answer. */
+export interface DecodeContext {
+  /** The model name the client asked for; answers report it instead of the upstream name. */
+  clientModel: string;
+  /** The canonical request as the client sent it (before encoding). */
+  request: ChatRequest;
+}
+
+/**
+ * One codec per provider wire format. A codec is pure translation: it builds upstream requests
+ * and decodes upstream bodies, and never performs I/O itself except reading the stream it is
+ * handed.
+ */
+export interface ProviderCodec {
+  readonly type: string;
+  readonly capabilities: CodecCapabilities;
+
+  /** Throws NexusError (`unsupported_parameter`) for a request the provider cannot honour. */
+  encodeChatRequest(request: ChatRequest, target: Target): UpstreamRequest;
+
+  decodeChatResponse(body: unknown, context: DecodeContext): ChatResponse;
+
+  /**
+   * Decodes a streamed answer into canonical chunks. The last chunk always carries `usage` with
+   * empty `choices`, whatever the client asked: the gateway needs usage for the traffic event and
+   * drops that chunk when the client did not set `stream_options.include_usage`.
+   * The iterator throws NexusError
+   * (`upstream_stream_cut` or a mapped provider error) when the stream ends badly, after
+   * yielding every chunk that arrived whole.
+   */
+  decodeChatStream(
+    body: ReadableStream<Uint8Array>,
+    context: DecodeContext,
+  ): AsyncIterable<ChatChunk>;
+
+  /** Maps a non-2xx upstream answer to the NexusError the client sees. */
+  decodeError(status: number, headers: Headers, bodyText: string): NexusError;
+
+  encodeEmbeddingRequest?(request: EmbeddingRequest, target: Target): UpstreamRequest;
+  decodeEmbeddingResponse?(body: unknown, clientModel: string): EmbeddingResponse;
+}

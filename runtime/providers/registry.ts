@@ -1,0 +1,15 @@
+import { anthropicCodec } from "./anthropic/codec.ts";
+import type { ProviderCodec } from "./codec.ts";
+import { openaiCodec } from "./openai/codec.ts";
+
+/** Codecs by the provider `type` named in the config. */
+const CODECS: Record<string, ProviderCodec> = {
+  openai: openaiCodec,
+  anthropic: anthropicCodec,
+};
+
+export function codecFor(type: string): ProviderCodec {
+  const codec = CODECS[type];
+  if (codec === undefined) throw new Error(`no codec for provider type "${type}"`);
+  return codec;
+}

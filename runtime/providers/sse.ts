@@ -1,0 +1,75 @@
+/**
+ * Server-sent events parser (WHATWG HTML, "Parsing an event stream"). It accepts LF, CR and
+ * CRLF line ends, comment lines, `data` split over several lines and a UTF-8 character split
+ * across network reads, because providers emit all of these.
+ */
+
+export interface SseEvent {
+  /** The `event:` field, or "message" when the event had none. */
+  event: string;
+  data: string;
+  id?: string;
+}
+
+/** Yields each complete event; an event cut off by the end of the stream is dropped. */
+export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+  const decoder = new TextDecoder("utf-8");
+  const reader = body.getReader();
+  let buffer = "";
+  let eventName = "";
+  let dataLines: string[] = [];
+  let lastId: string | undefined;
+  let finished = false;
+
+  try {
+    while (true) {
+      const { value, done } = await reader.read();
+      // `stream: true` holds back an incomplete multi-byte sequence until the next read.
+      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
+
+      let lineEnd = findLineEnd(buffer, done);
+      while (lineEnd !== -1) {
+        const line = buffer.slice(0, lineEnd);
+        const skip = buffer[lineEnd] === "\r" && buffer[lineEnd + 1] === "\n" ? 2 : 1;
+        buffer = buffer.slice(lineEnd + skip);
+
+        if (line === "") {
+          if (dataLines.length > 0) {
+            yield { event: eventName || "message", data: dataLines.join("\n"), id: lastId };
+          }
+          eventName = "";
+          dataLines = [];
+        } else if (!line.startsWith(":")) {
+          const colon = line.indexOf(":");
+          const field = colon === -1 ? line : line.slice(0, colon);
+          let value = colon === -1 ? "" : line.slice(colon + 1);
+          if (value.startsWith(" ")) value = value.slice(1);
+          if (field === "event") eventName = value;
+          else if (field === "data") dataLines.push(value);
+          else if (field === "id") lastId = value;
+        }
+        lineEnd = findLineEnd(buffer, done);
+      }
+      if (done) {
+        finished = true;
+        return;
+      }
+    }
+  } finally {
+    // A consumer that stops early (client gone, error) must not leave the upstream body open.
+    if (!finished) await reader.cancel().catch(() => undefined);
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Finds the next line end. A lone CR at the very end of the buffer may be the first half of a
+ * CRLF split across reads, so it only counts once the stream is done.
+ */
+function findLineEnd(buffer: string, done: boolean): number {
+  const lf = buffer.indexOf("\n");
+  const cr = buffer.indexOf("\r");
+  if (cr === -1 || (lf !== -1 && lf < cr)) return lf;
+  if (cr + 1 < buffer.length || done) return cr;
+  return -1;
+}

@@ -1,0 +1,61 @@
+import type { Database } from "bun:sqlite";
+
+/** Ordered schema steps; a step is never edited once released, only appended to. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE virtual_keys (
+     id TEXT PRIMARY KEY,
+     digest TEXT NOT NULL UNIQUE,
+     prefix TEXT NOT NULL,
+     name TEXT,
+     org TEXT NOT NULL,
+     project TEXT,
+     models TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER,
+     revoked_at INTEGER
+   );
+   CREATE TABLE traffic_events (
+     request_id TEXT PRIMARY KEY,
+     time INTEGER NOT NULL,
+     key_id TEXT,
+     org TEXT,
+     project TEXT,
+     route TEXT NOT NULL,
+     provider TEXT,
+     model TEXT,
+     upstream_model TEXT,
+     stream INTEGER NOT NULL,
+     status INTEGER NOT NULL,
+     error_code TEXT,
+     latency_ms REAL NOT NULL,
+     ttft_ms REAL,
+     input_tokens INTEGER,
+     output_tokens INTEGER,
+     cached_tokens INTEGER,
+     cache_write_tokens INTEGER,
+     reasoning_tokens INTEGER,
+     cost_usd REAL,
+     detail TEXT
+   );
+   CREATE INDEX traffic_events_time ON traffic_events (time);
+   CREATE INDEX traffic_events_key ON traffic_events (key_id, time);`,
+];
+
+/**
+ * Applies the steps not yet recorded in `user_version`. Each step runs in an IMMEDIATE
+ * transaction that re-reads the version, so a CLI and a gateway starting together never apply
+ * one step twice.
+ */
+export function migrateEmbedded(db: Database): void {
+  const applyNext = db.transaction((): boolean => {
+    const row = db.query("PRAGMA user_version").get() as { user_version: number };
+    const step = MIGRATIONS[row.user_version];
+    if (step === undefined) return false;
+    db.exec(step);
+    db.exec(`PRAGMA user_version = ${row.user_version + 1}`);
+    return true;
+  });
+  while (applyNext.immediate()) {
+    // Each pass applies one step; the loop ends when the schema is current.
+  }
+}

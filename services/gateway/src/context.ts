@@ -1,0 +1,22 @@
+import type { EventWriter } from "../../../runtime/audit/event-writer.ts";
+import type { EventStore } from "../../../runtime/audit/traffic-event.ts";
+import type { LoadedConfig } from "../../../runtime/config/load.ts";
+import type { ModelCatalog } from "../../../runtime/config/models.ts";
+import type { KeyStore } from "../../../runtime/identity/keys/types.ts";
+import type { Logger } from "../../../runtime/observability/log.ts";
+import type { GatewayMetrics } from "../../../runtime/observability/metrics.ts";
+
+/** Everything a request handler needs, built once at boot. */
+export interface GatewayContext {
+  loaded: LoadedConfig;
+  catalog: ModelCatalog;
+  keys: KeyStore;
+  events: EventStore;
+  eventWriter: EventWriter;
+  hmacSecret: string;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  maxBodyBytes: number;
+  /** Reports whether the store answers; `/readyz` uses it. */
+  isStoreReady(): boolean;
+}

@@ -1,0 +1,101 @@
+import type { ChatChunk, ChatRequest } from "../../../../runtime/canonical/chat.ts";
+import { ChatRequestSchema } from "../../../../runtime/canonical/request-schema.ts";
+import { createValidator } from "../../../../runtime/canonical/validate.ts";
+import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
+import type { DecodeContext, ProviderCodec } from "../../../../runtime/providers/codec.ts";
+import { codecFor } from "../../../../runtime/providers/registry.ts";
+import { authenticate, resolveModel } from "../authorize.ts";
+import type { GatewayContext } from "../context.ts";
+import { readJsonBody } from "../read-body.ts";
+import { RequestRecord } from "../request-record.ts";
+import { chunkStream } from "../sse-stream.ts";
+import { callUpstream, UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
+import { readUpstreamJson } from "../upstream/read-json.ts";
+import { targetFor } from "../upstream/target.ts";
+import { failRequest } from "./fail-request.ts";
+
+const ROUTE = "/v1/chat/completions";
+const DEFAULT_TIMEOUT_MS = 600_000;
+const validateChatRequest = createValidator<ChatRequest>(ChatRequestSchema);
+
+/** `POST /v1/chat/completions`: JSON or SSE, to whichever provider serves the model. */
+export async function handleChatCompletions(
+  context: GatewayContext,
+  request: Request,
+  requestId: string,
+): Promise<Response> {
+  const record = new RequestRecord(context, requestId, ROUTE);
+  let abort: UpstreamAbort | null = null;
+  try {
+    const key = authenticate(context, request.headers);
+    record.setKey(key);
+    const body = validateChatRequest(await readJsonBody(request, context.maxBodyBytes));
+    record.setStream(body.stream === true);
+    record.setModel(body.model, null);
+    const resolved = resolveModel(context, key, body.model, "chat");
+    record.setModel(body.model, resolved);
+
+    const codec = codecFor(resolved.provider.type);
+    const upstreamRequest = codec.encodeChatRequest(body, targetFor(resolved));
+    const timeoutMs = resolved.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    abort = new UpstreamAbort(request.signal, timeoutMs, resolved.providerId);
+    const upstream = await callUpstream(upstreamRequest, abort, resolved.providerId);
+    record.addDetail("upstream_status", upstream.status);
+    if (!upstream.ok) {
+      const text = await upstream.text().catch(() => "");
+      throw codec.decodeError(upstream.status, upstream.headers, text);
+    }
+
+    const decodeContext: DecodeContext = { clientModel: body.model, request: body };
+    if (body.stream === true) {
+      return await startStream(context, record, codec, upstream, decodeContext, abort);
+    }
+    const json = await readUpstreamJson(upstream, abort, resolved.providerId);
+    abort.clearDeadline();
+    const answer = codec.decodeChatResponse(json, decodeContext);
+    record.setUsage(answer.usage);
+    record.finish(200, null);
+    return Response.json(answer, { headers: { "x-request-id": requestId } });
+  } catch (error) {
+    abort?.clearDeadline();
+    const failure = abort === null ? error : upstreamFailure(error, abort, record.provider ?? "");
+    return failRequest(context, record, failure);
+  }
+}
+
+async function startStream(
+  context: GatewayContext,
+  record: RequestRecord,
+  codec: ProviderCodec,
+  upstream: Response,
+  decodeContext: DecodeContext,
+  abort: UpstreamAbort,
+): Promise<Response> {
+  if (upstream.body === null) {
+    throw new NexusError("upstream_invalid_response", "The provider sent an empty stream.", {
+      status: 502,
+      type: "api_error",
+    });
+  }
+  const iterator = codec.decodeChatStream(upstream.body, decodeContext)[Symbol.asyncIterator]();
+
+  // Wait for the first chunk before answering, so a failure that comes before any content
+  // still reaches the client as an HTTP error with its real status.
+  const first: IteratorResult<ChatChunk> = await iterator.next();
+  abort.clearDeadline();
+
+  const body = chunkStream(first, iterator, {
+    record,
+    abort,
+    includeUsage: decodeContext.request.stream_options?.include_usage === true,
+    onClientGone: () => context.metrics.clientDisconnects.inc({ route: ROUTE }),
+  });
+  return new Response(body, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache",
+      connection: "keep-alive",
+      "x-request-id": record.requestId,
+    },
+  });
+}

@@ -1,0 +1,71 @@
+import type { EmbeddingRequest } from "../../../../runtime/canonical/embeddings.ts";
+import { EmbeddingRequestSchema } from "../../../../runtime/canonical/request-schema.ts";
+import { createValidator } from "../../../../runtime/canonical/validate.ts";
+import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
+import { codecFor } from "../../../../runtime/providers/registry.ts";
+import { authenticate, resolveModel } from "../authorize.ts";
+import type { GatewayContext } from "../context.ts";
+import { readJsonBody } from "../read-body.ts";
+import { RequestRecord } from "../request-record.ts";
+import { callUpstream, UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
+import { readUpstreamJson } from "../upstream/read-json.ts";
+import { targetFor } from "../upstream/target.ts";
+import { failRequest } from "./fail-request.ts";
+
+const ROUTE = "/v1/embeddings";
+const DEFAULT_TIMEOUT_MS = 120_000;
+const validateEmbeddingRequest = createValidator<EmbeddingRequest>(EmbeddingRequestSchema);
+
+/** `POST /v1/embeddings`, to a model configured with `kind: embedding`. */
+export async function handleEmbeddings(
+  context: GatewayContext,
+  request: Request,
+  requestId: string,
+): Promise<Response> {
+  const record = new RequestRecord(context, requestId, ROUTE);
+  let abort: UpstreamAbort | null = null;
+  try {
+    const key = authenticate(context, request.headers);
+    record.setKey(key);
+    const body = validateEmbeddingRequest(await readJsonBody(request, context.maxBodyBytes));
+    record.setModel(body.model, null);
+    const resolved = resolveModel(context, key, body.model, "embedding");
+    record.setModel(body.model, resolved);
+
+    const codec = codecFor(resolved.provider.type);
+    if (codec.encodeEmbeddingRequest === undefined || codec.decodeEmbeddingResponse === undefined) {
+      throw new NexusError(
+        "unsupported_parameter",
+        `Provider type '${codec.type}' has no embeddings API.`,
+        { status: 400, type: "invalid_request_error", param: "model" },
+      );
+    }
+    const upstreamRequest = codec.encodeEmbeddingRequest(body, targetFor(resolved));
+    abort = new UpstreamAbort(
+      request.signal,
+      resolved.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      resolved.providerId,
+    );
+    const upstream = await callUpstream(upstreamRequest, abort, resolved.providerId);
+    record.addDetail("upstream_status", upstream.status);
+    if (!upstream.ok) {
+      const text = await upstream.text().catch(() => "");
+      throw codec.decodeError(upstream.status, upstream.headers, text);
+    }
+
+    const json = await readUpstreamJson(upstream, abort, resolved.providerId);
+    abort.clearDeadline();
+    const answer = codec.decodeEmbeddingResponse(json, body.model);
+    record.setUsage({
+      prompt_tokens: answer.usage.prompt_tokens,
+      completion_tokens: 0,
+      total_tokens: answer.usage.total_tokens,
+    });
+    record.finish(200, null);
+    return Response.json(answer, { headers: { "x-request-id": requestId } });
+  } catch (error) {
+    abort?.clearDeadline();
+    const failure = abort === null ? error : upstreamFailure(error, abort, record.provider ?? "");
+    return failRequest(context, record, failure);
+  }
+}

@@ -1,0 +1,34 @@
+import { keyAllowsModel, authenticate } from "../authorize.ts";
+import type { GatewayContext } from "../context.ts";
+import { RequestRecord } from "../request-record.ts";
+import { failRequest } from "./fail-request.ts";
+
+/** `GET /v1/models`: the names and aliases this key may use, in OpenAI's list shape. */
+export function handleListModels(
+  context: GatewayContext,
+  request: Request,
+  requestId: string,
+): Response {
+  const record = new RequestRecord(context, requestId, "/v1/models");
+  try {
+    const key = authenticate(context, request.headers);
+    record.setKey(key);
+
+    const data = [];
+    for (const name of context.catalog.listNames()) {
+      const resolved = context.catalog.find(name);
+      if (resolved === undefined || !keyAllowsModel(key, name, resolved.name)) continue;
+      data.push({
+        id: name,
+        object: "model",
+        // Nexus does not know when a provider released a model; 0 says "unknown".
+        created: 0,
+        owned_by: resolved.providerId,
+      });
+    }
+    record.finish(200, null);
+    return Response.json({ object: "list", data }, { headers: { "x-request-id": requestId } });
+  } catch (error) {
+    return failRequest(context, record, error);
+  }
+}

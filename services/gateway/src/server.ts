@@ -1,0 +1,79 @@
+import { EventWriter } from "../../../runtime/audit/event-writer.ts";
+import { SqliteEventStore } from "../../../runtime/audit/sqlite-event-store.ts";
+import type { LoadedConfig } from "../../../runtime/config/load.ts";
+import { ModelCatalog } from "../../../runtime/config/models.ts";
+import { loadHmacSecret } from "../../../runtime/identity/keys/digest.ts";
+import { SqliteKeyStore } from "../../../runtime/identity/keys/sqlite-key-store.ts";
+import { createLogger, type Logger } from "../../../runtime/observability/log.ts";
+import { createGatewayMetrics } from "../../../runtime/observability/metrics.ts";
+import { openEmbeddedDatabase } from "../../../runtime/storage/embedded/open-database.ts";
+import { createGatewayApp } from "./app.ts";
+import type { GatewayContext } from "./context.ts";
+
+export const DEFAULT_PORT = 3050;
+const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  context: GatewayContext;
+  /** Stops accepting requests, ends open ones, writes pending events and closes the store. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Overrides the config's port; 0 picks a free one (tests). */
+  port?: number;
+}
+
+/** Boots the gateway on the embedded store. */
+export async function startGateway(
+  loaded: LoadedConfig,
+  options: StartOptions = {},
+): Promise<RunningGateway> {
+  const logger = options.logger ?? createLogger();
+  const metrics = createGatewayMetrics();
+  const db = openEmbeddedDatabase(loaded.dataDir);
+  const events = new SqliteEventStore(db);
+  const context: GatewayContext = {
+    loaded,
+    catalog: new ModelCatalog(loaded.config),
+    keys: new SqliteKeyStore(db),
+    events,
+    eventWriter: new EventWriter(events, logger, metrics),
+    hmacSecret: loadHmacSecret(loaded.config.keySecretEnv ?? "NEXUS_KEY_SECRET", loaded.dataDir),
+    logger,
+    metrics,
+    maxBodyBytes: loaded.config.server?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    isStoreReady: () => {
+      try {
+        db.query("SELECT 1").get();
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+
+  const app = createGatewayApp(context);
+  const hostname = loaded.config.server?.host ?? "127.0.0.1";
+  const port = options.port ?? loaded.config.server?.port ?? DEFAULT_PORT;
+  app.listen({ hostname, port, idleTimeout: 120 });
+  const server = app.server;
+  if (server === null) throw new Error("gateway server did not start");
+  const url = `http://${hostname}:${server.port}`;
+  logger.log("info", "gateway.started", { url, config: loaded.path, data_dir: loaded.dataDir });
+
+  return {
+    url,
+    port: server.port ?? port,
+    context,
+    async stop() {
+      await app.stop(true);
+      context.eventWriter.flush();
+      db.close();
+      logger.log("info", "gateway.stopped", { url });
+    },
+  };
+}

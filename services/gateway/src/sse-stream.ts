@@ -1,0 +1,106 @@
+import type { ChatChunk } from "../../../runtime/canonical/chat.ts";
+import { toOpenAIErrorBody } from "../../../runtime/errors/openai-shape.ts";
+import { toNexusError } from "../../../runtime/errors/nexus-error.ts";
+import { ClientDisconnected, type UpstreamAbort } from "./upstream/call.ts";
+import type { RequestRecord } from "./request-record.ts";
+
+/** A comment line keeps idle connections (and proxies between) from timing out. */
+const HEARTBEAT_MS = 15_000;
+const encoder = new TextEncoder();
+
+export interface ChunkStreamOptions {
+  record: RequestRecord;
+  abort: UpstreamAbort;
+  /** The client set `stream_options.include_usage`. */
+  includeUsage: boolean;
+  onClientGone(): void;
+}
+
+function hasContent(chunk: ChatChunk): boolean {
+  const delta = chunk.choices[0]?.delta;
+  if (delta === undefined) return false;
+  return Boolean(delta.content || delta.tool_calls || delta.reasoning_content || delta.refusal);
+}
+
+/**
+ * Turns canonical chunks into the OpenAI SSE body. The body ends with `data: [DONE]` only when
+ * the upstream finished; a failure after the first byte ends it with an in-band
+ * `data: {"error": …}` event, which the OpenAI SDKs raise as an error. Cancelling the body
+ * (client gone) aborts the upstream request.
+ */
+export function chunkStream(
+  first: IteratorResult<ChatChunk>,
+  iterator: AsyncIterator<ChatChunk>,
+  options: ChunkStreamOptions,
+): ReadableStream<Uint8Array> {
+  const { record, abort, includeUsage } = options;
+  let pending: IteratorResult<ChatChunk> | Promise<IteratorResult<ChatChunk>> | null = first;
+  let closed = false;
+
+  const emit = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: ChatChunk) => {
+    if (chunk.usage && chunk.choices.length === 0) {
+      record.setUsage(chunk.usage);
+      if (!includeUsage) return;
+    } else if (!includeUsage && "usage" in chunk) {
+      delete chunk.usage;
+    }
+    if (hasContent(chunk)) record.markFirstToken();
+    controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`));
+  };
+
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = pending ?? iterator.next();
+        pending = null;
+        const result = await raceHeartbeat(next);
+        if (result === "heartbeat") {
+          pending = next;
+          controller.enqueue(encoder.encode(": keep-alive\n\n"));
+          return;
+        }
+        if (result.done) {
+          closed = true;
+          controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+          controller.close();
+          record.finish(200, null);
+          return;
+        }
+        emit(controller, result.value);
+      } catch (error) {
+        if (closed) return;
+        closed = true;
+        const failure = toNexusError(error instanceof ClientDisconnected ? abort.reason : error);
+        record.addDetail("error_message", failure.message);
+        record.addDetail("failed_mid_stream", true);
+        controller.enqueue(
+          encoder.encode(`data: ${JSON.stringify(toOpenAIErrorBody(failure, record.requestId))}\n\n`),
+        );
+        controller.close();
+        record.finish(failure.status, failure.code);
+      }
+    },
+
+    cancel() {
+      if (closed) return;
+      closed = true;
+      abort.abort(new ClientDisconnected());
+      iterator.return?.()?.catch(() => undefined);
+      options.onClientGone();
+      record.finish(499, "client_disconnected");
+    },
+  }, { highWaterMark: 0 });
+}
+
+async function raceHeartbeat<T>(next: T | Promise<T>): Promise<T | "heartbeat"> {
+  if (!(next instanceof Promise)) return next;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const heartbeat = new Promise<"heartbeat">((resolve) => {
+    timer = setTimeout(() => resolve("heartbeat"), HEARTBEAT_MS);
+  });
+  try {
+    return await Promise.race([next, heartbeat]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

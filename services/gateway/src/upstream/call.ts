@@ -1,0 +1,83 @@
+import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
+import type { UpstreamRequest } from "../../../../runtime/providers/codec.ts";
+
+/** Why an upstream call was aborted; the handler treats each differently. */
+export class ClientDisconnected extends Error {
+  constructor() {
+    super("client disconnected");
+    this.name = "ClientDisconnected";
+  }
+}
+
+/** An abort controller tied to the client's request and to a deadline for the upstream. */
+export class UpstreamAbort {
+  readonly controller = new AbortController();
+  #timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(clientSignal: AbortSignal, timeoutMs: number, provider: string) {
+    const onClientAbort = (): void => this.controller.abort(new ClientDisconnected());
+    if (clientSignal.aborted) onClientAbort();
+    else clientSignal.addEventListener("abort", onClientAbort, { once: true });
+
+    this.#timer = setTimeout(() => {
+      this.controller.abort(
+        new NexusError(
+          "upstream_timeout",
+          `Provider '${provider}' did not answer within ${timeoutMs} ms.`,
+          { status: 504, type: "timeout_error" },
+        ),
+      );
+    }, timeoutMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Stops the deadline, e.g. once a stream has started. */
+  clearDeadline(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  abort(reason: unknown): void {
+    this.clearDeadline();
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  /** The reason given to abort(), when the failure came from an abort. */
+  get reason(): unknown {
+    return this.controller.signal.aborted ? this.controller.signal.reason : undefined;
+  }
+}
+
+/** Sends the codec's request; network failures become NexusErrors with the provider's name. */
+export async function callUpstream(
+  request: UpstreamRequest,
+  abort: UpstreamAbort,
+  provider: string,
+): Promise<Response> {
+  try {
+    return await fetch(request.url, {
+      method: request.method,
+      headers: request.headers,
+      body: request.method === "GET" ? undefined : request.body,
+      signal: abort.signal,
+      redirect: "manual",
+    });
+  } catch (error) {
+    throw upstreamFailure(error, abort, provider);
+  }
+}
+
+/** Maps an error thrown while talking to the provider to what the client should see. */
+export function upstreamFailure(error: unknown, abort: UpstreamAbort, provider: string): unknown {
+  const reason = abort.reason;
+  if (reason instanceof NexusError || reason instanceof ClientDisconnected) return reason;
+  if (error instanceof NexusError) return error;
+  return new NexusError(
+    "upstream_unreachable",
+    `Could not reach provider '${provider}': ${(error as Error).message ?? String(error)}`,
+    { status: 502, type: "api_error", cause: error },
+  );
+}
