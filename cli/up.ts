@@ -2,7 +2,6 @@ import { parseArgs } from "node:util";
 import { loadConfig, resolveConfigPath } from "../runtime/config/load.ts";
 import { createLogger } from "../runtime/observability/log.ts";
 import { startGateway } from "../services/gateway/src/server.ts";
-import { startSimulator } from "../test/simulator/server.ts";
 
 /**
  * The simulator accepts any credential but, like real providers, rejects a request with none.
@@ -35,6 +34,8 @@ export async function runUp(argv: string[], plan: UpPlan): Promise<number> {
     const port = values.port !== undefined && !plan.gateway
       ? Number(values.port)
       : loaded?.config.simulator?.port ?? DEFAULT_SIMULATOR_PORT;
+    // Loaded only when wanted: the simulator is a test tool, not part of a production gateway.
+    const { startSimulator } = await import("../test/simulator/server.ts");
     const simulator = await startSimulator({ port, hostname: "127.0.0.1" });
     process.env[SIMULATOR_KEY_ENV] ??= "simulator-key";
     logger.log("info", "simulator.started", { url: simulator.url });

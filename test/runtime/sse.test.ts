@@ -1,0 +1,70 @@
+import { describe, expect, test } from "bun:test";
+import { parseSse, type SseEvent } from "../../runtime/providers/sse.ts";
+
+function streamOf(bytes: Uint8Array, pieceSize: number): ReadableStream<Uint8Array> {
+  let offset = 0;
+  return new ReadableStream({
+    pull(controller) {
+      if (offset >= bytes.length) return controller.close();
+      controller.enqueue(bytes.slice(offset, offset + pieceSize));
+      offset += pieceSize;
+    },
+  });
+}
+
+async function collect(text: string, pieceSize: number): Promise<SseEvent[]> {
+  const events: SseEvent[] = [];
+  for await (const event of parseSse(streamOf(new TextEncoder().encode(text), pieceSize))) {
+    events.push(event);
+  }
+  return events;
+}
+
+const cases = [
+  { name: "LF framing", text: "event: a\ndata: {\"x\":1}\n\n" },
+  { name: "CRLF framing", text: "event: a\r\ndata: {\"x\":1}\r\n\r\n" },
+  { name: "CR framing", text: "event: a\rdata: {\"x\":1}\r\r" },
+  { name: "no space after colon", text: "event:a\ndata:{\"x\":1}\n\n" },
+  { name: "comments and padding", text: ": ping\n\n\nevent: a\n: note\ndata: {\"x\":1}\n\n" },
+];
+
+describe("SSE parser", () => {
+  for (const c of cases) {
+    for (const size of [1, 2, 3, 1000]) {
+      test(`${c.name} in ${size}-byte reads`, async () => {
+        const events = await collect(c.text, size);
+        expect(events).toEqual([{ event: "a", data: '{"x":1}', id: undefined }]);
+      });
+    }
+  }
+
+  test("multi-line data joins with LF", async () => {
+    const events = await collect("data: one\ndata: two\n\n", 1);
+    expect(events[0]?.data).toBe("one\ntwo");
+    expect(events[0]?.event).toBe("message");
+  });
+
+  test("UTF-8 split across reads stays whole", async () => {
+    const events = await collect("data: 日本語 ✓ ünï\n\n", 1);
+    expect(events[0]?.data).toBe("日本語 ✓ ünï");
+  });
+
+  test("event cut off at the end is dropped", async () => {
+    const events = await collect("data: whole\n\ndata: cut", 4);
+    expect(events.map((e) => e.data)).toEqual(["whole"]);
+  });
+
+  test("early stop cancels the body", async () => {
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new TextEncoder().encode("data: x\n\n"));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    for await (const _event of parseSse(body)) break;
+    expect(cancelled).toBe(true);
+  });
+});
