@@ -38,9 +38,10 @@ export function chunkStream(
   let closed = false;
 
   const emit = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: ChatChunk) => {
-    if (chunk.usage && chunk.choices.length === 0) {
-      record.setUsage(chunk.usage);
-      if (!includeUsage) return;
+    // The codec's trailing usage chunk; its usage is null when the provider reported none.
+    if (chunk.choices.length === 0 && "usage" in chunk) {
+      record.setUsage(chunk.usage ?? undefined);
+      if (!includeUsage || !chunk.usage) return;
     } else if (!includeUsage && "usage" in chunk) {
       delete chunk.usage;
     }
