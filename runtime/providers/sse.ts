@@ -11,7 +11,7 @@ export interface SseEvent {
   id?: string;
 }
 
-/** Yields each complete event; an event cut off by the end of the stream is dropped. */
+/** Yields each complete event; an event whose last line the stream cut off is dropped. */
 export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
   const decoder = new TextDecoder("utf-8");
   const reader = body.getReader();
@@ -52,6 +52,11 @@ export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerato
       }
       if (done) {
         finished = true;
+        // Some servers end with "data: [DONE]\n" and no blank line. The WHATWG rules drop that
+        // event, but its last line arrived whole, so it is kept; a line cut mid-way is not.
+        if (buffer === "" && dataLines.length > 0) {
+          yield { event: eventName || "message", data: dataLines.join("\n"), id: lastId };
+        }
         return;
       }
     }

@@ -49,7 +49,7 @@ describe("SSE parser", () => {
     expect(events[0]?.data).toBe("日本語 ✓ ünï");
   });
 
-  test("event cut off at the end is dropped", async () => {
+  test("event cut inside a line is dropped", async () => {
     const events = await collect("data: whole\n\ndata: cut", 4);
     expect(events.map((e) => e.data)).toEqual(["whole"]);
   });
@@ -66,5 +66,17 @@ describe("SSE parser", () => {
     });
     for await (const _event of parseSse(body)) break;
     expect(cancelled).toBe(true);
+  });
+});
+
+describe("SSE parser at end of stream", () => {
+  test("last event without blank line is kept", async () => {
+    const events = await collect("data: one\n\ndata: [DONE]\n", 3);
+    expect(events.map((e) => e.data)).toEqual(["one", "[DONE]"]);
+  });
+
+  test("last line cut mid-way is dropped", async () => {
+    const events = await collect("data: one\n\ndata: {\"partial", 3);
+    expect(events.map((e) => e.data)).toEqual(["one"]);
   });
 });

@@ -2,7 +2,6 @@ import type { ChatChunk } from "../../canonical/chat.ts";
 import { NexusError } from "../../errors/nexus-error.ts";
 import type { DecodeContext } from "../codec.ts";
 import { parseSse } from "../sse.ts";
-import { completeFinalEvent } from "./complete-final-event.ts";
 import { isRecord } from "./is-record.ts";
 import { decodeStreamError } from "./stream-error.ts";
 import { StreamUsageCollector } from "./stream-usage.ts";
@@ -23,7 +22,7 @@ export async function* decodeChatStream(
   let done = false;
 
   try {
-    for await (const event of parseSse(completeFinalEvent(body))) {
+    for await (const event of parseSse(body)) {
       if (event.data === "[DONE]") {
         done = true;
         break;
