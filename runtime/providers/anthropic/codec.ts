@@ -1,0 +1,20 @@
+/**
+ * The Anthropic Messages API codec: OpenAI Chat Completions requests in, Anthropic
+ * `/v1/messages` on the wire, Chat Completions responses out. Anthropic has no embeddings API, so
+ * the embedding methods are absent.
+ */
+
+import type { ProviderCodec } from "../codec.ts";
+import { decodeError } from "./decode-error.ts";
+import { decodeChatResponse } from "./decode-response.ts";
+import { decodeChatStream } from "./decode-stream.ts";
+import { encodeChatRequest } from "./encode-request.ts";
+
+export const anthropicCodec: ProviderCodec = {
+  type: "anthropic",
+  capabilities: { multipleChoices: false, embeddings: false },
+  encodeChatRequest,
+  decodeChatResponse,
+  decodeChatStream,
+  decodeError,
+};

@@ -1,0 +1,47 @@
+/** Reads an Anthropic SSE body and yields canonical chunks. */
+
+import type { ChatChunk } from "../../canonical/chat.ts";
+import { NexusError } from "../../errors/nexus-error.ts";
+import type { DecodeContext } from "../codec.ts";
+import { parseSse } from "../sse.ts";
+import { StreamDecoder } from "./stream-decoder.ts";
+import { invalidUpstream } from "./upstream-errors.ts";
+
+/**
+ * Yields chunks as events arrive. A stream that ends before `message_stop` throws
+ * `upstream_stream_cut` after every chunk decoded so far has been yielded.
+ */
+export async function* decodeChatStream(
+  body: ReadableStream<Uint8Array>,
+  context: DecodeContext,
+): AsyncGenerator<ChatChunk> {
+  const decoder = new StreamDecoder(context);
+
+  for await (const event of parseSse(body)) {
+    const payload = parsePayload(event.data);
+    // The JSON `type` names the event; the SSE `event:` line repeats it and is the fallback.
+    const type = typeof payload.type === "string" ? payload.type : event.event;
+    yield* decoder.handle(type, payload);
+    if (decoder.done) return;
+  }
+
+  yield* decoder.flushOnCut();
+  throw new NexusError(
+    "upstream_stream_cut",
+    "The Anthropic stream ended before message_stop; the answer is incomplete.",
+    { status: 502, type: "api_error" },
+  );
+}
+
+function parsePayload(data: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch (error) {
+    throw invalidUpstream(`a stream event is not JSON: ${data.slice(0, 200)}`, error);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw invalidUpstream("a stream event is not a JSON object.");
+  }
+  return parsed as Record<string, unknown>;
+}
