@@ -98,6 +98,6 @@ describe("operational endpoints", () => {
   test("credentials never appear in logs", () => {
     const all = JSON.stringify(harness.logs);
     expect(all.includes("sim-secret-value")).toBe(false);
-    expect(all.includes(client.apiKey)).toBe(false);
+    expect(all.includes(String(client.apiKey))).toBe(false);
   });
 });

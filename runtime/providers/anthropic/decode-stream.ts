@@ -1,9 +1,9 @@
 /** Reads an Anthropic SSE body and yields canonical chunks. */
 
 import type { ChatChunk } from "../../canonical/chat.ts";
-import { NexusError } from "../../errors/nexus-error.ts";
 import type { DecodeContext } from "../codec.ts";
 import { parseSse } from "../sse.ts";
+import { isBrokenRead, streamCutError } from "../stream-cut.ts";
 import { StreamDecoder } from "./stream-decoder.ts";
 import { invalidUpstream } from "./upstream-errors.ts";
 
@@ -17,20 +17,23 @@ export async function* decodeChatStream(
 ): AsyncGenerator<ChatChunk> {
   const decoder = new StreamDecoder(context);
 
-  for await (const event of parseSse(body)) {
-    const payload = parsePayload(event.data);
-    // The JSON `type` names the event; the SSE `event:` line repeats it and is the fallback.
-    const type = typeof payload.type === "string" ? payload.type : event.event;
-    yield* decoder.handle(type, payload);
-    if (decoder.done) return;
+  let readError: unknown = null;
+  try {
+    for await (const event of parseSse(body)) {
+      const payload = parsePayload(event.data);
+      // The JSON `type` names the event; the SSE `event:` line repeats it and is the fallback.
+      const type = typeof payload.type === "string" ? payload.type : event.event;
+      yield* decoder.handle(type, payload);
+      if (decoder.done) return;
+    }
+  } catch (error) {
+    if (!isBrokenRead(error)) throw error;
+    readError = error;
   }
 
+  // The stream ended or the connection broke before message_stop: pass on what arrived whole.
   yield* decoder.flushOnCut();
-  throw new NexusError(
-    "upstream_stream_cut",
-    "The Anthropic stream ended before message_stop; the answer is incomplete.",
-    { status: 502, type: "api_error" },
-  );
+  throw streamCutError("message_stop", readError);
 }
 
 function parsePayload(data: string): Record<string, unknown> {

@@ -2,6 +2,7 @@ import type { ChatChunk } from "../../canonical/chat.ts";
 import { NexusError } from "../../errors/nexus-error.ts";
 import type { DecodeContext } from "../codec.ts";
 import { parseSse } from "../sse.ts";
+import { isBrokenRead, streamCutError } from "../stream-cut.ts";
 import { isRecord } from "./is-record.ts";
 import { decodeStreamError } from "./stream-error.ts";
 import { StreamUsageCollector } from "./stream-usage.ts";
@@ -79,22 +80,10 @@ function invalidChunk(reason: string, cause: unknown): NexusError {
   );
 }
 
-/**
- * Turns a failed read of the upstream body into `upstream_stream_cut`. Aborts are rethrown
- * unchanged, because the gateway starts them (client gone, timeout) and maps them itself.
- */
 function toStreamReadError(error: unknown): unknown {
-  if (error instanceof NexusError) return error;
-  if (error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError")) {
-    return error;
-  }
-  return streamCut(error);
+  return isBrokenRead(error) ? streamCut(error) : error;
 }
 
 function streamCut(cause: unknown): NexusError {
-  return new NexusError(
-    "upstream_stream_cut",
-    "The upstream stream ended before its final `[DONE]` event.",
-    { status: 502, type: "api_error", cause },
-  );
+  return streamCutError("its final `[DONE]` event", cause);
 }

@@ -37,37 +37,47 @@ export function chunkStream(
   let pending: IteratorResult<ChatChunk> | Promise<IteratorResult<ChatChunk>> | null = first;
   let closed = false;
 
-  const emit = (controller: ReadableStreamDefaultController<Uint8Array>, chunk: ChatChunk) => {
+  /** Sends one chunk; returns false when the chunk is withheld from the client. */
+  const emit = (
+    controller: ReadableStreamDefaultController<Uint8Array>,
+    chunk: ChatChunk,
+  ): boolean => {
     // The codec's trailing usage chunk; its usage is null when the provider reported none.
     if (chunk.choices.length === 0 && "usage" in chunk) {
       record.setUsage(chunk.usage ?? undefined);
-      if (!includeUsage || !chunk.usage) return;
+      if (!includeUsage || !chunk.usage) return false;
     } else if (!includeUsage && "usage" in chunk) {
       delete chunk.usage;
     }
     if (hasContent(chunk)) record.markFirstToken();
     controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`));
+    return true;
   };
 
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const next = pending ?? iterator.next();
-        pending = null;
-        const result = await raceHeartbeat(next);
-        if (result === "heartbeat") {
-          pending = next;
-          controller.enqueue(encoder.encode(": keep-alive\n\n"));
-          return;
+        // Loop until something is enqueued: a pull that enqueues nothing is not always
+        // followed by another pull, and the client would wait forever.
+        while (true) {
+          const next = pending ?? iterator.next();
+          pending = null;
+          const result = await raceHeartbeat(next);
+          if (closed) return;
+          if (result === "heartbeat") {
+            pending = next;
+            controller.enqueue(encoder.encode(": keep-alive\n\n"));
+            return;
+          }
+          if (result.done) {
+            closed = true;
+            controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+            controller.close();
+            record.finish(200, null);
+            return;
+          }
+          if (emit(controller, result.value)) return;
         }
-        if (result.done) {
-          closed = true;
-          controller.enqueue(encoder.encode("data: [DONE]\n\n"));
-          controller.close();
-          record.finish(200, null);
-          return;
-        }
-        emit(controller, result.value);
       } catch (error) {
         if (closed) return;
         closed = true;

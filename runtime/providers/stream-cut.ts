@@ -1,0 +1,20 @@
+import { NexusError } from "../errors/nexus-error.ts";
+
+/** The error for a stream that ended, or broke, before the provider's final event. */
+export function streamCutError(detail: string, cause: unknown = null): NexusError {
+  return new NexusError(
+    "upstream_stream_cut",
+    `The upstream stream ended before ${detail}; the answer is incomplete.`,
+    { status: 502, type: "api_error", cause },
+  );
+}
+
+/**
+ * Reports whether an error thrown while reading an upstream body is a broken connection (as
+ * opposed to a NexusError from decoding, or an abort the gateway started itself and maps
+ * itself: client gone, timeout).
+ */
+export function isBrokenRead(error: unknown): boolean {
+  if (error instanceof NexusError) return false;
+  return !(error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError"));
+}
