@@ -16,5 +16,6 @@ export function streamCutError(detail: string, cause: unknown = null): NexusErro
  */
 export function isBrokenRead(error: unknown): boolean {
   if (error instanceof NexusError) return false;
-  return !(error instanceof Error && (error.name === "AbortError" || error.name === "TimeoutError"));
+  if (!(error instanceof Error)) return true;
+  return error.name !== "AbortError" && error.name !== "TimeoutError";
 }

@@ -46,7 +46,8 @@ beforeAll(async () => {
   up = Bun.spawn([BUN, NEXUS, "up", "--config", configPath], { stdout: "pipe", stderr: "pipe" });
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${gatewayPort}/healthz`).then((r) => r.ok, () => false);
+    const healthz = `http://127.0.0.1:${gatewayPort}/healthz`;
+    const ok = await fetch(healthz).then((r) => r.ok, () => false);
     if (ok) return;
     await Bun.sleep(100);
   }
@@ -110,7 +111,8 @@ describe("README hello world through the nexus command", () => {
 
   test("bad config names the field", async () => {
     const bad = join(dir, "bad.yaml");
-    writeFileSync(bad, "providers:\n  p: { type: nope, baseUrl: http://127.0.0.1:1 }\nmodels: {}\n");
+    const yaml = "providers:\n  p: { type: nope, baseUrl: http://127.0.0.1:1 }\nmodels: {}\n";
+    writeFileSync(bad, yaml);
     const result = await nexus(["keys", "list", "--config", bad]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("/providers/p/type");

@@ -164,7 +164,9 @@ describe("OpenAI SDK through Nexus to an Anthropic upstream", () => {
   });
 
   test("vision with data URL and http URL", async () => {
-    const pixel = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+    // A 1×1 PNG.
+    const pixel = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk" +
+      "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
     const answer = await client.chat.completions.create({
       model: "claude-test",
       messages: [{
@@ -207,6 +209,62 @@ describe("OpenAI SDK through Nexus to an Anthropic upstream", () => {
     expect(parsed).toHaveProperty("age");
     expect(answer.choices[0]?.finish_reason).toBe("stop");
     expect(answer.choices[0]?.message.tool_calls ?? []).toHaveLength(0);
+  });
+
+  test("reasoning comes back with its signature and is sent back", async () => {
+    const answer = await client.chat.completions.create({
+      model: "claude-test",
+      messages: [{ role: "user", content: "Think about 2+2" }],
+      reasoning_effort: "low",
+    });
+    const message = answer.choices[0]?.message as OpenAI.ChatCompletionMessage & {
+      reasoning_content?: string;
+      reasoning_details?: { type: string; thinking?: string; signature?: string }[];
+    };
+    expect(lastUpstreamBody().thinking).toMatchObject({ type: "enabled" });
+    expect(message.reasoning_content?.length).toBeGreaterThan(0);
+    const detail = message.reasoning_details?.[0];
+    expect(detail?.type).toBe("thinking");
+    expect(detail?.signature?.length).toBeGreaterThan(0);
+
+    await client.chat.completions.create({
+      model: "claude-test",
+      reasoning_effort: "low",
+      messages: [
+        { role: "user", content: "Think about 2+2" },
+        message as OpenAI.ChatCompletionMessageParam,
+        { role: "user", content: "And 3+3?" },
+      ],
+    });
+    const turns = lastUpstreamBody().messages as { role: string; content: unknown[] }[];
+    const replayed = turns[1]?.content[0] as { type: string; signature: string };
+    expect(replayed.type).toBe("thinking");
+    expect(replayed.signature).toBe(detail?.signature ?? "");
+  });
+
+  test("streamed reasoning arrives as reasoning_content", async () => {
+    const stream = await client.chat.completions.create({
+      model: "claude-test",
+      messages: [{ role: "user", content: "Think, then answer" }],
+      reasoning_effort: "low",
+      stream: true,
+    });
+    let reasoning = "";
+    let signature = "";
+    let content = "";
+    for await (const chunk of stream) {
+      const delta = chunk.choices[0]?.delta as {
+        content?: string;
+        reasoning_content?: string;
+        reasoning_details?: { signature?: string }[];
+      } | undefined;
+      reasoning += delta?.reasoning_content ?? "";
+      signature += delta?.reasoning_details?.map((d) => d.signature ?? "").join("") ?? "";
+      content += delta?.content ?? "";
+    }
+    expect(reasoning.length).toBeGreaterThan(0);
+    expect(signature.length).toBeGreaterThan(0);
+    expect(content).toContain("Think, then answer");
   });
 
   test("n above 1 is refused clearly", async () => {

@@ -92,7 +92,11 @@ export class RequestRecord {
     this.#context.eventWriter.write(event);
 
     const metrics = this.#context.metrics;
-    metrics.requests.inc({ route: this.route, status: String(status), provider: this.provider ?? "" });
+    metrics.requests.inc({
+      route: this.route,
+      status: String(status),
+      provider: this.provider ?? "",
+    });
     metrics.requestDuration.observe(
       { route: this.route, stream: String(this.#stream) },
       (now - this.#startedAt) / 1000,

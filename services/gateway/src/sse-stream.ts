@@ -84,9 +84,8 @@ export function chunkStream(
         const failure = toNexusError(error instanceof ClientDisconnected ? abort.reason : error);
         record.addDetail("error_message", failure.message);
         record.addDetail("failed_mid_stream", true);
-        controller.enqueue(
-          encoder.encode(`data: ${JSON.stringify(toOpenAIErrorBody(failure, record.requestId))}\n\n`),
-        );
+        const errorEvent = JSON.stringify(toOpenAIErrorBody(failure, record.requestId));
+        controller.enqueue(encoder.encode(`data: ${errorEvent}\n\n`));
         controller.close();
         record.finish(failure.status, failure.code);
       }
