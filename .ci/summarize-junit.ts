@@ -1,7 +1,7 @@
 /**
  * Prints "N passed, N failed[, N skipped]" from a JUnit XML report and exits 1 when any test
- * failed or the report is missing. A test case counts as failed when it holds a <failure> or
- * <error> element, and as skipped when it holds <skipped>.
+ * failed or the report is missing. A test case counts as failed when it contains a <failure>
+ * or <error> element, and as skipped when it contains <skipped>.
  */
 const path = process.argv[2] ?? "test-results/junit.xml";
 const file = Bun.file(path);

@@ -13,7 +13,7 @@ interface ServerLike {
 
 /**
  * The gateway's HTTP surface. Bodies are read by the handlers (`parse: "none"`) so size limits
- * and JSON errors are enforced in one place and answered in the OpenAI error shape.
+ * and JSON errors are enforced in one place and returned in the OpenAI error shape.
  */
 export function createGatewayApp(context: GatewayContext) {
   // LLM answers can stay silent for minutes (long reasoning); Bun's idle timeout would cut them.

@@ -79,7 +79,7 @@ async function startStream(
   }
   const iterator = codec.decodeChatStream(upstream.body, decodeContext)[Symbol.asyncIterator]();
 
-  // Wait for the first chunk before answering, so a failure that comes before any content
+  // Wait for the first chunk before sending headers, so a failure that comes before any content
   // still reaches the client as an HTTP error with its real status.
   const first: IteratorResult<ChatChunk> = await iterator.next();
   abort.clearDeadline();

@@ -6,7 +6,7 @@ import type { RequestRecord } from "../request-record.ts";
 import { ClientDisconnected } from "../upstream/call.ts";
 
 /**
- * Ends a request that failed before any answer was sent: records the event, logs the error
+ * Ends a request that failed before any response was sent: records the event, logs the error
  * and renders the OpenAI error body. A client that already left gets no body.
  */
 export function failRequest(

@@ -21,7 +21,7 @@ export function handleListModels(
       data.push({
         id: name,
         object: "model",
-        // Nexus does not know when a provider released a model; 0 says "unknown".
+        // Nexus does not know when a provider released a model; 0 means "unknown".
         created: 0,
         owned_by: resolved.providerId,
       });

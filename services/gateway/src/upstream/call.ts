@@ -1,7 +1,7 @@
 import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
 import type { UpstreamRequest } from "../../../../runtime/providers/codec.ts";
 
-/** Why an upstream call was aborted; the handler treats each differently. */
+/** The abort reason when the client went away; the request then ends without a body. */
 export class ClientDisconnected extends Error {
   constructor() {
     super("client disconnected");

@@ -1,7 +1,7 @@
 import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
 import { upstreamFailure, type UpstreamAbort } from "./call.ts";
 
-/** Reads a provider's JSON answer; a body that is not JSON becomes a 502 naming the provider. */
+/** Reads a provider's JSON response; a body that is not JSON becomes a 502 naming the provider. */
 export async function readUpstreamJson(
   response: Response,
   abort: UpstreamAbort,
