@@ -25,7 +25,7 @@ export async function runEvents(argv: string[]): Promise<number> {
     switch (action) {
       case "list": {
         const limit = Number(values.limit);
-        if (!Number.isInteger(limit) || limit < 1) {
+        if (!Number.isSafeInteger(limit) || limit < 1) {
           throw new UsageError(`invalid --limit "${values.limit}": use a positive integer`);
         }
         const events = store.list({ limit, keyId: values.key, org: values.org });
@@ -35,7 +35,8 @@ export async function runEvents(argv: string[]): Promise<number> {
       }
       case "show": {
         if (requestId === undefined) throw new UsageError("events show needs a request id");
-        const event = store.get(requestId);
+        const event = store.get(requestId) ??
+          store.list({ limit: 1, clientRequestId: requestId })[0];
         if (event === undefined) throw new UsageError(`no event with request id ${requestId}`);
         process.stdout.write(`${JSON.stringify(event, null, 2)}\n`);
         return 0;

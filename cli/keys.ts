@@ -34,11 +34,14 @@ export async function runKeys(argv: string[]): Promise<number> {
         }
         const secret = loadHmacSecret(loaded.config.keySecretEnv ?? "NEXUS_KEY_SECRET",
           loaded.dataDir);
+        const models = values.models.split(",").map((m) => m.trim()).filter((m) => m !== "");
+        if (values.org.trim() === "") throw new UsageError("--org must not be empty");
+        if (models.length === 0) throw new UsageError("--models needs at least one pattern");
         const created = createVirtualKey(store, secret, {
           org: values.org,
           project: values.project,
           name: values.name,
-          models: values.models.split(",").map((m) => m.trim()).filter((m) => m !== ""),
+          models,
           expiresAt: values.expires === undefined ? undefined : parseExpiry(values.expires),
         });
         if (values.json) {
@@ -72,16 +75,25 @@ export async function runKeys(argv: string[]): Promise<number> {
   }
 }
 
-/** Accepts an ISO date-time or a duration such as `30d`, `12h` or `15m`. */
+/** Latest expiry accepted: 100 years ahead, well inside what a JavaScript Date can show. */
+const MAX_EXPIRY_MS = 100 * 365 * 86_400_000;
+
+/** Accepts an ISO date-time or a duration such as `30d`, `12h` or `15m`, in the future. */
 export function parseExpiry(value: string, now = Date.now()): number {
   const duration = /^(\d+)([mhd])$/.exec(value);
+  let at: number;
   if (duration !== null) {
     const unitMs = { m: 60_000, h: 3_600_000, d: 86_400_000 }[duration[2] as "m" | "h" | "d"];
-    return now + Number(duration[1]) * unitMs;
+    at = now + Number(duration[1]) * unitMs;
+  } else {
+    at = Date.parse(value);
   }
-  const at = Date.parse(value);
   if (Number.isNaN(at)) {
     throw new UsageError(`invalid --expires "${value}": use an ISO date-time or e.g. 30d, 12h`);
+  }
+  if (at <= now) throw new UsageError(`invalid --expires "${value}": it is not in the future`);
+  if (at - now > MAX_EXPIRY_MS) {
+    throw new UsageError(`invalid --expires "${value}": at most 100 years ahead`);
   }
   return at;
 }

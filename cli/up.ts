@@ -15,7 +15,7 @@ export interface UpPlan {
   simulator: "always" | "never" | "if-enabled";
 }
 
-/** Starts the chosen services in this process and runs until SIGINT or SIGTERM. */
+/** Starts the chosen services in this process and runs until SIGINT or SIGTERM, then exits. */
 export async function runUp(argv: string[], plan: UpPlan): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -51,5 +51,6 @@ export async function runUp(argv: string[], plan: UpPlan): Promise<number> {
     process.once("SIGTERM", resolve);
   });
   for (const stop of stops.reverse()) await stop();
-  return 0;
+  // Pooled upstream connections can keep the event loop alive after every service stopped.
+  process.exit(0);
 }

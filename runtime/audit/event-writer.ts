@@ -7,13 +7,24 @@ export interface EventWriterOptions {
   flushIntervalMs?: number;
   /** A batch of this many events is written at once without waiting for the interval. */
   maxBatch?: number;
+  /** Events kept in memory while the store is locked; past this the oldest are dropped. */
+  maxPending?: number;
+}
+
+/** SQLite reports a lock held by another process (e.g. a CLI) with these codes. */
+const LOCKED_CODES = new Set(["SQLITE_BUSY", "SQLITE_LOCKED"]);
+
+function isLocked(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && LOCKED_CODES.has(code.split("_").slice(0, 2).join("_"));
 }
 
 /**
  * Batches traffic events into one transaction per flush, because one row per transaction
- * costs ~25× more in SQLite. A batch that fails is retried once row by row, so one bad event
- * cannot take its neighbours with it; every event still not written is logged with its request
- * id and counted in `nexus_audit_write_failures_total`.
+ * costs ~25× more in SQLite. While the store is locked the batch stays queued and is retried
+ * on the next flush. Any other failure is retried row by row, so one bad event cannot take its
+ * neighbours with it. Every event that is not written is logged with its request id and
+ * counted in `nexus_audit_write_failures_total`.
  */
 export class EventWriter {
   readonly #store: EventStore;
@@ -21,8 +32,10 @@ export class EventWriter {
   readonly #metrics: GatewayMetrics;
   readonly #flushIntervalMs: number;
   readonly #maxBatch: number;
+  readonly #maxPending: number;
   #pending: TrafficEvent[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
+  #closed = false;
 
   constructor(store: EventStore, logger: Logger, metrics: GatewayMetrics,
     options: EventWriterOptions = {}) {
@@ -31,15 +44,21 @@ export class EventWriter {
     this.#metrics = metrics;
     this.#flushIntervalMs = options.flushIntervalMs ?? 20;
     this.#maxBatch = options.maxBatch ?? 500;
+    this.#maxPending = options.maxPending ?? 100_000;
   }
 
   write(event: TrafficEvent): void {
-    this.#pending.push(event);
-    if (this.#pending.length >= this.#maxBatch) {
-      this.flush();
-    } else if (this.#timer === null) {
-      this.#timer = setTimeout(() => this.flush(), this.#flushIntervalMs);
+    if (this.#closed) {
+      this.#fail(event, "the event store is closed");
+      return;
     }
+    this.#pending.push(event);
+    if (this.#pending.length > this.#maxPending) {
+      const dropped = this.#pending.shift() as TrafficEvent;
+      this.#fail(dropped, "too many events queued while the store was unavailable");
+    }
+    if (this.#pending.length >= this.#maxBatch) this.flush();
+    else this.#schedule();
   }
 
   /** Writes everything pending now; called on the timer and at shutdown. */
@@ -48,32 +67,57 @@ export class EventWriter {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    const batch = this.#pending;
-    if (batch.length === 0) return;
-    this.#pending = [];
-
-    try {
-      this.#store.insertBatch(batch);
-      this.#metrics.auditEventsWritten.inc(batch.length);
-    } catch (batchError) {
-      this.#logger.log("warn", "audit.batch_failed", {
-        events: batch.length,
-        error: describeError(batchError),
-      });
-      for (const event of batch) this.#writeOne(event);
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.slice(0, this.#maxBatch);
+      try {
+        this.#metrics.auditEventsWritten.inc(this.#store.insertBatch(batch));
+        this.#pending.splice(0, batch.length);
+      } catch (error) {
+        if (isLocked(error) && !this.#closed) {
+          this.#logger.log("warn", "audit.store_locked", {
+            queued: this.#pending.length,
+            error: describeError(error),
+          });
+          this.#schedule();
+          return;
+        }
+        this.#pending.splice(0, batch.length);
+        this.#logger.log("warn", "audit.batch_failed", {
+          events: batch.length,
+          error: describeError(error),
+        });
+        for (const event of batch) this.#writeOne(event);
+      }
     }
+  }
+
+  /** Writes what is pending and rejects later events; call before closing the store. */
+  close(): void {
+    this.flush();
+    this.#closed = true;
+    for (const event of this.#pending.splice(0)) this.#fail(event, "the event store is locked");
+  }
+
+  #schedule(): void {
+    this.#timer ??= setTimeout(() => {
+      this.#timer = null;
+      this.flush();
+    }, this.#flushIntervalMs);
   }
 
   #writeOne(event: TrafficEvent): void {
     try {
-      this.#store.insertBatch([event]);
-      this.#metrics.auditEventsWritten.inc();
+      this.#metrics.auditEventsWritten.inc(this.#store.insertBatch([event]));
     } catch (error) {
-      this.#metrics.auditWriteFailures.inc();
-      this.#logger.log("error", "audit.write_failed", {
-        request_id: event.requestId,
-        error: describeError(error),
-      });
+      this.#fail(event, describeError(error));
     }
+  }
+
+  #fail(event: TrafficEvent, reason: string): void {
+    this.#metrics.auditWriteFailures.inc();
+    this.#logger.log("error", "audit.write_failed", {
+      request_id: event.requestId,
+      error: reason,
+    });
   }
 }

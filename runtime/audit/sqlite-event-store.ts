@@ -3,6 +3,7 @@ import type { EventFilter, EventStore, TrafficEvent } from "./traffic-event.ts";
 
 interface EventRow {
   request_id: string;
+  client_request_id: string | null;
   time: number;
   key_id: string | null;
   org: string | null;
@@ -29,12 +30,13 @@ const COLUMNS = [
   "request_id", "time", "key_id", "org", "project", "route", "provider", "model",
   "upstream_model", "stream", "status", "error_code", "latency_ms", "ttft_ms", "input_tokens",
   "output_tokens", "cached_tokens", "cache_write_tokens", "reasoning_tokens", "cost_usd",
-  "detail",
+  "detail", "client_request_id",
 ] as const;
 
 function toRow(event: TrafficEvent): EventRow {
   return {
     request_id: event.requestId,
+    client_request_id: event.clientRequestId,
     time: event.time,
     key_id: event.keyId,
     org: event.org,
@@ -61,6 +63,7 @@ function toRow(event: TrafficEvent): EventRow {
 function fromRow(row: EventRow): TrafficEvent {
   return {
     requestId: row.request_id,
+    clientRequestId: row.client_request_id,
     time: row.time,
     keyId: row.key_id,
     org: row.org,
@@ -98,11 +101,14 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
-  insertBatch(events: readonly TrafficEvent[]): void {
-    this.#db.transaction(() => {
+  insertBatch(events: readonly TrafficEvent[]): number {
+    return this.#db.transaction(() => {
+      let written = 0;
       for (const event of events) {
-        this.#insert.run(toRow(event) as unknown as Record<string, string | number | null>);
+        const row = toRow(event) as unknown as Record<string, string | number | null>;
+        written += this.#insert.run(row).changes;
       }
+      return written;
     })();
   }
 
@@ -116,6 +122,10 @@ export class SqliteEventStore implements EventStore {
     if (filter.org !== undefined) {
       where.push("org = $org");
       params.org = filter.org;
+    }
+    if (filter.clientRequestId !== undefined) {
+      where.push("client_request_id = $clientRequestId");
+      params.clientRequestId = filter.clientRequestId;
     }
     if (filter.since !== undefined) {
       where.push("time >= $since");

@@ -24,8 +24,13 @@ export function toOpenAIErrorBody(error: NexusError, requestId: string): OpenAIE
 }
 
 /** Renders a NexusError as an HTTP response in the OpenAI error shape. */
-export function openAIErrorResponse(error: NexusError, requestId: string): Response {
+export function openAIErrorResponse(
+  error: NexusError,
+  requestId: string,
+  extraHeaders: Record<string, string> = {},
+): Response {
   const headers = new Headers({
+    ...extraHeaders,
     "content-type": "application/json",
     "x-request-id": requestId,
   });

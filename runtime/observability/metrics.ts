@@ -13,7 +13,7 @@ export interface GatewayMetrics {
 
 export function createGatewayMetrics(): GatewayMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "nexus_process_" });
+  collectDefaultMetrics({ register: registry, prefix: "nexus_" });
   return {
     registry,
     requests: new Counter({

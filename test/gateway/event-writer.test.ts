@@ -6,7 +6,8 @@ import { createGatewayMetrics } from "../../runtime/observability/metrics.ts";
 
 function event(requestId: string): TrafficEvent {
   return {
-    requestId, time: Date.now(), keyId: null, org: null, project: null, route: "/v1/x",
+    requestId, clientRequestId: null, time: Date.now(), keyId: null, org: null, project: null,
+    route: "/v1/x",
     provider: null, model: null, upstreamModel: null, stream: false, status: 200,
     errorCode: null, latencyMs: 1, ttftMs: null, inputTokens: null, outputTokens: null,
     cachedTokens: null, cacheWriteTokens: null, reasoningTokens: null, costUsd: null,
@@ -17,9 +18,10 @@ function event(requestId: string): TrafficEvent {
 /** A store that refuses any batch holding the poisoned request id. */
 class PoisonedStore implements EventStore {
   written: string[] = [];
-  insertBatch(events: readonly TrafficEvent[]): void {
+  insertBatch(events: readonly TrafficEvent[]): number {
     if (events.some((e) => e.requestId === "poison")) throw new Error("disk I/O error");
     this.written.push(...events.map((e) => e.requestId));
+    return events.length;
   }
   list(): TrafficEvent[] {
     return [];

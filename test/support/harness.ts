@@ -11,6 +11,7 @@ import { type Simulator, startSimulator } from "../simulator/server.ts";
 
 export interface Harness {
   gateway: RunningGateway;
+  dataDir: string;
   simulator: Simulator;
   /** Lines the gateway logged, parsed. */
   logs: Record<string, unknown>[];
@@ -40,6 +41,7 @@ export async function startHarness(): Promise<Harness> {
         baseUrl: `${simulator.url}/anthropic`,
         apiKeyEnv: SIMULATOR_KEY_ENV,
         timeoutMs: 2000,
+        streamIdleTimeoutMs: 1000,
       },
       openai: {
         type: "openai",
@@ -75,6 +77,7 @@ export async function startHarness(): Promise<Harness> {
 
   return {
     gateway,
+    dataDir,
     simulator,
     logs,
     createKey(input = {}) {

@@ -1,5 +1,5 @@
 import { isRecord } from "./is-record.ts";
-import { redactSecrets } from "./redact-secrets.ts";
+import { redactSecrets } from "../../errors/redact-secrets.ts";
 
 /** The parts of an upstream error that the client-facing NexusError keeps. */
 export interface UpstreamErrorFields {

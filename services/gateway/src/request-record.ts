@@ -1,9 +1,15 @@
 import type { TrafficEvent } from "../../../runtime/audit/traffic-event.ts";
 import type { Usage } from "../../../runtime/canonical/chat.ts";
 import type { ResolvedModel } from "../../../runtime/config/models.ts";
+import { NexusError } from "../../../runtime/errors/nexus-error.ts";
+import { redactSecrets } from "../../../runtime/errors/redact-secrets.ts";
 import type { VirtualKey } from "../../../runtime/identity/keys/types.ts";
 import { costInUsd } from "../../../runtime/quota/cost.ts";
 import type { GatewayContext } from "./context.ts";
+import type { RequestIds } from "./request-id.ts";
+
+/** Characters per token for estimates; a common rule of thumb for English text, not exact. */
+const CHARS_PER_TOKEN = 4;
 
 /**
  * Collects the facts of one request as it runs and writes exactly one traffic event when it
@@ -11,6 +17,7 @@ import type { GatewayContext } from "./context.ts";
  */
 export class RequestRecord {
   readonly requestId: string;
+  readonly clientRequestId: string | null;
   readonly route: string;
   readonly #context: GatewayContext;
   readonly #startedAt = performance.now();
@@ -21,12 +28,16 @@ export class RequestRecord {
   #stream = false;
   #firstTokenAt: number | null = null;
   #usage: Usage | undefined;
+  #requestBytes = 0;
+  #outputChars = 0;
+  #secrets: string[] = [];
   #detail: Record<string, unknown> = {};
   #finished = false;
 
-  constructor(context: GatewayContext, requestId: string, route: string) {
+  constructor(context: GatewayContext, ids: RequestIds, route: string) {
     this.#context = context;
-    this.requestId = requestId;
+    this.requestId = ids.requestId;
+    this.clientRequestId = ids.clientRequestId;
     this.route = route;
   }
 
@@ -43,8 +54,22 @@ export class RequestRecord {
     this.#stream = stream;
   }
 
+  setRequestBytes(bytes: number): void {
+    this.#requestBytes = bytes;
+  }
+
+  /** Remembers a credential used for this request so that no message can carry it out. */
+  addSecret(secret: string | null): void {
+    if (secret !== null) this.#secrets.push(secret);
+  }
+
   markFirstToken(): void {
     this.#firstTokenAt ??= performance.now();
+  }
+
+  /** Counts streamed output, for the usage estimate of a stream that ends without usage. */
+  addOutputChars(count: number): void {
+    this.#outputChars += count;
   }
 
   setUsage(usage: Usage | undefined): void {
@@ -59,15 +84,35 @@ export class RequestRecord {
     return this.#model?.providerId ?? null;
   }
 
+  /** The headers every response of this request carries. */
+  responseHeaders(): Record<string, string> {
+    const headers: Record<string, string> = { "x-request-id": this.requestId };
+    if (this.clientRequestId !== null) headers["x-client-request-id"] = this.clientRequestId;
+    return headers;
+  }
+
+  /** A copy of the error whose message is safe to show the client, the logs and the event. */
+  publicError(error: NexusError): NexusError {
+    const message = redactSecrets(error.message, this.#secrets);
+    if (message === error.message) return error;
+    return new NexusError(error.code, message, {
+      status: error.status,
+      type: error.type,
+      param: error.param,
+      retryAfter: error.retryAfter,
+    });
+  }
+
   /** Writes the event; later calls do nothing, so every exit path may call it. */
   finish(status: number, errorCode: string | null): void {
     if (this.#finished) return;
     this.#finished = true;
     const now = performance.now();
-    const usage = this.#usage;
+    const usage = this.#usage ?? this.#estimateUsage();
 
     const event: TrafficEvent = {
       requestId: this.requestId,
+      clientRequestId: this.clientRequestId,
       time: this.#time,
       keyId: this.#key?.id ?? null,
       org: this.#key?.org ?? null,
@@ -90,7 +135,23 @@ export class RequestRecord {
       detail: this.#detail,
     };
     this.#context.eventWriter.write(event);
+    this.#recordMetrics(status, now);
+  }
 
+  /**
+   * Estimates usage for a request that reached the provider but ended without a usage report
+   * (client gone or stream cut), so the event still shows what was spent. The event marks it.
+   */
+  #estimateUsage(): Usage | undefined {
+    if (this.#model === null || this.#detail.upstream_status === undefined) return undefined;
+    const prompt = Math.ceil(this.#requestBytes / CHARS_PER_TOKEN);
+    const completion = Math.ceil(this.#outputChars / CHARS_PER_TOKEN);
+    this.#detail.usage_estimated = true;
+    const total = prompt + completion;
+    return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total };
+  }
+
+  #recordMetrics(status: number, now: number): void {
     const metrics = this.#context.metrics;
     metrics.requests.inc({
       route: this.route,

@@ -12,12 +12,19 @@ import type { GatewayContext } from "./context.ts";
 
 export const DEFAULT_PORT = 3050;
 const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** How long a store write waits for another process's lock; it blocks the event loop. */
+const GATEWAY_BUSY_TIMEOUT_MS = 100;
+/** How long a stop waits for in-flight requests before it closes their connections. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 export interface RunningGateway {
   url: string;
   port: number;
   context: GatewayContext;
-  /** Stops accepting requests, ends open ones, writes pending events and closes the store. */
+  /**
+   * Stops accepting requests, lets in-flight ones finish (closing those still open after the
+   * drain timeout), writes every pending event and closes the store.
+   */
   stop(): Promise<void>;
 }
 
@@ -34,7 +41,7 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger();
   const metrics = createGatewayMetrics();
-  const db = openEmbeddedDatabase(loaded.dataDir);
+  const db = openEmbeddedDatabase(loaded.dataDir, GATEWAY_BUSY_TIMEOUT_MS);
   const events = new SqliteEventStore(db);
   const context: GatewayContext = {
     loaded,
@@ -70,10 +77,19 @@ export async function startGateway(
     port: server.port ?? port,
     context,
     async stop() {
-      await app.stop(true);
-      context.eventWriter.flush();
+      logger.log("info", "gateway.stopping", { url });
+      const drained = await Promise.race([
+        app.stop(false).then(() => true),
+        Bun.sleep(DRAIN_TIMEOUT_MS).then(() => false),
+      ]);
+      if (!drained) {
+        await app.stop(true);
+        // Closed streams record their events from cancel callbacks; let those run first.
+        await Bun.sleep(50);
+      }
+      context.eventWriter.close();
       db.close();
-      logger.log("info", "gateway.stopped", { url });
+      logger.log("info", "gateway.stopped", { url, drained });
     },
   };
 }

@@ -1,8 +1,8 @@
 import type { ChatChunk } from "../../../runtime/canonical/chat.ts";
+import { NexusError, toNexusError } from "../../../runtime/errors/nexus-error.ts";
 import { toOpenAIErrorBody } from "../../../runtime/errors/openai-shape.ts";
-import { toNexusError } from "../../../runtime/errors/nexus-error.ts";
-import { ClientDisconnected, type UpstreamAbort } from "./upstream/call.ts";
 import type { RequestRecord } from "./request-record.ts";
+import { ClientDisconnected, type UpstreamAbort } from "./upstream/call.ts";
 
 /** A comment line keeps idle connections (and proxies between) from timing out. */
 const HEARTBEAT_MS = 15_000;
@@ -13,13 +13,22 @@ export interface ChunkStreamOptions {
   abort: UpstreamAbort;
   /** The client set `stream_options.include_usage`. */
   includeUsage: boolean;
+  /** Longest wait for the provider's next chunk before the stream counts as stalled. */
+  idleTimeoutMs: number;
+  provider: string;
   onClientGone(): void;
 }
 
-function hasContent(chunk: ChatChunk): boolean {
+/** Length of the text a chunk carries, for usage estimates and time to first token. */
+function contentLength(chunk: ChatChunk): number {
   const delta = chunk.choices[0]?.delta;
-  if (delta === undefined) return false;
-  return Boolean(delta.content || delta.tool_calls || delta.reasoning_content || delta.refusal);
+  if (delta === undefined) return 0;
+  let length = (delta.content?.length ?? 0) + (delta.reasoning_content?.length ?? 0) +
+    (delta.refusal?.length ?? 0);
+  for (const call of delta.tool_calls ?? []) {
+    length += (call.function?.name?.length ?? 0) + (call.function?.arguments?.length ?? 0);
+  }
+  return length;
 }
 
 /**
@@ -35,6 +44,7 @@ export function chunkStream(
 ): ReadableStream<Uint8Array> {
   const { record, abort, includeUsage } = options;
   let pending: IteratorResult<ChatChunk> | Promise<IteratorResult<ChatChunk>> | null = first;
+  let lastChunkAt = performance.now();
   let closed = false;
 
   /** Sends one chunk; returns false when the chunk is withheld from the client. */
@@ -49,10 +59,20 @@ export function chunkStream(
     } else if (!includeUsage && "usage" in chunk) {
       delete chunk.usage;
     }
-    if (hasContent(chunk)) record.markFirstToken();
+    const length = contentLength(chunk);
+    if (length > 0) {
+      record.markFirstToken();
+      record.addOutputChars(length);
+    }
     controller.enqueue(encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`));
     return true;
   };
+
+  const stalled = (): NexusError => new NexusError(
+    "upstream_timeout",
+    `Provider '${options.provider}' sent nothing for ${options.idleTimeoutMs} ms mid-stream.`,
+    { status: 504, type: "timeout_error" },
+  );
 
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -62,13 +82,16 @@ export function chunkStream(
         while (true) {
           const next = pending ?? iterator.next();
           pending = null;
-          const result = await raceHeartbeat(next);
+          const idleLeft = options.idleTimeoutMs - (performance.now() - lastChunkAt);
+          const result = await raceTimer(next, Math.min(HEARTBEAT_MS, Math.max(0, idleLeft)));
           if (closed) return;
-          if (result === "heartbeat") {
+          if (result === "timer") {
             pending = next;
+            if (performance.now() - lastChunkAt >= options.idleTimeoutMs) throw stalled();
             controller.enqueue(encoder.encode(": keep-alive\n\n"));
             return;
           }
+          lastChunkAt = performance.now();
           if (result.done) {
             closed = true;
             controller.enqueue(encoder.encode("data: [DONE]\n\n"));
@@ -81,7 +104,10 @@ export function chunkStream(
       } catch (error) {
         if (closed) return;
         closed = true;
-        const failure = toNexusError(error instanceof ClientDisconnected ? abort.reason : error);
+        abort.abort(error);
+        iterator.return?.()?.catch(() => undefined);
+        const thrown = error instanceof ClientDisconnected ? abort.reason : error;
+        const failure = record.publicError(toNexusError(thrown));
         record.addDetail("error_message", failure.message);
         record.addDetail("failed_mid_stream", true);
         const errorEvent = JSON.stringify(toOpenAIErrorBody(failure, record.requestId));
@@ -102,14 +128,15 @@ export function chunkStream(
   }, { highWaterMark: 0 });
 }
 
-async function raceHeartbeat<T>(next: T | Promise<T>): Promise<T | "heartbeat"> {
+/** Waits for `next`, or for `ms` to pass, whichever comes first. */
+async function raceTimer<T>(next: T | Promise<T>, ms: number): Promise<T | "timer"> {
   if (!(next instanceof Promise)) return next;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const heartbeat = new Promise<"heartbeat">((resolve) => {
-    timer = setTimeout(() => resolve("heartbeat"), HEARTBEAT_MS);
+  const elapsed = new Promise<"timer">((resolve) => {
+    timer = setTimeout(() => resolve("timer"), ms);
   });
   try {
-    return await Promise.race([next, heartbeat]);
+    return await Promise.race([next, elapsed]);
   } finally {
     clearTimeout(timer);
   }

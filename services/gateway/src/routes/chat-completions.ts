@@ -6,56 +6,64 @@ import type { DecodeContext, ProviderCodec } from "../../../../runtime/providers
 import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { authenticate, resolveModel } from "../authorize.ts";
 import type { GatewayContext } from "../context.ts";
+import type { Exchange } from "../exchange.ts";
 import { readJsonBody } from "../read-body.ts";
 import { RequestRecord } from "../request-record.ts";
 import { chunkStream } from "../sse-stream.ts";
 import { callUpstream, UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
 import { readUpstreamJson } from "../upstream/read-json.ts";
+import { rejectFailedUpstream } from "../upstream/reject-failed.ts";
 import { targetFor } from "../upstream/target.ts";
 import { failRequest } from "./fail-request.ts";
 
 const ROUTE = "/v1/chat/completions";
 const DEFAULT_TIMEOUT_MS = 600_000;
+/** Longest silence from a provider in the middle of a stream before it is treated as stalled. */
+const DEFAULT_STREAM_IDLE_MS = 300_000;
 const validateChatRequest = createValidator<ChatRequest>(ChatRequestSchema);
 
 /** `POST /v1/chat/completions`: JSON or SSE, to whichever provider serves the model. */
 export async function handleChatCompletions(
   context: GatewayContext,
   request: Request,
-  requestId: string,
+  exchange: Exchange,
 ): Promise<Response> {
-  const record = new RequestRecord(context, requestId, ROUTE);
+  const record = new RequestRecord(context, exchange.ids, ROUTE);
   let abort: UpstreamAbort | null = null;
   try {
     const key = authenticate(context, request.headers);
     record.setKey(key);
-    const body = validateChatRequest(await readJsonBody(request, context.maxBodyBytes));
+    const raw = await readJsonBody(request, context.maxBodyBytes);
+    record.setRequestBytes(raw.bytes);
+    const body = validateChatRequest(raw.value);
     record.setStream(body.stream === true);
     record.setModel(body.model, null);
     const resolved = resolveModel(context, key, body.model, "chat");
     record.setModel(body.model, resolved);
 
     const codec = codecFor(resolved.provider.type);
-    const upstreamRequest = codec.encodeChatRequest(body, targetFor(resolved));
+    const target = targetFor(resolved);
+    record.addSecret(target.apiKey);
+    const upstreamRequest = codec.encodeChatRequest(body, target);
     const timeoutMs = resolved.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    exchange.holdOpen();
     abort = new UpstreamAbort(request.signal, timeoutMs, resolved.providerId);
     const upstream = await callUpstream(upstreamRequest, abort, resolved.providerId);
     record.addDetail("upstream_status", upstream.status);
-    if (!upstream.ok) {
-      const text = await upstream.text().catch(() => "");
-      throw codec.decodeError(upstream.status, upstream.headers, text);
-    }
+    await rejectFailedUpstream(upstream, codec);
 
     const decodeContext: DecodeContext = { clientModel: body.model, request: body };
     if (body.stream === true) {
-      return await startStream(context, record, codec, upstream, decodeContext, abort);
+      const idleTimeoutMs = resolved.provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_MS;
+      return await startStream(context, record, codec, upstream, decodeContext, abort,
+        idleTimeoutMs);
     }
     const json = await readUpstreamJson(upstream, abort, resolved.providerId);
     abort.clearDeadline();
     const answer = codec.decodeChatResponse(json, decodeContext);
     record.setUsage(answer.usage);
     record.finish(200, null);
-    return Response.json(answer, { headers: { "x-request-id": requestId } });
+    return Response.json(answer, { headers: record.responseHeaders() });
   } catch (error) {
     abort?.clearDeadline();
     const failure = abort === null ? error : upstreamFailure(error, abort, record.provider ?? "");
@@ -70,6 +78,7 @@ async function startStream(
   upstream: Response,
   decodeContext: DecodeContext,
   abort: UpstreamAbort,
+  idleTimeoutMs: number,
 ): Promise<Response> {
   if (upstream.body === null) {
     throw new NexusError("upstream_invalid_response", "The provider sent an empty stream.", {
@@ -88,6 +97,8 @@ async function startStream(
     record,
     abort,
     includeUsage: decodeContext.request.stream_options?.include_usage === true,
+    idleTimeoutMs,
+    provider: record.provider ?? "",
     onClientGone: () => context.metrics.clientDisconnects.inc({ route: ROUTE }),
   });
   return new Response(body, {
@@ -95,7 +106,7 @@ async function startStream(
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache",
       connection: "keep-alive",
-      "x-request-id": record.requestId,
+      ...record.responseHeaders(),
     },
   });
 }

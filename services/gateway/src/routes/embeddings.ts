@@ -5,10 +5,12 @@ import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
 import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { authenticate, resolveModel } from "../authorize.ts";
 import type { GatewayContext } from "../context.ts";
+import type { Exchange } from "../exchange.ts";
 import { readJsonBody } from "../read-body.ts";
 import { RequestRecord } from "../request-record.ts";
 import { callUpstream, UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
 import { readUpstreamJson } from "../upstream/read-json.ts";
+import { rejectFailedUpstream } from "../upstream/reject-failed.ts";
 import { targetFor } from "../upstream/target.ts";
 import { failRequest } from "./fail-request.ts";
 
@@ -20,14 +22,16 @@ const validateEmbeddingRequest = createValidator<EmbeddingRequest>(EmbeddingRequ
 export async function handleEmbeddings(
   context: GatewayContext,
   request: Request,
-  requestId: string,
+  exchange: Exchange,
 ): Promise<Response> {
-  const record = new RequestRecord(context, requestId, ROUTE);
+  const record = new RequestRecord(context, exchange.ids, ROUTE);
   let abort: UpstreamAbort | null = null;
   try {
     const key = authenticate(context, request.headers);
     record.setKey(key);
-    const body = validateEmbeddingRequest(await readJsonBody(request, context.maxBodyBytes));
+    const raw = await readJsonBody(request, context.maxBodyBytes);
+    record.setRequestBytes(raw.bytes);
+    const body = validateEmbeddingRequest(raw.value);
     record.setModel(body.model, null);
     const resolved = resolveModel(context, key, body.model, "embedding");
     record.setModel(body.model, resolved);
@@ -40,7 +44,10 @@ export async function handleEmbeddings(
         { status: 400, type: "invalid_request_error", param: "model" },
       );
     }
-    const upstreamRequest = codec.encodeEmbeddingRequest(body, targetFor(resolved));
+    const target = targetFor(resolved);
+    record.addSecret(target.apiKey);
+    const upstreamRequest = codec.encodeEmbeddingRequest(body, target);
+    exchange.holdOpen();
     abort = new UpstreamAbort(
       request.signal,
       resolved.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -48,10 +55,7 @@ export async function handleEmbeddings(
     );
     const upstream = await callUpstream(upstreamRequest, abort, resolved.providerId);
     record.addDetail("upstream_status", upstream.status);
-    if (!upstream.ok) {
-      const text = await upstream.text().catch(() => "");
-      throw codec.decodeError(upstream.status, upstream.headers, text);
-    }
+    await rejectFailedUpstream(upstream, codec);
 
     const json = await readUpstreamJson(upstream, abort, resolved.providerId);
     abort.clearDeadline();
@@ -62,7 +66,7 @@ export async function handleEmbeddings(
       total_tokens: answer.usage.total_tokens,
     });
     record.finish(200, null);
-    return Response.json(answer, { headers: { "x-request-id": requestId } });
+    return Response.json(answer, { headers: record.responseHeaders() });
   } catch (error) {
     abort?.clearDeadline();
     const failure = abort === null ? error : upstreamFailure(error, abort, record.provider ?? "");

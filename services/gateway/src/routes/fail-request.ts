@@ -17,10 +17,10 @@ export function failRequest(
   if (error instanceof ClientDisconnected) {
     context.metrics.clientDisconnects.inc({ route: record.route });
     record.finish(499, "client_disconnected");
-    return new Response(null, { status: 499 });
+    return new Response(null, { status: 499, headers: record.responseHeaders() });
   }
 
-  const failure = toNexusError(error);
+  const failure = record.publicError(toNexusError(error));
   record.addDetail("error_message", failure.message);
   record.finish(failure.status, failure.code);
   if (failure.code.startsWith("upstream_")) {
@@ -34,5 +34,5 @@ export function failRequest(
     code: failure.code,
     error: failure.code === "internal_error" ? describeError(failure.cause) : failure.message,
   });
-  return openAIErrorResponse(failure, record.requestId);
+  return openAIErrorResponse(failure, record.requestId, record.responseHeaders());
 }

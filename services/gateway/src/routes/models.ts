@@ -1,5 +1,6 @@
 import { keyAllowsModel, authenticate } from "../authorize.ts";
 import type { GatewayContext } from "../context.ts";
+import type { Exchange } from "../exchange.ts";
 import { RequestRecord } from "../request-record.ts";
 import { failRequest } from "./fail-request.ts";
 
@@ -7,9 +8,9 @@ import { failRequest } from "./fail-request.ts";
 export function handleListModels(
   context: GatewayContext,
   request: Request,
-  requestId: string,
+  exchange: Exchange,
 ): Response {
-  const record = new RequestRecord(context, requestId, "/v1/models");
+  const record = new RequestRecord(context, exchange.ids, "/v1/models");
   try {
     const key = authenticate(context, request.headers);
     record.setKey(key);
@@ -27,7 +28,7 @@ export function handleListModels(
       });
     }
     record.finish(200, null);
-    return Response.json({ object: "list", data }, { headers: { "x-request-id": requestId } });
+    return Response.json({ object: "list", data }, { headers: record.responseHeaders() });
   } catch (error) {
     return failRequest(context, record, error);
   }
