@@ -51,6 +51,11 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`nexus: ${error.message}\n`);
       return 2;
     }
+    if ((error as { code?: unknown }).code === "EADDRINUSE") {
+      process.stderr.write(`nexus: ${(error as Error).message} Stop the other process or ` +
+        "change server.port (or simulator.port) in the config.\n");
+      return 1;
+    }
     throw error;
   }
 }

@@ -29,14 +29,22 @@ function fromRow(row: KeyRow): VirtualKey {
 
 const COLUMNS = "id, prefix, name, org, project, models, created_at, expires_at, revoked_at";
 
-/** Virtual keys in the embedded `bun:sqlite` store. */
+/**
+ * Virtual keys in the embedded `bun:sqlite` store. Lookups by digest are cached in memory; the
+ * cache is dropped whenever `PRAGMA data_version` shows a commit by another connection (a CLI
+ * creating or revoking a key), so a revocation still applies to the very next request.
+ */
 export class SqliteKeyStore implements KeyStore {
   readonly #db: Database;
   readonly #byDigest;
   readonly #byId;
+  readonly #dataVersion;
+  readonly #cache = new Map<string, VirtualKey | undefined>();
+  #cachedVersion = -1;
 
   constructor(db: Database) {
     this.#db = db;
+    this.#dataVersion = db.query<{ data_version: number }, []>("PRAGMA data_version");
     this.#byDigest = db.query<KeyRow, [string]>(
       `SELECT ${COLUMNS} FROM virtual_keys WHERE digest = ?`,
     );
@@ -62,11 +70,22 @@ export class SqliteKeyStore implements KeyStore {
         revoked: key.revokedAt,
         digest,
       });
+    this.#cache.clear();
   }
 
   findByDigest(digest: string): VirtualKey | undefined {
+    const version = this.#dataVersion.get()?.data_version ?? -1;
+    if (version !== this.#cachedVersion) {
+      this.#cache.clear();
+      this.#cachedVersion = version;
+    }
+    if (this.#cache.has(digest)) return this.#cache.get(digest);
+
     const row = this.#byDigest.get(digest);
-    return row === null ? undefined : fromRow(row);
+    const key = row === null ? undefined : fromRow(row);
+    // Unknown digests are not cached, so a flood of wrong keys cannot grow the map.
+    if (key !== undefined) this.#cache.set(digest, key);
+    return key;
   }
 
   findById(id: string): VirtualKey | undefined {
@@ -85,6 +104,7 @@ export class SqliteKeyStore implements KeyStore {
     const result = this.#db
       .query("UPDATE virtual_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
       .run(at, id);
+    this.#cache.clear();
     return result.changes > 0;
   }
 }

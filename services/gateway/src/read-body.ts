@@ -39,12 +39,9 @@ export async function readJsonBody(request: Request, limit: number): Promise<Jso
     text = Number.isFinite(declared) ? await request.text() : await readLimitedText(request, limit);
   } catch (error) {
     if (error instanceof NexusError) throw error;
-    if (request.signal.aborted) throw new ClientDisconnected();
-    throw new NexusError("invalid_request", "The request body could not be read.", {
-      status: 400,
-      type: "invalid_request_error",
-      cause: error,
-    });
+    // Reading fails only when the connection broke mid-body, i.e. the client went away; the
+    // abort signal may not have fired yet at this point.
+    throw new ClientDisconnected();
   }
 
   // A client that left mid-upload can leave a truncated body behind; it is not a bad request.

@@ -7,7 +7,7 @@ import { SqliteKeyStore } from "../../../runtime/identity/keys/sqlite-key-store.
 import { createLogger, type Logger } from "../../../runtime/observability/log.ts";
 import { createGatewayMetrics } from "../../../runtime/observability/metrics.ts";
 import { openEmbeddedDatabase } from "../../../runtime/storage/embedded/open-database.ts";
-import { createGatewayApp } from "./app.ts";
+import { createGatewayRoutes, routeNotFound, unhandledError } from "./routes.ts";
 import type { GatewayContext } from "./context.ts";
 
 export const DEFAULT_PORT = 3050;
@@ -63,12 +63,19 @@ export async function startGateway(
     },
   };
 
-  const app = createGatewayApp(context);
   const hostname = loaded.config.server?.host ?? "127.0.0.1";
   const port = options.port ?? loaded.config.server?.port ?? DEFAULT_PORT;
-  app.listen({ hostname, port, idleTimeout: 120 });
-  const server = app.server;
-  if (server === null) throw new Error("gateway server did not start");
+  const server = Bun.serve({
+    hostname,
+    port,
+    idleTimeout: 120,
+    // Without this, Bun lets a second gateway bind the same port and silently take half of the
+    // connections.
+    reusePort: false,
+    routes: createGatewayRoutes(context),
+    fetch: routeNotFound,
+    error: (error) => unhandledError(context, error),
+  });
   const url = `http://${hostname}:${server.port}`;
   logger.log("info", "gateway.started", { url, config: loaded.path, data_dir: loaded.dataDir });
 
@@ -79,11 +86,11 @@ export async function startGateway(
     async stop() {
       logger.log("info", "gateway.stopping", { url });
       const drained = await Promise.race([
-        app.stop(false).then(() => true),
+        server.stop(false).then(() => true),
         Bun.sleep(DRAIN_TIMEOUT_MS).then(() => false),
       ]);
       if (!drained) {
-        await app.stop(true);
+        await server.stop(true);
         // Closed streams record their events from cancel callbacks; let those run first.
         await Bun.sleep(50);
       }

@@ -1,0 +1,84 @@
+import type { Server } from "bun";
+import { NexusError } from "../../../runtime/errors/nexus-error.ts";
+import { openAIErrorResponse } from "../../../runtime/errors/openai-shape.ts";
+import type { GatewayContext } from "./context.ts";
+import type { Exchange } from "./exchange.ts";
+import { requestIdsFor } from "./request-id.ts";
+import { handleChatCompletions } from "./routes/chat-completions.ts";
+import { handleEmbeddings } from "./routes/embeddings.ts";
+import { handleListModels } from "./routes/models.ts";
+
+type GatewayServer = Server<undefined>;
+type RouteHandler = (request: Request, server: GatewayServer) => Response | Promise<Response>;
+
+function exchangeFor(request: Request, server: GatewayServer): Exchange {
+  return {
+    ids: requestIdsFor(request.headers),
+    holdOpen: () => server.timeout(request, 0),
+  };
+}
+
+/** Serves `handler` for `method` and answers every other method with 405 in the OpenAI shape. */
+function only(method: string, handler: RouteHandler): RouteHandler {
+  return (request, server) => {
+    if (request.method === method) return handler(request, server);
+    const path = new URL(request.url).pathname;
+    const failure = new NexusError(
+      "method_not_allowed",
+      `${request.method} is not allowed on ${path}; use ${method}.`,
+      { status: 405, type: "invalid_request_error" },
+    );
+    return openAIErrorResponse(failure, requestIdsFor(request.headers).requestId,
+      { allow: method });
+  };
+}
+
+/**
+ * Builds the gateway's routes for `Bun.serve`. Bun's own router is used rather than a framework:
+ * on this machine Elysia's per-request handler cost 15–30% of the gateway's throughput against
+ * a zero-latency upstream (measured with the bench's mock upstream). Bodies are read by the
+ * handlers, so size limits and JSON errors are enforced in one place.
+ */
+export function createGatewayRoutes(context: GatewayContext): Record<string, RouteHandler> {
+  return {
+    "/v1/chat/completions": only("POST", (request, server) =>
+      handleChatCompletions(context, request, exchangeFor(request, server))),
+    "/v1/embeddings": only("POST", (request, server) =>
+      handleEmbeddings(context, request, exchangeFor(request, server))),
+    "/v1/models": only("GET", (request, server) =>
+      handleListModels(context, request, exchangeFor(request, server))),
+    "/healthz": only("GET", () => Response.json({ status: "ok" })),
+    "/readyz": only("GET", () =>
+      context.isStoreReady()
+        ? Response.json({ status: "ready" })
+        : Response.json({ status: "not ready", reason: "store unavailable" }, { status: 503 })),
+    "/metrics": only("GET", async () =>
+      new Response(await context.metrics.registry.metrics(), {
+        headers: { "content-type": context.metrics.registry.contentType },
+      })),
+  };
+}
+
+/** Answers a path no route serves, in the OpenAI error shape. */
+export function routeNotFound(request: Request): Response {
+  const path = new URL(request.url).pathname;
+  const failure = new NexusError("route_not_found", `Unknown route: ${request.method} ${path}`, {
+    status: 404,
+    type: "invalid_request_error",
+  });
+  return openAIErrorResponse(failure, requestIdsFor(request.headers).requestId);
+}
+
+/** Answers an exception no handler caught: logged with its message, never shown to the client. */
+export function unhandledError(context: GatewayContext, error: Error): Response {
+  const { requestId } = requestIdsFor(new Headers());
+  context.logger.log("error", "request.unhandled", {
+    request_id: requestId,
+    error: `${error.name}: ${error.message}`,
+  });
+  const failure = new NexusError("internal_error", "Internal error in the gateway.", {
+    status: 500,
+    type: "api_error",
+  });
+  return openAIErrorResponse(failure, requestId);
+}
