@@ -98,6 +98,8 @@ describe("README hello world through the nexus command", () => {
     const { key, id } = JSON.parse(created.stdout) as { key: string; id: string };
     const revoked = await nexus(["keys", "revoke", id, "--config", configPath]);
     expect(revoked.code).toBe(0);
+    // The gateway notices another process's commit within 0.1 s.
+    await Bun.sleep(150);
     const response = await fetch(`http://127.0.0.1:${gatewayPort}/v1/models`, {
       headers: { authorization: `Bearer ${key}` },
     });

@@ -1,6 +1,7 @@
 import { Database } from "bun:sqlite";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
+import type { TrafficEvent } from "../../runtime/audit/traffic-event.ts";
 import { eventually, type Harness, startHarness } from "../support/harness.ts";
 
 let harness: Harness;
@@ -93,18 +94,21 @@ describe("hostile bodies", () => {
         controller.abort();
       },
     });
-    const before = harness.gateway.context.events.list({ limit: 1000 }).length;
+    harness.gateway.context.eventWriter.flush();
+    const since = Date.now();
     await fetch(`${harness.gateway.url}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
       body,
       signal: controller.signal,
     }).catch(() => undefined);
-    const event = await eventually(() => {
+    const events = await eventually(() => {
       harness.gateway.context.eventWriter.flush();
-      const events = harness.gateway.context.events.list({ limit: 1000 });
-      return events.length > before ? events[0] : undefined;
+      const found = harness.gateway.context.events.list({ limit: 10, since });
+      return found.length > 0 ? found : undefined;
     });
+    expect(events).toHaveLength(1);
+    const event = events[0] as TrafficEvent;
     expect(event.errorCode).toBe("client_disconnected");
     expect(event.status).toBe(499);
   });

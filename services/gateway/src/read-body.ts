@@ -39,8 +39,8 @@ export async function readJsonBody(request: Request, limit: number): Promise<Jso
     text = Number.isFinite(declared) ? await request.text() : await readLimitedText(request, limit);
   } catch (error) {
     if (error instanceof NexusError) throw error;
-    // Reading fails only when the connection broke mid-body, i.e. the client went away; the
-    // abort signal may not have fired yet at this point.
+    // Bun rejects a body read when the connection broke mid-body, which means the client went
+    // away; the request's abort signal may not have fired yet at this point.
     throw new ClientDisconnected();
   }
 

@@ -18,7 +18,7 @@ function exchangeFor(request: Request, server: GatewayServer): Exchange {
   };
 }
 
-/** Serves `handler` for `method` and answers every other method with 405 in the OpenAI shape. */
+/** Serves `handler` for `method` and returns 405 in the OpenAI shape for every other method. */
 function only(method: string, handler: RouteHandler): RouteHandler {
   return (request, server) => {
     if (request.method === method) return handler(request, server);
@@ -59,7 +59,7 @@ export function createGatewayRoutes(context: GatewayContext): Record<string, Rou
   };
 }
 
-/** Answers a path no route serves, in the OpenAI error shape. */
+/** Returns 404 in the OpenAI error shape for a path no route serves. */
 export function routeNotFound(request: Request): Response {
   const path = new URL(request.url).pathname;
   const failure = new NexusError("route_not_found", `Unknown route: ${request.method} ${path}`, {
@@ -69,7 +69,7 @@ export function routeNotFound(request: Request): Response {
   return openAIErrorResponse(failure, requestIdsFor(request.headers).requestId);
 }
 
-/** Answers an exception no handler caught: logged with its message, never shown to the client. */
+/** Returns 500 for an exception no handler caught; its message is logged, never sent. */
 export function unhandledError(context: GatewayContext, error: Error): Response {
   const { requestId } = requestIdsFor(new Headers());
   context.logger.log("error", "request.unhandled", {
