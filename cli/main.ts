@@ -51,7 +51,12 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`nexus: ${error.message}\n`);
       return 2;
     }
-    if ((error as { code?: unknown }).code === "EADDRINUSE") {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
+      process.stderr.write(`nexus: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (code === "EADDRINUSE") {
       process.stderr.write(`nexus: ${(error as Error).message} Stop the other process or ` +
         "change server.port (or simulator.port) in the config.\n");
       return 1;

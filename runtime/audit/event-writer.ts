@@ -36,6 +36,7 @@ export class EventWriter {
   #pending: TrafficEvent[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
   #closed = false;
+  #locked = false;
 
   constructor(store: EventStore, logger: Logger, metrics: GatewayMetrics,
     options: EventWriterOptions = {}) {
@@ -72,12 +73,20 @@ export class EventWriter {
       try {
         this.#metrics.auditEventsWritten.inc(this.#store.insertBatch(batch));
         this.#pending.splice(0, batch.length);
+        if (this.#locked) {
+          this.#locked = false;
+          this.#logger.log("info", "audit.store_unlocked", { queued: this.#pending.length });
+        }
       } catch (error) {
         if (isLocked(error) && !this.#closed) {
-          this.#logger.log("warn", "audit.store_locked", {
-            queued: this.#pending.length,
-            error: describeError(error),
-          });
+          // One line per lock episode, not one per retry every few milliseconds.
+          if (!this.#locked) {
+            this.#logger.log("warn", "audit.store_locked", {
+              queued: this.#pending.length,
+              error: describeError(error),
+            });
+          }
+          this.#locked = true;
           this.#schedule();
           return;
         }

@@ -31,6 +31,7 @@ export type ErrorCode =
   | "upstream_stream_cut"
   | "upstream_invalid_response"
   | "provider_credentials_missing"
+  | "gateway_shutting_down"
   | "internal_error";
 
 /** OpenAI's error `type` values, which SDKs map to exception classes. */

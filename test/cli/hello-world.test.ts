@@ -125,4 +125,12 @@ describe("README hello world through the nexus command", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("--models");
   });
+
+  test("option value starting with a dash is a usage error", async () => {
+    const result = await nexus(["keys", "create", "--config", configPath, "--org", "a",
+      "--models", "x", "--expires", "-5d"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--expires");
+  });
 });
+

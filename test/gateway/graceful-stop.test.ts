@@ -38,4 +38,28 @@ describe("gateway stop", () => {
     const failures = harness.logs.filter((line) => line.event === "audit.write_failed");
     expect(failures).toHaveLength(0);
   });
+
+  test("streams open past the drain get an in-band error", async () => {
+    const stopping = await startHarness({ drainTimeoutMs: 300 });
+    try {
+      const key = stopping.createKey();
+      stopping.simulator.enqueue({ hangAfterEvents: 3 });
+      const response = await fetch(`${stopping.gateway.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify({ model: "gpt-test", stream: true,
+          messages: [{ role: "user", content: "x" }] }),
+      });
+      const reading = response.text();
+      await Bun.sleep(50);
+      await stopping.gateway.stop();
+      const text = await reading;
+      expect(text).not.toContain("[DONE]");
+      expect(text).toContain('"code":"gateway_shutting_down"');
+    } finally {
+      await stopping.simulator.close();
+      rmSync(stopping.dataDir, { recursive: true, force: true });
+    }
+  });
 });
+

@@ -180,3 +180,54 @@ describe("embedded store under pressure", () => {
     }
   });
 });
+
+describe("accounting and reporting of failures", () => {
+  test("rejected upstream call records no usage", async () => {
+    harness.simulator.enqueue({
+      status: 429,
+      body: JSON.stringify({ error: { message: "slow down", type: "requests", code: null } }),
+    });
+    const response = await chat({ model: "gpt-test" });
+    expect(response.status).toBe(429);
+    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    expect(event?.inputTokens).toBeNull();
+    expect(event?.costUsd).toBeNull();
+    expect(event?.detail.usage_estimated).toBeUndefined();
+  });
+
+  test("mid-stream failure is logged and counted", async () => {
+    harness.simulator.enqueue({ cutAfterEvents: 3 });
+    const response = await chat({ model: "claude-test", stream: true });
+    await response.text();
+    const requestId = response.headers.get("x-request-id") ?? "";
+    const line = await eventually(() =>
+      harness.logs.find((l) => l.event === "request.failed" && l.request_id === requestId));
+    expect(line.code).toBe("upstream_stream_cut");
+    const metrics = await (await fetch(`${harness.gateway.url}/metrics`)).text();
+    const counter = 'nexus_upstream_errors_total{provider="anthropic",code="upstream_stream_cut"}';
+    expect(metrics).toContain(`${counter} `);
+  });
+
+  test("body cut after headers is an invalid response", async () => {
+    harness.simulator.enqueue({ cutAfterBytes: 20 });
+    const response = await chat({ model: "gpt-test" });
+    expect(response.status).toBe(502);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("upstream_invalid_response");
+    expect(body.error.message).not.toContain("verbose");
+  });
+
+  test("JSON answer to a stream request is invalid", async () => {
+    const json = JSON.stringify({ id: "x", object: "chat.completion", choices: [] });
+    harness.simulator.enqueue({
+      status: 200,
+      body: json,
+      headers: { "content-type": "application/json" },
+    });
+    const response = await chat({ model: "gpt-test", stream: true });
+    expect(response.status).toBe(502);
+    const body = (await response.json()) as { error: { code: string } };
+    expect(body.error.code).toBe("upstream_invalid_response");
+  });
+});
+

@@ -28,7 +28,7 @@ export const SIMULATOR_KEY_ENV = "NEXUS_TEST_SIMULATOR_KEY";
  * `claude-test` (Anthropic format, alias `claude`), `gpt-test` (OpenAI format) and
  * `embed-test` (OpenAI embeddings), all priced.
  */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(options: { drainTimeoutMs?: number } = {}): Promise<Harness> {
   process.env[SIMULATOR_KEY_ENV] = "sim-secret-value";
   const simulator = await startSimulator({ port: 0, hostname: "127.0.0.1" });
   const dataDir = mkdtempSync(join(tmpdir(), "nexus-test-"));
@@ -73,7 +73,7 @@ export async function startHarness(): Promise<Harness> {
   const loaded = validateConfig(raw, join(dataDir, "nexus.config.yaml"));
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger((line) => logs.push(JSON.parse(line) as Record<string, unknown>));
-  const gateway = await startGateway(loaded, { logger, port: 0 });
+  const gateway = await startGateway(loaded, { logger, port: 0, ...options });
 
   return {
     gateway,

@@ -2,6 +2,7 @@ import type { EventWriter } from "../../../runtime/audit/event-writer.ts";
 import type { EventStore } from "../../../runtime/audit/traffic-event.ts";
 import type { LoadedConfig } from "../../../runtime/config/load.ts";
 import type { ModelCatalog } from "../../../runtime/config/models.ts";
+import type { NexusError } from "../../../runtime/errors/nexus-error.ts";
 import type { KeyStore } from "../../../runtime/identity/keys/types.ts";
 import type { Logger } from "../../../runtime/observability/log.ts";
 import type { GatewayMetrics } from "../../../runtime/observability/metrics.ts";
@@ -17,6 +18,8 @@ export interface GatewayContext {
   logger: Logger;
   metrics: GatewayMetrics;
   maxBodyBytes: number;
+  /** Functions that end each open stream with an in-band error, for shutdown. */
+  activeStreams: Set<(reason: NexusError) => void>;
   /** Reports whether the store answers; `/readyz` uses it. */
   isStoreReady(): boolean;
 }

@@ -143,7 +143,11 @@ export class RequestRecord {
    * (client gone or stream cut), so the event still shows what was spent. The event marks it.
    */
   #estimateUsage(): Usage | undefined {
-    if (this.#model === null || this.#detail.upstream_status === undefined) return undefined;
+    // Only an upstream that accepted the request (2xx) can have spent tokens on it.
+    const upstreamStatus = this.#detail.upstream_status;
+    if (typeof upstreamStatus !== "number" || upstreamStatus < 200 || upstreamStatus > 299) {
+      return undefined;
+    }
     const prompt = Math.ceil(this.#requestBytes / CHARS_PER_TOKEN);
     const completion = Math.ceil(this.#outputChars / CHARS_PER_TOKEN);
     this.#detail.usage_estimated = true;

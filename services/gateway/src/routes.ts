@@ -6,6 +6,7 @@ import type { Exchange } from "./exchange.ts";
 import { requestIdsFor } from "./request-id.ts";
 import { handleChatCompletions } from "./routes/chat-completions.ts";
 import { handleEmbeddings } from "./routes/embeddings.ts";
+import { handleMessages } from "./routes/messages.ts";
 import { handleListModels } from "./routes/models.ts";
 
 type GatewayServer = Server<undefined>;
@@ -43,6 +44,8 @@ export function createGatewayRoutes(context: GatewayContext): Record<string, Rou
   return {
     "/v1/chat/completions": only("POST", (request, server) =>
       handleChatCompletions(context, request, exchangeFor(request, server))),
+    "/v1/messages": only("POST", (request, server) =>
+      handleMessages(context, request, exchangeFor(request, server))),
     "/v1/embeddings": only("POST", (request, server) =>
       handleEmbeddings(context, request, exchangeFor(request, server))),
     "/v1/models": only("GET", (request, server) =>

@@ -2,6 +2,7 @@ import { EventWriter } from "../../../runtime/audit/event-writer.ts";
 import { SqliteEventStore } from "../../../runtime/audit/sqlite-event-store.ts";
 import type { LoadedConfig } from "../../../runtime/config/load.ts";
 import { ModelCatalog } from "../../../runtime/config/models.ts";
+import { NexusError } from "../../../runtime/errors/nexus-error.ts";
 import { loadHmacSecret } from "../../../runtime/identity/keys/digest.ts";
 import { SqliteKeyStore } from "../../../runtime/identity/keys/sqlite-key-store.ts";
 import { createLogger, type Logger } from "../../../runtime/observability/log.ts";
@@ -15,7 +16,7 @@ const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** How long a store write waits for another process's lock; it blocks the event loop. */
 const GATEWAY_BUSY_TIMEOUT_MS = 100;
 /** How long a stop waits for in-flight requests before it closes their connections. */
-const DRAIN_TIMEOUT_MS = 10_000;
+const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
 export interface RunningGateway {
   url: string;
@@ -32,6 +33,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Overrides the config's port; 0 picks a free one (tests). */
   port?: number;
+  /** How long a stop waits for in-flight requests before it ends them, in ms. */
+  drainTimeoutMs?: number;
 }
 
 /** Boots the gateway on the embedded store. */
@@ -53,6 +56,7 @@ export async function startGateway(
     logger,
     metrics,
     maxBodyBytes: loaded.config.server?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    activeStreams: new Set(),
     isStoreReady: () => {
       try {
         db.query("SELECT 1").get();
@@ -87,9 +91,17 @@ export async function startGateway(
       logger.log("info", "gateway.stopping", { url });
       const drained = await Promise.race([
         server.stop(false).then(() => true),
-        Bun.sleep(DRAIN_TIMEOUT_MS).then(() => false),
+        Bun.sleep(options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS).then(() => false),
       ]);
       if (!drained) {
+        // Streams still open get an in-band error rather than a reset connection.
+        const shutdown = new NexusError(
+          "gateway_shutting_down",
+          "The gateway is shutting down; retry the request.",
+          { status: 503, type: "api_error" },
+        );
+        for (const end of [...context.activeStreams]) end(shutdown);
+        await Bun.sleep(100);
         await server.stop(true);
         // Closed streams record their events from cancel callbacks; let those run first.
         await Bun.sleep(50);

@@ -1,7 +1,6 @@
 import type { ChatChunk, ChatRequest } from "../../../../runtime/canonical/chat.ts";
 import { ChatRequestSchema } from "../../../../runtime/canonical/request-schema.ts";
 import { createValidator } from "../../../../runtime/canonical/validate.ts";
-import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
 import type { DecodeContext, ProviderCodec } from "../../../../runtime/providers/codec.ts";
 import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { authenticate, resolveModel } from "../authorize.ts";
@@ -9,9 +8,12 @@ import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
 import { readJsonBody } from "../read-body.ts";
 import { RequestRecord } from "../request-record.ts";
-import { chunkStream } from "../sse-stream.ts";
+import { chatChunkFormat } from "../sse-stream.ts";
+import { relayOptions } from "../relay-options.ts";
+import { relayStream } from "../stream-relay.ts";
 import { callUpstream, UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
 import { readUpstreamJson } from "../upstream/read-json.ts";
+import { requireEventStream } from "../upstream/require-event-stream.ts";
 import { rejectFailedUpstream } from "../upstream/reject-failed.ts";
 import { targetFor } from "../upstream/target.ts";
 import { failRequest } from "./fail-request.ts";
@@ -80,27 +82,20 @@ async function startStream(
   abort: UpstreamAbort,
   idleTimeoutMs: number,
 ): Promise<Response> {
-  if (upstream.body === null) {
-    throw new NexusError("upstream_invalid_response", "The provider sent an empty stream.", {
-      status: 502,
-      type: "api_error",
-    });
-  }
-  const iterator = codec.decodeChatStream(upstream.body, decodeContext)[Symbol.asyncIterator]();
+  const source = await requireEventStream(upstream);
+  const iterator = codec.decodeChatStream(source, decodeContext)[Symbol.asyncIterator]();
 
   // Wait for the first chunk before sending headers, so a failure that comes before any content
   // still reaches the client as an HTTP error with its real status.
   const first: IteratorResult<ChatChunk> = await iterator.next();
   abort.clearDeadline();
 
-  const body = chunkStream(first, iterator, {
-    record,
-    abort,
-    includeUsage: decodeContext.request.stream_options?.include_usage === true,
+  const includeUsage = decodeContext.request.stream_options?.include_usage === true;
+  const format = chatChunkFormat(record, includeUsage);
+  const body = relayStream(first, iterator, format, relayOptions(context, record, abort, {
+    route: ROUTE,
     idleTimeoutMs,
-    provider: record.provider ?? "",
-    onClientGone: () => context.metrics.clientDisconnects.inc({ route: ROUTE }),
-  });
+  }));
   return new Response(body, {
     headers: {
       "content-type": "text/event-stream; charset=utf-8",

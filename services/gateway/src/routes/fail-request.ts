@@ -1,18 +1,25 @@
+import { anthropicErrorResponse } from "../../../../runtime/errors/anthropic-shape.ts";
 import { toNexusError } from "../../../../runtime/errors/nexus-error.ts";
 import { openAIErrorResponse } from "../../../../runtime/errors/openai-shape.ts";
-import { describeError } from "../../../../runtime/observability/log.ts";
 import type { GatewayContext } from "../context.ts";
 import type { RequestRecord } from "../request-record.ts";
+import { reportFailure } from "../report-failure.ts";
 import { ClientDisconnected } from "../upstream/call.ts";
+
+/** The inbound API whose error body a route sends. */
+export type ErrorShape = "openai" | "anthropic";
+
+const RENDERERS = { openai: openAIErrorResponse, anthropic: anthropicErrorResponse };
 
 /**
  * Ends a request that failed before any response was sent: records the event, logs the error
- * and renders the OpenAI error body. A client that already left gets no body.
+ * and renders the error body in `shape`. A client that already left gets no body.
  */
 export function failRequest(
   context: GatewayContext,
   record: RequestRecord,
   error: unknown,
+  shape: ErrorShape = "openai",
 ): Response {
   if (error instanceof ClientDisconnected) {
     context.metrics.clientDisconnects.inc({ route: record.route });
@@ -21,18 +28,6 @@ export function failRequest(
   }
 
   const failure = record.publicError(toNexusError(error));
-  record.addDetail("error_message", failure.message);
-  record.finish(failure.status, failure.code);
-  if (failure.code.startsWith("upstream_")) {
-    context.metrics.upstreamErrors.inc({ provider: record.provider ?? "", code: failure.code });
-  }
-  context.logger.log(failure.status >= 500 ? "error" : "warn", "request.failed", {
-    request_id: record.requestId,
-    route: record.route,
-    provider: record.provider,
-    status: failure.status,
-    code: failure.code,
-    error: failure.code === "internal_error" ? describeError(failure.cause) : failure.message,
-  });
-  return openAIErrorResponse(failure, record.requestId, record.responseHeaders());
+  reportFailure(context, record, failure);
+  return RENDERERS[shape](failure, record.requestId, record.responseHeaders());
 }

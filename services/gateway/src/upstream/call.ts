@@ -72,12 +72,18 @@ export async function callUpstream(
 
 /** Maps an error thrown while talking to the provider to what the client should see. */
 export function upstreamFailure(error: unknown, abort: UpstreamAbort, provider: string): unknown {
-  const reason = abort.reason;
-  if (reason instanceof NexusError || reason instanceof ClientDisconnected) return reason;
+  const abortReason = abort.reason;
+  if (abortReason instanceof NexusError || abortReason instanceof ClientDisconnected) {
+    return abortReason;
+  }
   if (error instanceof NexusError) return error;
+  // The runtime's message can carry hints meant for developers; the error code alone
+  // (ECONNREFUSED, ECONNRESET, …) tells the client what happened.
+  const code = (error as { code?: unknown }).code;
+  const detail = typeof code === "string" ? ` (${code})` : "";
   return new NexusError(
     "upstream_unreachable",
-    `Could not reach provider '${provider}': ${(error as Error).message ?? String(error)}`,
+    `Could not reach provider '${provider}'${detail}.`,
     { status: 502, type: "api_error", cause: error },
   );
 }

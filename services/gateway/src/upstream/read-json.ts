@@ -11,7 +11,15 @@ export async function readUpstreamJson(
   try {
     text = await response.text();
   } catch (error) {
-    throw upstreamFailure(error, abort, provider);
+    const failure = upstreamFailure(error, abort, provider);
+    const unreachable = failure instanceof NexusError && failure.code === "upstream_unreachable";
+    if (!unreachable) throw failure;
+    // The provider was reached and began its answer, then the connection broke.
+    throw new NexusError(
+      "upstream_invalid_response",
+      `Provider '${provider}' broke off its response before it was complete.`,
+      { status: 502, type: "api_error", cause: error },
+    );
   }
   try {
     return JSON.parse(text);

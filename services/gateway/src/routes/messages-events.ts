@@ -1,0 +1,57 @@
+import { errorFromEvent } from "../../../../runtime/providers/anthropic/decode-error.ts";
+import { invalidUpstream } from "../../../../runtime/providers/anthropic/upstream-errors.ts";
+import { parseSse } from "../../../../runtime/providers/sse.ts";
+import { isBrokenRead, streamCutError } from "../../../../runtime/providers/stream-cut.ts";
+import { withOverloadStatus } from "./messages-upstream.ts";
+
+/** One event of an Anthropic Messages stream, with its JSON data parsed. */
+export interface MessagesEvent {
+  /** The JSON `type`, or the SSE `event:` name when the data has none. */
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * Yields the provider's stream events up to and including `message_stop`. The iterator throws
+ * the mapped NexusError for an `error` event, and `upstream_stream_cut` when the stream ends or
+ * breaks before `message_stop`, after yielding every event that arrived whole.
+ */
+export async function* readMessagesEvents(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<MessagesEvent> {
+  let readError: unknown = null;
+  try {
+    for await (const event of parseSse(body)) {
+      const payload = parsePayload(event.data);
+      const type = typeof payload.type === "string" ? payload.type : event.event;
+      if (type === "error") throw errorFromPayload(payload);
+
+      yield { type, payload };
+      if (type === "message_stop") return;
+    }
+  } catch (error) {
+    if (!isBrokenRead(error)) throw error;
+    readError = error;
+  }
+  throw streamCutError("message_stop", readError);
+}
+
+function parsePayload(data: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch (error) {
+    throw invalidUpstream(`a stream event is not JSON: ${data.slice(0, 200)}`, error);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw invalidUpstream("a stream event is not a JSON object.");
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function errorFromPayload(payload: Record<string, unknown>): unknown {
+  const error = (payload.error ?? {}) as { type?: unknown; message?: unknown };
+  const type = typeof error.type === "string" ? error.type : "api_error";
+  const message = typeof error.message === "string" ? error.message : "error event in stream";
+  return withOverloadStatus(errorFromEvent(type, message));
+}
