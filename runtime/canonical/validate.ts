@@ -1,5 +1,6 @@
 import type { TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { ValueErrorType } from "@sinclair/typebox/errors";
 import { NexusError } from "../errors/nexus-error.ts";
 
 /**
@@ -27,16 +28,24 @@ export function createValidator<T>(schema: TSchema): (value: unknown) => T {
         { status: 400, type: "invalid_request_error", param: unknownField },
       );
     }
-    throw new NexusError(
-      "invalid_request",
-      `Invalid value for '${param || "(body)"}': ${first?.message ?? "does not match the schema"}.`,
-      { status: 400, type: "invalid_request_error", param: param || null },
-    );
+    const reason = first?.message ?? "does not match the schema";
+    const message = first?.type === ValueErrorType.ObjectRequiredProperty
+      ? `The field '${param}' is required.`
+      : `Invalid value for '${param || "(body)"}': ${reason}.`;
+    throw new NexusError("invalid_request", message, {
+      status: 400,
+      type: "invalid_request_error",
+      param: param || null,
+    });
   };
 }
 
+/** Finds a field the schema does not define, for schemas that reject extra fields. */
 function findUnknownField(schema: TSchema, value: Record<string, unknown>): string | undefined {
-  const known = (schema as { properties?: Record<string, unknown> }).properties;
-  if (known === undefined) return undefined;
+  const { properties: known, additionalProperties } = schema as {
+    properties?: Record<string, unknown>;
+    additionalProperties?: unknown;
+  };
+  if (known === undefined || additionalProperties !== false) return undefined;
   return Object.keys(value).find((field) => !(field in known));
 }

@@ -20,7 +20,7 @@ export async function* decodeChatStream(
   let readError: unknown = null;
   try {
     for await (const event of parseSse(body)) {
-      const payload = parsePayload(event.data);
+      const payload = parseEventPayload(event.data);
       // The JSON `type` names the event; the SSE `event:` line repeats it and is the fallback.
       const type = typeof payload.type === "string" ? payload.type : event.event;
       yield* decoder.handle(type, payload);
@@ -36,7 +36,8 @@ export async function* decodeChatStream(
   throw streamCutError("message_stop", readError);
 }
 
-function parsePayload(data: string): Record<string, unknown> {
+/** Parses one stream event's data as a JSON object, or throws `upstream_invalid_response`. */
+export function parseEventPayload(data: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);

@@ -3,10 +3,9 @@ import { ChatRequestSchema } from "../../../../runtime/canonical/request-schema.
 import { createValidator } from "../../../../runtime/canonical/validate.ts";
 import type { DecodeContext, ProviderCodec } from "../../../../runtime/providers/codec.ts";
 import { codecFor } from "../../../../runtime/providers/registry.ts";
-import { authenticate, resolveModel } from "../authorize.ts";
+import { admitRequest } from "../admit.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
-import { readJsonBody } from "../read-body.ts";
 import { RequestRecord } from "../request-record.ts";
 import { chatChunkFormat } from "../sse-stream.ts";
 import { relayOptions } from "../relay-options.ts";
@@ -33,15 +32,8 @@ export async function handleChatCompletions(
   const record = new RequestRecord(context, exchange.ids, ROUTE);
   let abort: UpstreamAbort | null = null;
   try {
-    const key = authenticate(context, request.headers);
-    record.setKey(key);
-    const raw = await readJsonBody(request, context.maxBodyBytes);
-    record.setRequestBytes(raw.bytes);
-    const body = validateChatRequest(raw.value);
-    record.setStream(body.stream === true);
-    record.setModel(body.model, null);
-    const resolved = resolveModel(context, key, body.model, "chat");
-    record.setModel(body.model, resolved);
+    const { body, resolved } = await admitRequest(context, request, record,
+      validateChatRequest, "chat");
 
     const codec = codecFor(resolved.provider.type);
     const target = targetFor(resolved);

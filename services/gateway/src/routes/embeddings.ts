@@ -3,10 +3,9 @@ import { EmbeddingRequestSchema } from "../../../../runtime/canonical/request-sc
 import { createValidator } from "../../../../runtime/canonical/validate.ts";
 import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
 import { codecFor } from "../../../../runtime/providers/registry.ts";
-import { authenticate, resolveModel } from "../authorize.ts";
+import { admitRequest } from "../admit.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
-import { readJsonBody } from "../read-body.ts";
 import { RequestRecord } from "../request-record.ts";
 import { callUpstream, UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
 import { readUpstreamJson } from "../upstream/read-json.ts";
@@ -27,14 +26,8 @@ export async function handleEmbeddings(
   const record = new RequestRecord(context, exchange.ids, ROUTE);
   let abort: UpstreamAbort | null = null;
   try {
-    const key = authenticate(context, request.headers);
-    record.setKey(key);
-    const raw = await readJsonBody(request, context.maxBodyBytes);
-    record.setRequestBytes(raw.bytes);
-    const body = validateEmbeddingRequest(raw.value);
-    record.setModel(body.model, null);
-    const resolved = resolveModel(context, key, body.model, "embedding");
-    record.setModel(body.model, resolved);
+    const { body, resolved } = await admitRequest(context, request, record,
+      validateEmbeddingRequest, "embedding");
 
     const codec = codecFor(resolved.provider.type);
     if (codec.encodeEmbeddingRequest === undefined || codec.decodeEmbeddingResponse === undefined) {

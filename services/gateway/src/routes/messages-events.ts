@@ -1,5 +1,5 @@
 import { errorFromEvent } from "../../../../runtime/providers/anthropic/decode-error.ts";
-import { invalidUpstream } from "../../../../runtime/providers/anthropic/upstream-errors.ts";
+import { parseEventPayload } from "../../../../runtime/providers/anthropic/decode-stream.ts";
 import { parseSse } from "../../../../runtime/providers/sse.ts";
 import { isBrokenRead, streamCutError } from "../../../../runtime/providers/stream-cut.ts";
 import { withOverloadStatus } from "./messages-upstream.ts";
@@ -22,7 +22,7 @@ export async function* readMessagesEvents(
   let readError: unknown = null;
   try {
     for await (const event of parseSse(body)) {
-      const payload = parsePayload(event.data);
+      const payload = parseEventPayload(event.data);
       const type = typeof payload.type === "string" ? payload.type : event.event;
       if (type === "error") throw errorFromPayload(payload);
 
@@ -34,19 +34,6 @@ export async function* readMessagesEvents(
     readError = error;
   }
   throw streamCutError("message_stop", readError);
-}
-
-function parsePayload(data: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data);
-  } catch (error) {
-    throw invalidUpstream(`a stream event is not JSON: ${data.slice(0, 200)}`, error);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw invalidUpstream("a stream event is not a JSON object.");
-  }
-  return parsed as Record<string, unknown>;
 }
 
 function errorFromPayload(payload: Record<string, unknown>): unknown {

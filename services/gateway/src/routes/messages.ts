@@ -3,10 +3,9 @@ import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
 import { invalidUpstream } from "../../../../runtime/providers/anthropic/upstream-errors.ts";
 import { toUsage } from "../../../../runtime/providers/anthropic/usage.ts";
 import type { AnthropicUsage } from "../../../../runtime/providers/anthropic/wire.ts";
-import { authenticate, resolveModel } from "../authorize.ts";
+import { admitRequest } from "../admit.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
-import { readJsonBody } from "../read-body.ts";
 import { relayOptions } from "../relay-options.ts";
 import { RequestRecord } from "../request-record.ts";
 import { relayStream } from "../stream-relay.ts";
@@ -39,15 +38,8 @@ export async function handleMessages(
   const record = new RequestRecord(context, exchange.ids, ROUTE);
   let abort: UpstreamAbort | null = null;
   try {
-    const key = authenticate(context, request.headers);
-    record.setKey(key);
-    const raw = await readJsonBody(request, context.maxBodyBytes);
-    record.setRequestBytes(raw.bytes);
-    const body = validateMessagesBody(raw.value);
-    record.setStream(body.stream === true);
-    record.setModel(body.model, null);
-    const resolved = resolveModel(context, key, body.model, "chat");
-    record.setModel(body.model, resolved);
+    const { body, resolved } = await admitRequest(context, request, record,
+      validateMessagesBody, "chat");
     requireAnthropicFormat(resolved, body.model);
 
     const target = targetFor(resolved);
