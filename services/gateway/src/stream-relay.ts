@@ -6,7 +6,7 @@ import { ClientDisconnected, type UpstreamAbort } from "./upstream/call.ts";
 const HEARTBEAT_MS = 15_000;
 const encoder = new TextEncoder();
 
-/** How one inbound API frames its stream. */
+/** The stream framing of one inbound API. */
 export interface StreamFormat<T> {
   /** Frames one item; null withholds it. `last` closes the body right after it. */
   encode(item: T): { text: string | null; last: boolean };
@@ -20,7 +20,7 @@ export interface StreamFormat<T> {
 export interface RelayOptions {
   record: RequestRecord;
   abort: UpstreamAbort;
-  /** Longest wait for the provider's next item before the stream counts as stalled. */
+  /** Maximum wait for the provider's next item, in ms, before the stream counts as stalled. */
   idleTimeoutMs: number;
   provider: string;
   /** Runs once the body ended normally, before the event is recorded. */
@@ -118,7 +118,7 @@ export function relayStream<T>(
         abort.abort(error);
         stop();
         // An abort (stall, shutdown, client gone) surfaces here as the fetch's abort error;
-        // its reason says what happened.
+        // its reason names the cause.
         const cause = abort.reason ?? error;
         if (cause instanceof ClientDisconnected) {
           controller.close();

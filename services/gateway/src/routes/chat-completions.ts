@@ -19,7 +19,7 @@ import { failRequest } from "./fail-request.ts";
 
 const ROUTE = "/v1/chat/completions";
 const DEFAULT_TIMEOUT_MS = 600_000;
-/** Longest silence from a provider in the middle of a stream before it is treated as stalled. */
+/** Maximum silence from a provider mid-stream, in ms, before the stream counts as stalled. */
 const DEFAULT_STREAM_IDLE_MS = 300_000;
 const validateChatRequest = createValidator<ChatRequest>(ChatRequestSchema);
 

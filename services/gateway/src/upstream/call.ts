@@ -77,8 +77,8 @@ export function upstreamFailure(error: unknown, abort: UpstreamAbort, provider: 
     return abortReason;
   }
   if (error instanceof NexusError) return error;
-  // The runtime's message can carry hints meant for developers; the error code alone
-  // (ECONNREFUSED, ECONNRESET, …) tells the client what happened.
+  // The runtime's message can carry hints meant for developers, so the client gets only the
+  // error code (ECONNREFUSED, ECONNRESET, …).
   const code = (error as { code?: unknown }).code;
   const detail = typeof code === "string" ? ` (${code})` : "";
   return new NexusError(

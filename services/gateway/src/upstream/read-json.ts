@@ -14,7 +14,7 @@ export async function readUpstreamJson(
     const failure = upstreamFailure(error, abort, provider);
     const unreachable = failure instanceof NexusError && failure.code === "upstream_unreachable";
     if (!unreachable) throw failure;
-    // The provider was reached and began its answer, then the connection broke.
+    // The provider was reached and began its response, then the connection broke.
     throw new NexusError(
       "upstream_invalid_response",
       `Provider '${provider}' broke off its response before it was complete.`,

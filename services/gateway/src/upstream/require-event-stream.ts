@@ -1,8 +1,8 @@
 import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
 
 /**
- * Returns the body of a provider's answer to a stream request, or throws when the answer is
- * not an event stream (a JSON body, an empty body), which no stream decoder could read.
+ * Returns the body of a provider's response to a stream request, or throws when the response
+ * is not an event stream (a JSON body, an empty body), which no stream decoder could read.
  */
 export async function requireEventStream(upstream: Response): Promise<ReadableStream<Uint8Array>> {
   const contentType = upstream.headers.get("content-type") ?? "";
