@@ -3,7 +3,7 @@ import { describeError, type Logger } from "../observability/log.ts";
 import type { EventStore, TrafficEvent } from "./traffic-event.ts";
 
 export interface EventWriterOptions {
-  /** Longest an event waits in memory before its batch is written, in milliseconds. */
+  /** Maximum time an event waits in memory before its batch is written, in milliseconds. */
   flushIntervalMs?: number;
   /** A batch of this many events is written at once without waiting for the interval. */
   maxBatch?: number;

@@ -5,7 +5,7 @@ import { NexusError } from "../errors/nexus-error.ts";
 
 /**
  * Compiles a schema once and returns a checker that throws a 400 NexusError naming the first
- * bad field, in OpenAI's style (`param` holds the field path with dots).
+ * bad field, in OpenAI's style (`param` contains the field path with dots).
  */
 export function createValidator<T>(schema: TSchema): (value: unknown) => T {
   const compiled = TypeCompiler.Compile(schema);

@@ -18,13 +18,13 @@ export function createGatewayMetrics(): GatewayMetrics {
     registry,
     requests: new Counter({
       name: "nexus_requests_total",
-      help: "Requests answered, by inbound route, HTTP status and provider.",
+      help: "Requests completed, by inbound route, HTTP status and provider.",
       labelNames: ["route", "status", "provider"],
       registers: [registry],
     }),
     requestDuration: new Histogram({
       name: "nexus_request_duration_seconds",
-      help: "Time from request arrival to the end of the answer.",
+      help: "Time from request arrival to the end of the response.",
       labelNames: ["route", "stream"],
       buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [registry],
@@ -47,7 +47,7 @@ export function createGatewayMetrics(): GatewayMetrics {
     }),
     clientDisconnects: new Counter({
       name: "nexus_client_disconnects_total",
-      help: "Requests whose client went away before the answer ended.",
+      help: "Requests whose client went away before the response ended.",
       labelNames: ["route"],
       registers: [registry],
     }),

@@ -28,18 +28,18 @@ function fromRow(row: KeyRow): VirtualKey {
 }
 
 /**
- * How often the cache asks SQLite whether another connection committed. The check costs as
- * much as a query (measured ~100 µs under load here), so a key revoked by the CLI stops
- * working within this many milliseconds rather than on the very next request.
+ * Interval, in ms, between checks for commits by another connection. Each check is a SQLite
+ * statement like the lookup it saves, so it runs at most this often. A key revoked by the CLI
+ * therefore stops working within this interval, not always on the very next request.
  */
 const VERSION_CHECK_INTERVAL_MS = 100;
 
 const COLUMNS = "id, prefix, name, org, project, models, created_at, expires_at, revoked_at";
 
 /**
- * Virtual keys in the embedded `bun:sqlite` store. Lookups by digest are cached in memory; the
- * cache is dropped when `PRAGMA data_version` shows a commit by another connection (a CLI
- * creating or revoking a key).
+ * Virtual keys in the embedded `bun:sqlite` store. Lookups by digest are cached in memory. The
+ * cache is dropped when `PRAGMA data_version` shows a commit by another connection, such as a
+ * CLI creating or revoking a key.
  */
 export class SqliteKeyStore implements KeyStore {
   readonly #db: Database;

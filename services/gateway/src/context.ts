@@ -20,6 +20,6 @@ export interface GatewayContext {
   maxBodyBytes: number;
   /** Functions that end each open stream with an in-band error, for shutdown. */
   activeStreams: Set<(reason: NexusError) => void>;
-  /** Reports whether the store answers; `/readyz` uses it. */
+  /** Reports whether the store responds to a query; `/readyz` uses it. */
   isStoreReady(): boolean;
 }

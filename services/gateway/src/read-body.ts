@@ -40,7 +40,7 @@ export async function readJsonBody(request: Request, limit: number): Promise<Jso
   } catch (error) {
     if (error instanceof NexusError) throw error;
     // Bun rejects a body read when the connection broke mid-body, which means the client went
-    // away; the request's abort signal may not have fired yet at this point.
+    // away. The request's abort signal may not have fired yet at this point.
     throw new ClientDisconnected();
   }
 

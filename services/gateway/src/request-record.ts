@@ -84,14 +84,14 @@ export class RequestRecord {
     return this.#model?.providerId ?? null;
   }
 
-  /** The headers every response of this request carries. */
+  /** Returns the headers every response of this request carries. */
   responseHeaders(): Record<string, string> {
     const headers: Record<string, string> = { "x-request-id": this.requestId };
     if (this.clientRequestId !== null) headers["x-client-request-id"] = this.clientRequestId;
     return headers;
   }
 
-  /** A copy of the error whose message is safe to show the client, the logs and the event. */
+  /** Returns a copy of the error whose message is safe for the client, logs and event. */
   publicError(error: NexusError): NexusError {
     const message = redactSecrets(error.message, this.#secrets);
     if (message === error.message) return error;
