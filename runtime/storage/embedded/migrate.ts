@@ -40,7 +40,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX traffic_events_time ON traffic_events (time);
    CREATE INDEX traffic_events_key ON traffic_events (key_id, time);`,
   `ALTER TABLE traffic_events ADD COLUMN client_request_id TEXT;
-   CREATE INDEX traffic_events_client_request ON traffic_events (client_request_id);`,
+   CREATE INDEX traffic_events_client_request ON traffic_events (client_request_id)
+     WHERE client_request_id IS NOT NULL;`,
 ];
 
 /**
