@@ -55,6 +55,8 @@ export interface ProviderCodec {
    * Decodes a streamed answer into canonical chunks. The last chunk always carries `usage` with
    * empty `choices`, whatever the client asked: the gateway needs usage for the traffic event and
    * drops that chunk when the client did not set `stream_options.include_usage`.
+   * A stream that fails may first yield such a chunk flagged `usage_partial: true`, with the
+   * usage reported so far, which the gateway records but never sends.
    * The iterator throws NexusError
    * (`upstream_stream_cut` or a mapped provider error) when the stream ends badly, after
    * yielding every chunk that arrived whole.

@@ -61,9 +61,34 @@ export async function* parseSse(body: ReadableStream<Uint8Array>): AsyncGenerato
       }
     }
   } finally {
-    // A consumer that stops early (client gone, error) must not leave the upstream body open.
-    if (!finished) await reader.cancel().catch(() => undefined);
-    reader.releaseLock();
+    // A consumer that stops early must not leave the upstream body open. It usually stops at
+    // the provider's final event, with at most a few bytes left: reading those to the end
+    // lets the HTTP client reuse the connection, where a cancel would close it.
+    if (!finished) void drainThenCancel(reader);
+    else reader.releaseLock();
+  }
+}
+
+/** Most bytes read after the consumer stopped, and the longest wait for them. */
+const DRAIN_MAX_BYTES = 64 * 1024;
+const DRAIN_MAX_MS = 1000;
+
+async function drainThenCancel(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
+  let drained = 0;
+  const deadline = setTimeout(() => {
+    reader.cancel().catch(() => undefined);
+  }, DRAIN_MAX_MS);
+  try {
+    while (drained <= DRAIN_MAX_BYTES) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      drained += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // The body failed or was cancelled by the deadline or an abort; either way it is closed.
+  } finally {
+    clearTimeout(deadline);
   }
 }
 

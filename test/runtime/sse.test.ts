@@ -65,7 +65,29 @@ describe("SSE parser", () => {
       },
     });
     for await (const _event of parseSse(body)) break;
+    // A body that never ends is read for at most 64 KiB or a second, then cancelled.
+    for (let waited = 0; !cancelled && waited < 2000; waited += 20) await Bun.sleep(20);
     expect(cancelled).toBe(true);
+  });
+
+  test("early stop drains a body that ends", async () => {
+    let cancelled = false;
+    let pulls = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulls++;
+        if (pulls > 3) return controller.close();
+        controller.enqueue(new TextEncoder().encode("data: x\n\n"));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    for await (const _event of parseSse(body)) break;
+    await Bun.sleep(20);
+    // Read to the end, so an HTTP client could reuse the connection.
+    expect(pulls).toBe(4);
+    expect(cancelled).toBe(false);
   });
 });
 

@@ -17,7 +17,7 @@ export async function* decodeChatStream(
 ): AsyncGenerator<ChatChunk> {
   const decoder = new StreamDecoder(context);
 
-  let readError: unknown = null;
+  let failure: unknown = null;
   try {
     for await (const event of parseSse(body)) {
       const payload = parseEventPayload(event.data);
@@ -27,13 +27,15 @@ export async function* decodeChatStream(
       if (decoder.done) return;
     }
   } catch (error) {
-    if (!isBrokenRead(error)) throw error;
-    readError = error;
+    failure = isBrokenRead(error) ? streamCutError("message_stop", error) : error;
   }
 
-  // The stream ended or the connection broke before message_stop: pass on what arrived whole.
+  // The stream failed before message_stop: pass on what arrived whole, then the usage the
+  // provider reported so far, marked partial, so the audit keeps the real input counts.
   yield* decoder.flushOnCut();
-  throw streamCutError("message_stop", readError);
+  const partial = decoder.partialUsageChunk();
+  if (partial !== null) yield partial;
+  throw failure ?? streamCutError("message_stop");
 }
 
 /** Parses one stream event's data as a JSON object, or throws `upstream_invalid_response`. */

@@ -227,6 +227,23 @@ export class StreamDecoder {
     return reason === "tool_calls" && this.toolCount === 0 ? "stop" : reason;
   }
 
+  /**
+   * Returns a chunk with the usage reported before the stream failed, flagged
+   * `usage_partial`, or null when the provider reported none (no `message_start`).
+   */
+  partialUsageChunk(): ChatChunk | null {
+    if (this.usage.input_tokens === undefined) return null;
+    return {
+      id: this.id,
+      object: "chat.completion.chunk",
+      created: this.created,
+      model: this.context.clientModel,
+      choices: [],
+      usage: toUsage(this.usage),
+      usage_partial: true,
+    };
+  }
+
   /** Emits the finish chunk if still due, then the final chunk with usage and no choices. */
   private onMessageStop(): ChatChunk[] {
     const chunks = this.withStart(this.finishChunks(null));

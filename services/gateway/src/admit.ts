@@ -27,7 +27,7 @@ export async function admitRequest<T extends { model: string; stream?: boolean |
   record.setKey(key);
 
   const raw = await readJsonBody(request, context.maxBodyBytes);
-  record.setRequestBytes(raw.bytes);
+  record.setRequestChars(raw.chars);
   const body = validate(raw.value);
   record.setStream(body.stream === true);
 

@@ -9,7 +9,8 @@ const MAX_DEPTH = 128;
 
 export interface JsonBody {
   value: unknown;
-  bytes: number;
+  /** Length of the body text in UTF-16 code units, for token estimates. */
+  chars: number;
 }
 
 function tooLarge(limit: number): NexusError {
@@ -63,7 +64,7 @@ export async function readJsonBody(request: Request, limit: number): Promise<Jso
     );
   }
   checkDepth(value);
-  return { value, bytes: text.length };
+  return { value, chars: text.length };
 }
 
 async function readLimitedText(request: Request, limit: number): Promise<string> {

@@ -28,7 +28,8 @@ export class RequestRecord {
   #stream = false;
   #firstTokenAt: number | null = null;
   #usage: Usage | undefined;
-  #requestBytes = 0;
+  #partialUsage: Usage | undefined;
+  #requestChars = 0;
   #outputChars = 0;
   #secrets: string[] = [];
   #detail: Record<string, unknown> = {};
@@ -54,8 +55,8 @@ export class RequestRecord {
     this.#stream = stream;
   }
 
-  setRequestBytes(bytes: number): void {
-    this.#requestBytes = bytes;
+  setRequestChars(chars: number): void {
+    this.#requestChars = chars;
   }
 
   /** Remembers a credential used for this request so that no message can carry it out. */
@@ -74,6 +75,11 @@ export class RequestRecord {
 
   setUsage(usage: Usage | undefined): void {
     this.#usage = usage;
+  }
+
+  /** Keeps usage a provider reported before the request failed, for the estimate. */
+  setPartialUsage(usage: Usage): void {
+    this.#partialUsage = usage;
   }
 
   addDetail(name: string, value: unknown): void {
@@ -139,20 +145,27 @@ export class RequestRecord {
   }
 
   /**
-   * Estimates usage for a request that reached the provider but ended without a usage report
-   * (client gone or stream cut), so the event still shows what was spent. The event marks it.
+   * Estimates usage for a stream that ended without a final usage report (client gone, cut,
+   * stall), so the event still shows what was spent; the event marks it. Counts the provider
+   * reported before the failure are kept, and output is estimated from the text relayed. A
+   * request that produced neither (rejected, or failed before its first event) gets none.
    */
   #estimateUsage(): Usage | undefined {
-    // Only an upstream that accepted the request (2xx) can have spent tokens on it.
-    const upstreamStatus = this.#detail.upstream_status;
-    if (typeof upstreamStatus !== "number" || upstreamStatus < 200 || upstreamStatus > 299) {
-      return undefined;
-    }
-    const prompt = Math.ceil(this.#requestBytes / CHARS_PER_TOKEN);
-    const completion = Math.ceil(this.#outputChars / CHARS_PER_TOKEN);
+    const partial = this.#partialUsage;
+    if (partial === undefined && this.#outputChars === 0) return undefined;
+
+    const prompt = partial?.prompt_tokens ?? Math.ceil(this.#requestChars / CHARS_PER_TOKEN);
+    const completion = Math.max(
+      partial?.completion_tokens ?? 0,
+      Math.ceil(this.#outputChars / CHARS_PER_TOKEN),
+    );
     this.#detail.usage_estimated = true;
-    const total = prompt + completion;
-    return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total };
+    return {
+      ...partial,
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: prompt + completion,
+    };
   }
 
   #recordMetrics(status: number, now: number): void {

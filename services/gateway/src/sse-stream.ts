@@ -27,6 +27,11 @@ export function chatChunkFormat(
 ): StreamFormat<ChatChunk> {
   return {
     encode(chunk) {
+      // Usage reported before a failure; the client gets the error instead.
+      if (chunk.usage_partial === true) {
+        if (chunk.usage) record.setPartialUsage(chunk.usage);
+        return { text: null, last: false };
+      }
       // The codec's trailing usage chunk; its usage is null when the provider reported none.
       if (chunk.choices.length === 0 && "usage" in chunk) {
         record.setUsage(chunk.usage ?? undefined);

@@ -198,6 +198,8 @@ describe("decodeChatStream usage chunk", () => {
 
     expect(error).toBeNull();
     expect(items.length).toBe(2);
+    // A body that never ends is read for at most a second, then cancelled.
+    for (let waited = 0; !cancelled && waited < 2000; waited += 20) await Bun.sleep(20);
     expect(cancelled).toBe(true);
   });
 
@@ -218,6 +220,8 @@ describe("decodeChatStream usage chunk", () => {
     }
     await Bun.sleep(1);
 
+    // A body that never ends is read for at most a second, then cancelled.
+    for (let waited = 0; !cancelled && waited < 2000; waited += 20) await Bun.sleep(20);
     expect(cancelled).toBe(true);
   });
 

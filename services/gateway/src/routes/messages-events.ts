@@ -1,5 +1,6 @@
 import { errorFromEvent } from "../../../../runtime/providers/anthropic/decode-error.ts";
 import { parseEventPayload } from "../../../../runtime/providers/anthropic/decode-stream.ts";
+import { invalidUpstream } from "../../../../runtime/providers/anthropic/upstream-errors.ts";
 import { parseSse } from "../../../../runtime/providers/sse.ts";
 import { isBrokenRead, streamCutError } from "../../../../runtime/providers/stream-cut.ts";
 import { withOverloadStatus } from "./messages-upstream.ts";
@@ -10,6 +11,9 @@ export interface MessagesEvent {
   type: string;
   payload: Record<string, unknown>;
 }
+
+/** Event types as Anthropic names them (`message_start`, `content_block_delta`, …). */
+const EVENT_TYPE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /**
  * Yields the provider's stream events up to and including `message_stop`. The iterator throws
@@ -24,6 +28,11 @@ export async function* readMessagesEvents(
     for await (const event of parseSse(body)) {
       const payload = parseEventPayload(event.data);
       const type = typeof payload.type === "string" ? payload.type : event.event;
+      // The type is written back into an `event:` line; a line break in it would let the
+      // provider inject events the gateway never inspected.
+      if (!EVENT_TYPE.test(type)) {
+        throw invalidUpstream(`a stream event has an invalid type: ${JSON.stringify(type)}`);
+      }
       if (type === "error") throw errorFromPayload(payload);
 
       yield { type, payload };

@@ -59,7 +59,8 @@ export async function rejectFailedMessages(response: Response): Promise<void> {
   try {
     await rejectFailedUpstream(response, anthropicCodec);
   } catch (error) {
-    throw withOverloadStatus(error);
+    // Only the provider's own 529 stays 529; a 503 keeps its status.
+    throw response.status === OVERLOADED_STATUS ? withOverloadStatus(error) : error;
   }
 }
 

@@ -18,7 +18,8 @@ export class StreamUsage {
   observe(event: MessagesEvent): void {
     const { type, payload } = event;
     if (type === "message_start" && isRecord(payload.message)) {
-      this.#merge(payload.message.usage);
+      // Kept as partial usage, so a stream that fails later still records the real input.
+      if (this.#merge(payload.message.usage)) this.record.setPartialUsage(toUsage(this.#usage));
     } else if (type === "message_delta" && this.#merge(payload.usage)) {
       this.#final = true;
       this.record.setUsage(toUsage(this.#usage));
