@@ -2,7 +2,7 @@ import type { ChatChunk, ChatRequest, ChatResponse } from "../canonical/chat.ts"
 import type { EmbeddingRequest, EmbeddingResponse } from "../canonical/embeddings.ts";
 import type { NexusError } from "../errors/nexus-error.ts";
 
-/** Where one request goes: the provider's settings and the model name the provider expects. */
+/** Destination of one request: the provider's settings and the model name it expects. */
 export interface Target {
   /** Provider id from the config, e.g. `anthropic-main`. */
   provider: string;
@@ -22,16 +22,16 @@ export interface UpstreamRequest {
   body: string;
 }
 
-/** What a codec reports about its provider, so the gateway can refuse what cannot be honoured. */
+/** Features of a provider, so the gateway can reject a request the provider cannot honour. */
 export interface CodecCapabilities {
   /** Whether `n > 1` can be sent upstream. */
   multipleChoices: boolean;
   embeddings: boolean;
 }
 
-/** What a decoder needs to know about the request that produced the answer. */
+/** Facts about the request that a decoder needs to decode its response. */
 export interface DecodeContext {
-  /** The model name the client asked for; answers report it instead of the upstream name. */
+  /** Model name the client requested; responses report it instead of the upstream name. */
   clientModel: string;
   /** The canonical request as the client sent it (before encoding). */
   request: ChatRequest;
@@ -52,7 +52,7 @@ export interface ProviderCodec {
   decodeChatResponse(body: unknown, context: DecodeContext): ChatResponse;
 
   /**
-   * Decodes a streamed answer into canonical chunks. The last chunk always carries `usage` with
+   * Decodes a streamed response into canonical chunks. The last chunk always carries `usage` with
    * empty `choices`, whatever the client asked: the gateway needs usage for the traffic event and
    * drops that chunk when the client did not set `stream_options.include_usage`.
    * A stream that fails may first yield such a chunk flagged `usage_partial: true`, with the
