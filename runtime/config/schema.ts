@@ -13,7 +13,20 @@ export const PriceSchema = Type.Object(
 
 export const ProviderSchema = Type.Object(
   {
-    type: Type.Union([Type.Literal("openai"), Type.Literal("anthropic")]),
+    /** `openai`, `anthropic`, or an OpenAI-compatible provider from runtime/providers/compat. */
+    type: Type.Union([
+      Type.Literal("openai"),
+      Type.Literal("anthropic"),
+      Type.Literal("deepseek"),
+      Type.Literal("moonshot"),
+      Type.Literal("mistral"),
+      Type.Literal("groq"),
+      Type.Literal("fireworks"),
+      Type.Literal("together"),
+      Type.Literal("perplexity"),
+      Type.Literal("xai"),
+      Type.Literal("huggingface"),
+    ]),
     baseUrl: Type.String({ minLength: 1 }),
     /** Name of the environment variable that holds the credential; never the credential. */
     apiKeyEnv: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" })),

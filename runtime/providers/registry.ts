@@ -1,11 +1,14 @@
 import { anthropicCodec } from "./anthropic/codec.ts";
 import type { ProviderCodec } from "./codec.ts";
+import { compatCodec } from "./compat/codec.ts";
+import { COMPAT_PROFILES } from "./compat/profiles.ts";
 import { openaiCodec } from "./openai/codec.ts";
 
 /** Codecs by the provider `type` named in the config. */
 const CODECS: Record<string, ProviderCodec> = {
   openai: openaiCodec,
   anthropic: anthropicCodec,
+  ...Object.fromEntries(COMPAT_PROFILES.map((profile) => [profile.type, compatCodec(profile)])),
 };
 
 export function codecFor(type: string): ProviderCodec {

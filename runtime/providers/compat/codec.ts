@@ -1,0 +1,82 @@
+import type { ChatChunk, ChatRequest, ChatResponse } from "../../canonical/chat.ts";
+import type { DecodeContext, ProviderCodec, Target, UpstreamRequest } from "../codec.ts";
+import { decodeChatResponse } from "../openai/decode-chat-response.ts";
+import { decodeChatStream } from "../openai/decode-chat-stream.ts";
+import { decodeError } from "../openai/decode-error.ts";
+import { decodeEmbeddingResponse, encodeEmbeddingRequest } from "../openai/embeddings.ts";
+import { encodeChatRequest } from "../openai/encode-chat-request.ts";
+import { isRecord } from "../openai/is-record.ts";
+import { mapReasoning, renamesReasoning } from "./map-reasoning.ts";
+import { mapUsage } from "./map-usage.ts";
+import type { CompatProfile } from "./profile.ts";
+
+/**
+ * Builds the codec of an OpenAI-compatible provider: the OpenAI codec, with the profile's
+ * dropped request fields removed on encode and its reasoning and usage fields mapped to the
+ * canonical ones on decode. Errors decode as OpenAI errors.
+ */
+export function compatCodec(profile: CompatProfile): ProviderCodec {
+  const codec: ProviderCodec = {
+    type: profile.type,
+    capabilities: { multipleChoices: profile.supportsN, embeddings: profile.embeddings },
+    encodeChatRequest: (request, target) => encodeCompatRequest(request, target, profile),
+    decodeChatResponse: (body, context) => decodeCompatResponse(body, context, profile),
+    decodeChatStream: (body, context) => decodeCompatStream(body, context, profile),
+    decodeError,
+  };
+  if (profile.embeddings) {
+    codec.encodeEmbeddingRequest = encodeEmbeddingRequest;
+    codec.decodeEmbeddingResponse = decodeEmbeddingResponse;
+  }
+  return codec;
+}
+
+function encodeCompatRequest(
+  request: ChatRequest,
+  target: Target,
+  profile: CompatProfile,
+): UpstreamRequest {
+  const kept: ChatRequest = { ...request };
+  for (const field of profile.dropParams) delete kept[field];
+  return encodeChatRequest(kept, target);
+}
+
+function decodeCompatResponse(
+  body: unknown,
+  context: DecodeContext,
+  profile: CompatProfile,
+): ChatResponse {
+  const response = decodeChatResponse(body, context);
+  const choices = response.choices.map((choice) => {
+    if (!renamesReasoning(profile) || !isRecord(choice.message)) return choice;
+    return { ...choice, message: mapReasoning(choice.message, profile) };
+  }) as ChatResponse["choices"];
+
+  const mapped: ChatResponse = { ...response, choices };
+  if (isRecord(response.usage)) mapped.usage = mapUsage(response.usage, profile);
+  return mapped;
+}
+
+async function* decodeCompatStream(
+  body: ReadableStream<Uint8Array>,
+  context: DecodeContext,
+  profile: CompatProfile,
+): AsyncGenerator<ChatChunk> {
+  for await (const chunk of decodeChatStream(body, context)) {
+    yield mapChunk(chunk, profile);
+  }
+}
+
+function mapChunk(chunk: ChatChunk, profile: CompatProfile): ChatChunk {
+  let mapped = chunk;
+  if (renamesReasoning(profile)) {
+    const choices = chunk.choices.map((choice) => {
+      if (!isRecord(choice.delta)) return choice;
+      return { ...choice, delta: mapReasoning(choice.delta, profile) };
+    });
+    mapped = { ...mapped, choices };
+  }
+
+  if (isRecord(chunk.usage)) mapped = { ...mapped, usage: mapUsage(chunk.usage, profile) };
+  return mapped;
+}

@@ -1,0 +1,19 @@
+import { OPENAI_ACCOUNT_FIELDS, type CompatProfile } from "./profile.ts";
+
+/**
+ * Mistral: tool calls may lack `type` and stream `index` (the OpenAI decoder fills them in).
+ * Magistral models send reasoning as `thinking` parts inside `content`, not as a field.
+ */
+export const mistralProfile: CompatProfile = {
+  type: "mistral",
+  defaultBaseUrl: "https://api.mistral.ai/v1",
+  auth: "bearer",
+  // TODO: map `content: [{type: "thinking"}, …]` parts to `reasoning_content`; they pass as sent.
+  reasoningField: null,
+  cachedTokensField: null,
+  cacheMissTokensField: null,
+  toolCallIndexBase: 0,
+  supportsN: true,
+  dropParams: OPENAI_ACCOUNT_FIELDS,
+  embeddings: true,
+};

@@ -1,0 +1,43 @@
+/**
+ * Differences of one OpenAI-compatible provider from OpenAI's Chat Completions API, as data.
+ * The compat codec reads a profile and wraps the OpenAI codec with it.
+ */
+export interface CompatProfile {
+  /** Provider `type` in the config. */
+  readonly type: string;
+  /** Public API base of the provider, for documentation only: requests use the config's baseUrl. */
+  readonly defaultBaseUrl: string;
+  /** `bearer` sends `Authorization: Bearer <apiKey>`, as the OpenAI codec does. */
+  readonly auth: "bearer";
+  /**
+   * Field of a message or delta that carries the model's reasoning text. When it is not
+   * `reasoning_content`, the codec renames it to `reasoning_content`. Null when the provider
+   * sends no such field.
+   */
+  readonly reasoningField: string | null;
+  /** Usage field with the prompt tokens read from the provider's cache, when not OpenAI's. */
+  readonly cachedTokensField: string | null;
+  /** Usage field with the prompt tokens not read from cache; kept as sent. */
+  readonly cacheMissTokensField: string | null;
+  /** Index of the first streamed tool call. Indices pass through as sent in either case. */
+  readonly toolCallIndexBase: 0 | 1;
+  /** Whether `n > 1` can be sent upstream. */
+  readonly supportsN: boolean;
+  /** Request fields removed before sending, because the provider rejects them. */
+  readonly dropParams: readonly string[];
+  /** Whether the provider serves `/embeddings` in the OpenAI shape. */
+  readonly embeddings: boolean;
+}
+
+/**
+ * OpenAI account features (stored completions, prompt-cache routing, abuse tracking) that other
+ * providers do not define. Strict servers reject unknown fields, so compat profiles drop them.
+ */
+export const OPENAI_ACCOUNT_FIELDS: readonly string[] = [
+  "store",
+  "prompt_cache_key",
+  "prompt_cache_options",
+  "prompt_cache_retention",
+  "safety_identifier",
+  "moderation",
+];
