@@ -17,6 +17,7 @@ export const ProviderSchema = Type.Object(
     type: Type.Union([
       Type.Literal("openai"),
       Type.Literal("anthropic"),
+      Type.Literal("cohere"),
       Type.Literal("deepseek"),
       Type.Literal("moonshot"),
       Type.Literal("mistral"),

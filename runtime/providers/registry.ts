@@ -1,5 +1,6 @@
 import { anthropicCodec } from "./anthropic/codec.ts";
 import type { ProviderCodec } from "./codec.ts";
+import { cohereCodec } from "./cohere/codec.ts";
 import { compatCodec } from "./compat/codec.ts";
 import { COMPAT_PROFILES } from "./compat/profiles.ts";
 import { openaiCodec } from "./openai/codec.ts";
@@ -8,6 +9,7 @@ import { openaiCodec } from "./openai/codec.ts";
 const CODECS: Record<string, ProviderCodec> = {
   openai: openaiCodec,
   anthropic: anthropicCodec,
+  cohere: cohereCodec,
   ...Object.fromEntries(COMPAT_PROFILES.map((profile) => [profile.type, compatCodec(profile)])),
 };
 

@@ -1,0 +1,24 @@
+/**
+ * The Cohere v2 codec: OpenAI Chat Completions requests in, Cohere `/v2/chat` on the wire,
+ * Chat Completions responses out; OpenAI embeddings through `/v2/embed`.
+ */
+
+import type { ProviderCodec } from "../codec.ts";
+import { decodeError } from "./decode-error.ts";
+import { decodeChatResponse } from "./decode-response.ts";
+import { decodeChatStream } from "./decode-stream.ts";
+import { decodeEmbeddingResponse, encodeEmbeddingRequest } from "./embeddings.ts";
+import { encodeChatRequest } from "./encode-request.ts";
+
+export const cohereCodec: ProviderCodec = {
+  type: "cohere",
+  capabilities: { multipleChoices: false, embeddings: true },
+  encodeChatRequest,
+  decodeChatResponse,
+  decodeChatStream,
+  decodeError,
+  encodeEmbeddingRequest,
+  // NOTE: the interface passes no request here, so this returns float vectors even when the
+  // client asked for base64; decodeEmbeddingResponse takes the format for a caller that has it.
+  decodeEmbeddingResponse: (body, clientModel) => decodeEmbeddingResponse(body, clientModel),
+};

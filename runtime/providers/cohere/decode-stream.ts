@@ -1,0 +1,50 @@
+/** Reads a Cohere v2 SSE body and yields canonical chunks. */
+
+import type { ChatChunk } from "../../canonical/chat.ts";
+import type { DecodeContext } from "../codec.ts";
+import { parseSse } from "../sse.ts";
+import { isBrokenRead, streamCutError } from "../stream-cut.ts";
+import { StreamDecoder } from "./stream-decoder.ts";
+import { invalidUpstream } from "./upstream-errors.ts";
+
+/**
+ * Yields chunks as events arrive. A stream that ends before `message-end` throws
+ * `upstream_stream_cut` after every chunk decoded so far has been yielded.
+ */
+export async function* decodeChatStream(
+  body: ReadableStream<Uint8Array>,
+  context: DecodeContext,
+): AsyncGenerator<ChatChunk> {
+  const decoder = new StreamDecoder(context);
+
+  let failure: unknown = null;
+  try {
+    for await (const event of parseSse(body)) {
+      const payload = parseEventPayload(event.data);
+      // The JSON `type` names the event; the SSE `event:` line repeats it and is the fallback.
+      const type = typeof payload.type === "string" ? payload.type : event.event;
+      yield* decoder.handle(type, payload);
+      if (decoder.done) return;
+    }
+  } catch (error) {
+    failure = isBrokenRead(error) ? streamCutError("message-end", error) : error;
+  }
+
+  const partial = decoder.partialUsageChunk();
+  if (partial !== null) yield partial;
+  throw failure ?? streamCutError("message-end");
+}
+
+/** Parses one stream event's data as a JSON object, or throws `upstream_invalid_response`. */
+function parseEventPayload(data: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch (error) {
+    throw invalidUpstream(`a stream event is not JSON: ${data.slice(0, 200)}`, error);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw invalidUpstream("a stream event is not a JSON object.");
+  }
+  return parsed as Record<string, unknown>;
+}
