@@ -18,6 +18,7 @@ export const ProviderSchema = Type.Object(
       Type.Literal("openai"),
       Type.Literal("anthropic"),
       Type.Literal("cohere"),
+      Type.Literal("gemini"),
       Type.Literal("deepseek"),
       Type.Literal("moonshot"),
       Type.Literal("mistral"),

@@ -1,6 +1,7 @@
 import { anthropicCodec } from "./anthropic/codec.ts";
 import type { ProviderCodec } from "./codec.ts";
 import { cohereCodec } from "./cohere/codec.ts";
+import { geminiCodec } from "./gemini/codec.ts";
 import { compatCodec } from "./compat/codec.ts";
 import { COMPAT_PROFILES } from "./compat/profiles.ts";
 import { openaiCodec } from "./openai/codec.ts";
@@ -10,6 +11,7 @@ const CODECS: Record<string, ProviderCodec> = {
   openai: openaiCodec,
   anthropic: anthropicCodec,
   cohere: cohereCodec,
+  gemini: geminiCodec,
   ...Object.fromEntries(COMPAT_PROFILES.map((profile) => [profile.type, compatCodec(profile)])),
 };
 

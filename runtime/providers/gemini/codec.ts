@@ -1,0 +1,24 @@
+/**
+ * The Gemini API (Generative Language API) codec: OpenAI Chat Completions requests in, Gemini
+ * `generateContent` and `streamGenerateContent` on the wire, Chat Completions responses out,
+ * and embeddings through `batchEmbedContents`.
+ */
+
+import type { ProviderCodec } from "../codec.ts";
+import { decodeError } from "./decode-error.ts";
+import { decodeChatResponse } from "./decode-response.ts";
+import { decodeChatStream } from "./decode-stream.ts";
+import { decodeEmbeddingResponse, encodeEmbeddingRequest } from "./embeddings.ts";
+import { encodeChatRequest } from "./encode-request.ts";
+
+export const geminiCodec: ProviderCodec = {
+  type: "gemini",
+  capabilities: { multipleChoices: true, embeddings: true },
+  encodeChatRequest,
+  decodeChatResponse,
+  decodeChatStream,
+  decodeError,
+  encodeEmbeddingRequest,
+  // The interface passes no encoding; the float form is the default a caller can override.
+  decodeEmbeddingResponse: (body, clientModel) => decodeEmbeddingResponse(body, clientModel),
+};

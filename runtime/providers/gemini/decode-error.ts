@@ -1,0 +1,169 @@
+/**
+ * Maps Gemini errors to NexusError: HTTP error responses, and `{"error": …}` objects sent
+ * inside a stream. Google's body is a google.rpc.Status whose `status` names the failure (see
+ * Google's API error model). The HTTP status decides when the two disagree.
+ */
+
+import { NexusError } from "../../errors/nexus-error.ts";
+import type { ErrorCode, OpenAIErrorType } from "../../errors/nexus-error.ts";
+import type { GeminiErrorBody } from "./wire.ts";
+
+interface ErrorMapping {
+  status: number;
+  code: ErrorCode;
+  type: OpenAIErrorType;
+}
+
+const BAD_REQUEST: ErrorMapping = {
+  status: 400,
+  code: "upstream_bad_request",
+  type: "invalid_request_error",
+};
+const AUTH: ErrorMapping = {
+  status: 401,
+  code: "upstream_auth_failed",
+  type: "authentication_error",
+};
+const DENIED: ErrorMapping = {
+  status: 403,
+  code: "upstream_permission_denied",
+  type: "permission_error",
+};
+const NOT_FOUND: ErrorMapping = {
+  status: 404,
+  code: "upstream_not_found",
+  type: "not_found_error",
+};
+const TOO_LARGE: ErrorMapping = {
+  status: 413,
+  code: "upstream_request_too_large",
+  type: "invalid_request_error",
+};
+const RATE: ErrorMapping = { status: 429, code: "upstream_rate_limited", type: "rate_limit_error" };
+const SERVER: ErrorMapping = { status: 500, code: "upstream_error", type: "api_error" };
+const OVERLOADED: ErrorMapping = {
+  status: 503,
+  code: "upstream_overloaded",
+  type: "overloaded_error",
+};
+const TIMEOUT: ErrorMapping = { status: 504, code: "upstream_timeout", type: "timeout_error" };
+
+const BY_STATUS: Record<number, ErrorMapping> = {
+  400: BAD_REQUEST,
+  401: AUTH,
+  403: DENIED,
+  404: NOT_FOUND,
+  413: TOO_LARGE,
+  429: RATE,
+  500: SERVER,
+  503: OVERLOADED,
+  504: TIMEOUT,
+};
+
+/** Google's canonical error codes, for errors that arrive without an HTTP status. */
+const BY_RPC_STATUS: Record<string, ErrorMapping> = {
+  INVALID_ARGUMENT: BAD_REQUEST,
+  FAILED_PRECONDITION: BAD_REQUEST,
+  OUT_OF_RANGE: BAD_REQUEST,
+  UNAUTHENTICATED: AUTH,
+  PERMISSION_DENIED: DENIED,
+  NOT_FOUND: NOT_FOUND,
+  RESOURCE_EXHAUSTED: RATE,
+  INTERNAL: SERVER,
+  UNKNOWN: SERVER,
+  UNAVAILABLE: OVERLOADED,
+  DEADLINE_EXCEEDED: TIMEOUT,
+};
+
+/** Maps a non-2xx response by its HTTP status. The body gives the text and retry delay. */
+export function decodeError(status: number, headers: Headers, bodyText: string): NexusError {
+  const body = parseErrorBody(bodyText);
+  const mapping = badKey(status, body)
+    ? AUTH
+    : (BY_STATUS[status] ?? fallbackMapping(status, body?.error.status));
+  const detail = body?.error.message ?? describeRawBody(status, bodyText);
+  const header = headers.get("retry-after");
+  const retryAfter = header ?? (isRetryable(mapping) ? retryDelaySeconds(body) : null);
+
+  return new NexusError(mapping.code, messageFor(mapping, detail), {
+    status: mapping.status,
+    type: mapping.type,
+    retryAfter: isRetryable(mapping) ? retryAfter : null,
+  });
+}
+
+/** Maps an error object received inside a 200 stream, by its code or its rpc status. */
+export function errorFromStream(payload: unknown): NexusError {
+  const body = isErrorBody(payload) ? payload : { error: {} };
+  const code = body.error.code;
+  const mapping =
+    (typeof code === "number" ? BY_STATUS[code] : undefined) ??
+    BY_RPC_STATUS[body.error.status ?? ""] ??
+    SERVER;
+  const detail = body.error.message ?? "error event in stream";
+  return new NexusError(mapping.code, messageFor(mapping, detail), {
+    status: mapping.status,
+    type: mapping.type,
+    retryAfter: isRetryable(mapping) ? retryDelaySeconds(body) : null,
+  });
+}
+
+function fallbackMapping(status: number, rpcStatus: string | undefined): ErrorMapping {
+  if (status >= 500) return { status: 502, code: "upstream_error", type: "api_error" };
+  const typed = rpcStatus === undefined ? undefined : BY_RPC_STATUS[rpcStatus];
+  return { status, code: "upstream_bad_request", type: typed?.type ?? "invalid_request_error" };
+}
+
+/** Gemini reports a wrong API key as a 400 whose ErrorInfo reason is API_KEY_INVALID. */
+function badKey(status: number, body: GeminiErrorBody | null): boolean {
+  if (status !== 400) return false;
+  return (body?.error.details ?? []).some((detail) => detail?.reason === "API_KEY_INVALID");
+}
+
+function isRetryable(mapping: ErrorMapping): boolean {
+  return mapping.status === 429 || mapping.status >= 500;
+}
+
+/**
+ * Gemini sends its retry delay in a RetryInfo detail ("34.4s") rather than a header. A
+ * `retry-after` header contains whole seconds, so the delay is rounded up.
+ */
+function retryDelaySeconds(body: GeminiErrorBody | null): string | null {
+  for (const detail of body?.error.details ?? []) {
+    if (!String(detail?.["@type"] ?? "").endsWith("google.rpc.RetryInfo")) continue;
+    const match = /^(\d+(?:\.\d+)?)s$/.exec(String(detail.retryDelay ?? ""));
+    if (match !== null) return String(Math.ceil(Number(match[1])));
+  }
+  return null;
+}
+
+function messageFor(mapping: ErrorMapping, detail: string): string {
+  if (mapping.code === "upstream_auth_failed" || mapping.code === "upstream_permission_denied") {
+    return `The provider rejected the gateway's credential for Gemini: ${detail}`;
+  }
+  return `Gemini error: ${detail}`;
+}
+
+function parseErrorBody(text: string): GeminiErrorBody | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    // Some Google front ends wrap the status in a one-element array.
+    const first = Array.isArray(parsed) ? parsed[0] : parsed;
+    return isErrorBody(first) ? first : null;
+  } catch {
+    return null;
+  }
+}
+
+function isErrorBody(value: unknown): value is GeminiErrorBody {
+  const error = (value as { error?: unknown } | null)?.error;
+  return typeof error === "object" && error !== null && !Array.isArray(error);
+}
+
+/** Describes a body that is not JSON (a proxy in front of Google may send HTML) by its start. */
+function describeRawBody(status: number, text: string): string {
+  const snippet = text.replace(/\s+/g, " ").trim().slice(0, 200);
+  return snippet === ""
+    ? `HTTP ${status} with an empty body`
+    : `HTTP ${status} with a non-JSON body: ${snippet}`;
+}
