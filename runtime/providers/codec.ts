@@ -70,5 +70,13 @@ export interface ProviderCodec {
   decodeError(status: number, headers: Headers, bodyText: string): NexusError;
 
   encodeEmbeddingRequest?(request: EmbeddingRequest, target: Target): UpstreamRequest;
-  decodeEmbeddingResponse?(body: unknown, clientModel: string): EmbeddingResponse;
+  /**
+   * Decodes an embeddings response. `encodingFormat` is the client's `encoding_format`, for
+   * providers that always return floats and leave the base64 form to the codec.
+   */
+  decodeEmbeddingResponse?(
+    body: unknown,
+    clientModel: string,
+    encodingFormat?: EmbeddingRequest["encoding_format"],
+  ): EmbeddingResponse;
 }

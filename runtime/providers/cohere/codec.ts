@@ -18,7 +18,5 @@ export const cohereCodec: ProviderCodec = {
   decodeChatStream,
   decodeError,
   encodeEmbeddingRequest,
-  // NOTE: the interface passes no request here, so this returns float vectors even when the
-  // client asked for base64; decodeEmbeddingResponse takes the format for a caller that has it.
-  decodeEmbeddingResponse: (body, clientModel) => decodeEmbeddingResponse(body, clientModel),
+  decodeEmbeddingResponse,
 };

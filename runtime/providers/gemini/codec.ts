@@ -19,6 +19,5 @@ export const geminiCodec: ProviderCodec = {
   decodeChatStream,
   decodeError,
   encodeEmbeddingRequest,
-  // The interface passes no encoding; the float form is the default a caller can override.
-  decodeEmbeddingResponse: (body, clientModel) => decodeEmbeddingResponse(body, clientModel),
+  decodeEmbeddingResponse,
 };

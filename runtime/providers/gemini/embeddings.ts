@@ -48,7 +48,7 @@ function inputTexts(input: EmbeddingRequest["input"]): string[] {
 
 /**
  * Decodes a `batchEmbedContents` response. `encodingFormat` is the client's `encoding_format`;
- * the codec interface does not pass it, so a caller that has it passes it here.
+ * Gemini returns floats, so the base64 form is made here.
  */
 export function decodeEmbeddingResponse(
   body: unknown,

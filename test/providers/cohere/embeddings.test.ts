@@ -89,6 +89,11 @@ describe("Cohere embeddings response", () => {
     expect(Array.from(floats)).toEqual([0.5, -1]);
   });
 
+  test("codec passes base64 through", () => {
+    const decoded = cohereCodec.decodeEmbeddingResponse?.(cohereAnswer, "client-model", "base64");
+    expect(typeof decoded?.data[0]?.embedding).toBe("string");
+  });
+
   test("missing float vectors raises", () => {
     expect(() => decodeEmbeddingResponse({ embeddings: {} }, "client-model")).toThrow(
       expect.objectContaining({ code: "upstream_invalid_response" }),

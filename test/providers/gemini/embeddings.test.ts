@@ -58,6 +58,11 @@ describe("Gemini embeddings", () => {
     expect([0, 4, 8].map((offset) => view.getFloat32(offset, true))).toEqual([0.5, -1, 2]);
   });
 
+  test("codec passes base64 through", () => {
+    const response = geminiCodec.decodeEmbeddingResponse?.(answer, "client-model", "base64");
+    expect(typeof response?.data[0]?.embedding).toBe("string");
+  });
+
   test("an answer without embeddings is an invalid response", () => {
     expect(() => decodeEmbeddingResponse({}, "m")).toThrow(NexusError);
   });

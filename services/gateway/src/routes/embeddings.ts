@@ -52,7 +52,7 @@ export async function handleEmbeddings(
 
     const json = await readUpstreamJson(upstream, abort, resolved.providerId);
     abort.clearDeadline();
-    const answer = codec.decodeEmbeddingResponse(json, body.model);
+    const answer = codec.decodeEmbeddingResponse(json, body.model, body.encoding_format);
     record.setUsage({
       prompt_tokens: answer.usage.prompt_tokens,
       completion_tokens: 0,
