@@ -7,7 +7,7 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 
-export type Provider = "openai" | "anthropic";
+export type Provider = "openai" | "anthropic" | "gemini" | "cohere";
 
 const Count = Type.Integer({ minimum: 0 });
 
@@ -30,7 +30,14 @@ export const BehaviourSchema = Type.Object(
     match: Type.Optional(
       Type.Object(
         {
-          provider: Type.Optional(Type.Union([Type.Literal("openai"), Type.Literal("anthropic")])),
+          provider: Type.Optional(
+            Type.Union([
+              Type.Literal("openai"),
+              Type.Literal("anthropic"),
+              Type.Literal("gemini"),
+              Type.Literal("cohere"),
+            ]),
+          ),
           path: Type.Optional(Type.String({ minLength: 1 })),
         },
         { additionalProperties: false },

@@ -1,5 +1,6 @@
 /**
- * Provider-shaped identifiers (`msg_01…`, `toolu_01…`, `chatcmpl-…`, `call_…`, request ids).
+ * Provider-shaped identifiers (`msg_01…`, `toolu_01…`, `chatcmpl-…`, `call_…`, Gemini
+ * response ids, Cohere UUIDs, request ids).
  * They come from a hash of a per-simulator counter, so one simulator run produces the same
  * sequence every time, and no two responses of a run share an id.
  */
@@ -45,6 +46,22 @@ export class IdSource {
 
   openaiRequest(): string {
     return `req_${this.hex(32)}`;
+  }
+
+  geminiResponse(): string {
+    return this.base62(22);
+  }
+
+  /** Cohere's message, embedding and request ids are UUIDs in their 8-4-4-4-12 hex form. */
+  cohereUuid(): string {
+    const hex = this.hex(32);
+    const groups = [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20)];
+    return [...groups, hex.slice(20)].join("-");
+  }
+
+  /** Cohere names tool calls after the tool, e.g. `get_weather_k88p0m8504w5`. */
+  cohereToolCall(name: string): string {
+    return `${name}_${this.hex(12)}`;
   }
 
   reset(): void {

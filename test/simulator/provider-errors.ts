@@ -5,6 +5,8 @@
  * Anthropic: `{"type":"error","error":{"type","message"},"request_id"}`, with the error
  * types and statuses of Anthropic's OpenAPI spec (`ErrorResponse`). OpenAI:
  * `{"error":{"message","type","param","code"}}`, as in OpenAI's recorded error bodies.
+ * Gemini: Google's `{"error":{"code","message","status"}}` (google.rpc.Status in JSON).
+ * Cohere: `{"id","message"}`.
  */
 
 import type { Behaviour, Provider } from "./behaviour.ts";
@@ -29,6 +31,34 @@ export interface AnthropicErrorBody {
 
 export interface OpenAIErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export interface GeminiErrorBody {
+  error: { code: number; message: string; status: string; details?: unknown[] };
+}
+
+export interface CohereErrorBody {
+  id: string | null;
+  message: string;
+}
+
+export type ProviderErrorBody =
+  | AnthropicErrorBody
+  | OpenAIErrorBody
+  | GeminiErrorBody
+  | CohereErrorBody;
+
+export function geminiErrorBody(
+  code: number,
+  status: string,
+  message: string,
+  details?: unknown[],
+): GeminiErrorBody {
+  return { error: { code, message, status, ...(details === undefined ? {} : { details }) } };
+}
+
+export function cohereErrorBody(message: string, id: string | null = null): CohereErrorBody {
+  return { id, message };
 }
 
 export function anthropicErrorBody(
@@ -71,12 +101,41 @@ const OPENAI_ERROR_BY_STATUS: Record<number, [string, string, string | null]> = 
   503: ["server_error", "The service is overloaded; retry later.", null],
 };
 
+/** Google's canonical status names and messages for the HTTP statuses of the Gemini API. */
+const GEMINI_ERROR_BY_STATUS: Record<number, [string, string]> = {
+  400: ["INVALID_ARGUMENT", "Request contains an invalid argument."],
+  401: ["UNAUTHENTICATED", "Request had invalid authentication credentials."],
+  403: ["PERMISSION_DENIED", "The caller does not have permission."],
+  404: ["NOT_FOUND", "Requested entity was not found."],
+  429: ["RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota)."],
+  500: ["INTERNAL", "An internal error has occurred. Please retry."],
+  503: ["UNAVAILABLE", "The model is overloaded. Please try again later."],
+  504: ["DEADLINE_EXCEEDED", "Deadline expired before operation could complete."],
+};
+
+const COHERE_ERROR_BY_STATUS: Record<number, string> = {
+  400: "invalid request",
+  401: "invalid api token",
+  404: "model not found",
+  429: "You are using a Trial key, which is limited to 10 API calls / minute.",
+  500: "internal server error, this has been reported to our developers",
+  503: "service unavailable",
+};
+
 /** The body a provider sends for `status`; unknown statuses fall back to the server error. */
 export function errorBodyFor(
   provider: Provider,
   status: number,
   requestId: string | null = null,
-): AnthropicErrorBody | OpenAIErrorBody {
+): ProviderErrorBody {
+  if (provider === "gemini") {
+    const [rpcStatus, message] = GEMINI_ERROR_BY_STATUS[status] ?? GEMINI_ERROR_BY_STATUS[500]!;
+    return geminiErrorBody(status, rpcStatus, message);
+  }
+  if (provider === "cohere") {
+    const message = COHERE_ERROR_BY_STATUS[status] ?? COHERE_ERROR_BY_STATUS[500]!;
+    return cohereErrorBody(message, requestId);
+  }
   if (provider === "anthropic") {
     const [type, message] = ANTHROPIC_ERROR_BY_STATUS[status] ?? ANTHROPIC_ERROR_BY_STATUS[500]!;
     return anthropicErrorBody(type, message, requestId);
@@ -86,7 +145,7 @@ export function errorBodyFor(
   return openaiErrorBody(message, type, null, code);
 }
 
-/** A 429 with `retry-after` (seconds), as both providers send it. */
+/** A 429 with `retry-after` (seconds), in the provider's error shape. */
 export function rateLimited(provider: Provider, retryAfterSeconds = 1): Behaviour {
   return {
     match: { provider },
