@@ -19,6 +19,8 @@ export const ProviderSchema = Type.Object(
       Type.Literal("anthropic"),
       Type.Literal("cohere"),
       Type.Literal("gemini"),
+      Type.Literal("azure"),
+      Type.Literal("voyage"),
       Type.Literal("deepseek"),
       Type.Literal("moonshot"),
       Type.Literal("mistral"),

@@ -1,10 +1,12 @@
 import { anthropicCodec } from "./anthropic/codec.ts";
+import { azureCodec } from "./azure/codec.ts";
 import type { ProviderCodec } from "./codec.ts";
 import { cohereCodec } from "./cohere/codec.ts";
 import { geminiCodec } from "./gemini/codec.ts";
 import { compatCodec } from "./compat/codec.ts";
 import { COMPAT_PROFILES } from "./compat/profiles.ts";
 import { openaiCodec } from "./openai/codec.ts";
+import { voyageCodec } from "./voyage/codec.ts";
 
 /** Codecs by the provider `type` named in the config. */
 const CODECS: Record<string, ProviderCodec> = {
@@ -12,6 +14,8 @@ const CODECS: Record<string, ProviderCodec> = {
   anthropic: anthropicCodec,
   cohere: cohereCodec,
   gemini: geminiCodec,
+  azure: azureCodec,
+  voyage: voyageCodec,
   ...Object.fromEntries(COMPAT_PROFILES.map((profile) => [profile.type, compatCodec(profile)])),
 };
 
