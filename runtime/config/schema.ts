@@ -30,6 +30,8 @@ export const ProviderSchema = Type.Object(
       Type.Literal("perplexity"),
       Type.Literal("xai"),
       Type.Literal("huggingface"),
+      Type.Literal("minimax"),
+      Type.Literal("glm"),
     ]),
     baseUrl: Type.String({ minLength: 1 }),
     /** Name of the environment variable that holds the credential; never the credential. */

@@ -7,13 +7,15 @@ import { decodeEmbeddingResponse, encodeEmbeddingRequest } from "../openai/embed
 import { encodeChatRequest } from "../openai/encode-chat-request.ts";
 import { isRecord } from "../openai/is-record.ts";
 import { mapReasoning, renamesReasoning } from "./map-reasoning.ts";
+import { mapReasoningParts } from "./map-reasoning-parts.ts";
+import { mapRequest } from "./map-request.ts";
 import { mapUsage } from "./map-usage.ts";
 import type { CompatProfile } from "./profile.ts";
 
 /**
- * Builds the codec of an OpenAI-compatible provider: the OpenAI codec, with the profile's
- * dropped request fields removed on encode and its reasoning and usage fields mapped to the
- * canonical ones on decode. Errors decode as OpenAI errors.
+ * Builds the codec of an OpenAI-compatible provider: the OpenAI codec, with the request fitted
+ * to the profile on encode and its reasoning and usage fields mapped to the canonical ones on
+ * decode. Errors decode as OpenAI errors.
  */
 export function compatCodec(profile: CompatProfile): ProviderCodec {
   const codec: ProviderCodec = {
@@ -36,9 +38,7 @@ function encodeCompatRequest(
   target: Target,
   profile: CompatProfile,
 ): UpstreamRequest {
-  const kept: ChatRequest = { ...request };
-  for (const field of profile.dropParams) delete kept[field];
-  return encodeChatRequest(kept, target);
+  return encodeChatRequest(mapRequest(request, profile), target);
 }
 
 function decodeCompatResponse(
@@ -48,8 +48,8 @@ function decodeCompatResponse(
 ): ChatResponse {
   const response = decodeChatResponse(body, context);
   const choices = response.choices.map((choice) => {
-    if (!renamesReasoning(profile) || !isRecord(choice.message)) return choice;
-    return { ...choice, message: mapReasoning(choice.message, profile) };
+    if (!mapsReasoning(profile) || !isRecord(choice.message)) return choice;
+    return { ...choice, message: mapReasoningFields(choice.message, profile) };
   }) as ChatResponse["choices"];
 
   const mapped: ChatResponse = { ...response, choices };
@@ -69,14 +69,25 @@ async function* decodeCompatStream(
 
 function mapChunk(chunk: ChatChunk, profile: CompatProfile): ChatChunk {
   let mapped = chunk;
-  if (renamesReasoning(profile)) {
+  if (mapsReasoning(profile)) {
     const choices = chunk.choices.map((choice) => {
       if (!isRecord(choice.delta)) return choice;
-      return { ...choice, delta: mapReasoning(choice.delta, profile) };
+      return { ...choice, delta: mapReasoningFields(choice.delta, profile) };
     });
     mapped = { ...mapped, choices };
   }
 
   if (isRecord(chunk.usage)) mapped = { ...mapped, usage: mapUsage(chunk.usage, profile) };
   return mapped;
+}
+
+function mapsReasoning(profile: CompatProfile): boolean {
+  return renamesReasoning(profile) || profile.reasoningPartsField !== undefined;
+}
+
+function mapReasoningFields<T extends Record<string, unknown>>(
+  part: T,
+  profile: CompatProfile,
+): T {
+  return mapReasoningParts(mapReasoning(part, profile), profile);
 }

@@ -27,6 +27,19 @@ export interface CompatProfile {
   readonly dropParams: readonly string[];
   /** Whether the provider serves `/embeddings` in the OpenAI shape. */
   readonly embeddings: boolean;
+  /** Request fields set before sending when the client did not set them. */
+  readonly defaultParams?: Readonly<Record<string, unknown>>;
+  /**
+   * `thinking.type` to send for each `reasoning_effort` value, for providers that switch
+   * reasoning with a `thinking: {type}` object in place of `reasoning_effort`. When set, the
+   * codec removes `reasoning_effort`; a value missing from the table is sent as no field.
+   */
+  readonly thinkingByEffort?: Readonly<Record<string, "enabled" | "disabled">>;
+  /**
+   * Field of a message or delta with an array of reasoning parts, each with a `text` string.
+   * The codec joins the texts into `reasoning_content`.
+   */
+  readonly reasoningPartsField?: string;
 }
 
 /**

@@ -1,7 +1,9 @@
 import { deepseekProfile } from "./deepseek.ts";
 import { fireworksProfile } from "./fireworks.ts";
+import { glmProfile } from "./glm.ts";
 import { groqProfile } from "./groq.ts";
 import { huggingfaceProfile } from "./huggingface.ts";
+import { minimaxProfile } from "./minimax.ts";
 import { mistralProfile } from "./mistral.ts";
 import { moonshotProfile } from "./moonshot.ts";
 import { perplexityProfile } from "./perplexity.ts";
@@ -20,4 +22,6 @@ export const COMPAT_PROFILES: readonly CompatProfile[] = [
   perplexityProfile,
   xaiProfile,
   huggingfaceProfile,
+  minimaxProfile,
+  glmProfile,
 ];

@@ -14,7 +14,7 @@ describe("compat profiles in the registry", () => {
   test("profile types are unique", () => {
     const types = COMPAT_PROFILES.map((profile) => profile.type);
     expect(new Set(types).size).toBe(types.length);
-    expect(types.length).toBe(9);
+    expect(types.length).toBe(11);
   });
 
   for (const profile of COMPAT_PROFILES) {
