@@ -5,6 +5,7 @@
  */
 
 import { NexusError } from "../../errors/nexus-error.ts";
+import { describeRawBody } from "../upstream-status.ts";
 import type { ErrorCode, OpenAIErrorType } from "../../errors/nexus-error.ts";
 
 interface ErrorMapping {
@@ -106,12 +107,4 @@ function parseErrorBody(text: string): { type?: string; message?: string } | nul
   } catch {
     return null;
   }
-}
-
-/** A proxy or CDN in front of Anthropic may answer with HTML; show only its start. */
-function describeRawBody(status: number, text: string): string {
-  const snippet = text.replace(/\s+/g, " ").trim().slice(0, 200);
-  return snippet === ""
-    ? `HTTP ${status} with an empty body`
-    : `HTTP ${status} with a non-JSON body: ${snippet}`;
 }

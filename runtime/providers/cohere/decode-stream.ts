@@ -6,6 +6,7 @@ import { parseSse } from "../sse.ts";
 import { isBrokenRead, streamCutError } from "../stream-cut.ts";
 import { StreamDecoder } from "./stream-decoder.ts";
 import { invalidUpstream } from "./upstream-errors.ts";
+import { parseEventObject } from "../event-payload.ts";
 
 /**
  * Yields chunks as events arrive. A stream that ends before `message-end` throws
@@ -35,16 +36,6 @@ export async function* decodeChatStream(
   throw failure ?? streamCutError("message-end");
 }
 
-/** Parses one stream event's data as a JSON object, or throws `upstream_invalid_response`. */
 function parseEventPayload(data: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data);
-  } catch (error) {
-    throw invalidUpstream(`a stream event is not JSON: ${data.slice(0, 200)}`, error);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw invalidUpstream("a stream event is not a JSON object.");
-  }
-  return parsed as Record<string, unknown>;
+  return parseEventObject(data, invalidUpstream);
 }

@@ -5,72 +5,33 @@
  */
 
 import { NexusError } from "../../errors/nexus-error.ts";
-import type { ErrorCode, OpenAIErrorType } from "../../errors/nexus-error.ts";
+import {
+  AUTH_FAILED,
+  BAD_REQUEST,
+  describeRawBody,
+  type ErrorMapping,
+  mappingForStatus,
+  NOT_FOUND,
+  OVERLOADED,
+  PERMISSION_DENIED,
+  RATE_LIMITED,
+  SERVER_ERROR,
+  standardMapping,
+  TIMEOUT,
+} from "../upstream-status.ts";
 import type { GeminiErrorBody } from "./wire.ts";
-
-interface ErrorMapping {
-  status: number;
-  code: ErrorCode;
-  type: OpenAIErrorType;
-}
-
-const BAD_REQUEST: ErrorMapping = {
-  status: 400,
-  code: "upstream_bad_request",
-  type: "invalid_request_error",
-};
-const AUTH: ErrorMapping = {
-  status: 401,
-  code: "upstream_auth_failed",
-  type: "authentication_error",
-};
-const DENIED: ErrorMapping = {
-  status: 403,
-  code: "upstream_permission_denied",
-  type: "permission_error",
-};
-const NOT_FOUND: ErrorMapping = {
-  status: 404,
-  code: "upstream_not_found",
-  type: "not_found_error",
-};
-const TOO_LARGE: ErrorMapping = {
-  status: 413,
-  code: "upstream_request_too_large",
-  type: "invalid_request_error",
-};
-const RATE: ErrorMapping = { status: 429, code: "upstream_rate_limited", type: "rate_limit_error" };
-const SERVER: ErrorMapping = { status: 500, code: "upstream_error", type: "api_error" };
-const OVERLOADED: ErrorMapping = {
-  status: 503,
-  code: "upstream_overloaded",
-  type: "overloaded_error",
-};
-const TIMEOUT: ErrorMapping = { status: 504, code: "upstream_timeout", type: "timeout_error" };
-
-const BY_STATUS: Record<number, ErrorMapping> = {
-  400: BAD_REQUEST,
-  401: AUTH,
-  403: DENIED,
-  404: NOT_FOUND,
-  413: TOO_LARGE,
-  429: RATE,
-  500: SERVER,
-  503: OVERLOADED,
-  504: TIMEOUT,
-};
 
 /** Google's canonical error codes, for errors that arrive without an HTTP status. */
 const BY_RPC_STATUS: Record<string, ErrorMapping> = {
   INVALID_ARGUMENT: BAD_REQUEST,
   FAILED_PRECONDITION: BAD_REQUEST,
   OUT_OF_RANGE: BAD_REQUEST,
-  UNAUTHENTICATED: AUTH,
-  PERMISSION_DENIED: DENIED,
+  UNAUTHENTICATED: AUTH_FAILED,
+  PERMISSION_DENIED: PERMISSION_DENIED,
   NOT_FOUND: NOT_FOUND,
-  RESOURCE_EXHAUSTED: RATE,
-  INTERNAL: SERVER,
-  UNKNOWN: SERVER,
+  RESOURCE_EXHAUSTED: RATE_LIMITED,
+  INTERNAL: SERVER_ERROR,
+  UNKNOWN: SERVER_ERROR,
   UNAVAILABLE: OVERLOADED,
   DEADLINE_EXCEEDED: TIMEOUT,
 };
@@ -79,8 +40,8 @@ const BY_RPC_STATUS: Record<string, ErrorMapping> = {
 export function decodeError(status: number, headers: Headers, bodyText: string): NexusError {
   const body = parseErrorBody(bodyText);
   const mapping = badKey(status, body)
-    ? AUTH
-    : (BY_STATUS[status] ?? fallbackMapping(status, body?.error.status));
+    ? AUTH_FAILED
+    : (standardMapping(status) ?? fallbackMapping(status, body?.error.status));
   const detail = body?.error.message ?? describeRawBody(status, bodyText);
   const header = headers.get("retry-after");
   const retryAfter = header ?? (isRetryable(mapping) ? retryDelaySeconds(body) : null);
@@ -97,9 +58,9 @@ export function errorFromStream(payload: unknown): NexusError {
   const body = isErrorBody(payload) ? payload : { error: {} };
   const code = body.error.code;
   const mapping =
-    (typeof code === "number" ? BY_STATUS[code] : undefined) ??
+    (typeof code === "number" ? standardMapping(code) : undefined) ??
     BY_RPC_STATUS[body.error.status ?? ""] ??
-    SERVER;
+    SERVER_ERROR;
   const detail = body.error.message ?? "error event in stream";
   return new NexusError(mapping.code, messageFor(mapping, detail), {
     status: mapping.status,
@@ -109,7 +70,7 @@ export function errorFromStream(payload: unknown): NexusError {
 }
 
 function fallbackMapping(status: number, rpcStatus: string | undefined): ErrorMapping {
-  if (status >= 500) return { status: 502, code: "upstream_error", type: "api_error" };
+  if (status >= 500) return mappingForStatus(status);
   const typed = rpcStatus === undefined ? undefined : BY_RPC_STATUS[rpcStatus];
   return { status, code: "upstream_bad_request", type: typed?.type ?? "invalid_request_error" };
 }
@@ -158,12 +119,4 @@ function parseErrorBody(text: string): GeminiErrorBody | null {
 function isErrorBody(value: unknown): value is GeminiErrorBody {
   const error = (value as { error?: unknown } | null)?.error;
   return typeof error === "object" && error !== null && !Array.isArray(error);
-}
-
-/** Describes a body that is not JSON (a proxy in front of Google may send HTML) by its start. */
-function describeRawBody(status: number, text: string): string {
-  const snippet = text.replace(/\s+/g, " ").trim().slice(0, 200);
-  return snippet === ""
-    ? `HTTP ${status} with an empty body`
-    : `HTTP ${status} with a non-JSON body: ${snippet}`;
 }

@@ -6,6 +6,7 @@ import { parseSse } from "../sse.ts";
 import { isBrokenRead, streamCutError } from "../stream-cut.ts";
 import { StreamDecoder } from "./stream-decoder.ts";
 import { invalidUpstream } from "./upstream-errors.ts";
+import { parseEventObject } from "../event-payload.ts";
 
 /**
  * Yields chunks as events arrive, then the usage chunk once the stream closes. A stream that
@@ -36,18 +37,6 @@ export async function* decodeChatStream(
   throw failure ?? streamCutError("its finishReason");
 }
 
-/** Parses one event's data as a JSON object, or throws `upstream_invalid_response`. */
 function parseEventPayload(data: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data);
-  } catch (error) {
-    throw invalidUpstream(`a stream event is not JSON: ${data.slice(0, 200)}`, error);
-  }
-  // An error may arrive as a one-element array, the way Google's JSON streams frame it.
-  const first = Array.isArray(parsed) && parsed.length === 1 ? parsed[0] : parsed;
-  if (typeof first !== "object" || first === null || Array.isArray(first)) {
-    throw invalidUpstream("a stream event is not a JSON object.");
-  }
-  return first as Record<string, unknown>;
+  return parseEventObject(data, invalidUpstream, true);
 }
