@@ -1,22 +1,10 @@
 import { NexusError } from "../../errors/nexus-error.ts";
+import { invalidRequest, unsupportedParameterFor } from "../request-errors.ts";
 
-/** Builds the 400 raised when a client request is malformed for Voyage. */
-export function invalidRequest(message: string, param: string | null): NexusError {
-  return new NexusError("invalid_request", message, {
-    status: 400,
-    type: "invalid_request_error",
-    param,
-  });
-}
+export { invalidRequest };
 
 /** Builds the 400 raised for a parameter that Voyage cannot honour. */
-export function unsupportedParameter(param: string, reason: string): NexusError {
-  return new NexusError(
-    "unsupported_parameter",
-    `Parameter '${param}' is not supported for Voyage models: ${reason}`,
-    { status: 400, type: "invalid_request_error", param },
-  );
-}
+export const unsupportedParameter = unsupportedParameterFor("Voyage");
 
 /** Builds the 400 raised for a chat request routed to Voyage, which serves embeddings only. */
 export function embeddingsOnly(): NexusError {
