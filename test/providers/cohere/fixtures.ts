@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ChatChunk, ChatRequest } from "../../../runtime/canonical/chat.ts";
 import type { DecodeContext, Target } from "../../../runtime/providers/codec.ts";
+import { byteStream, collectWithError } from "../../support/byte-stream.ts";
 
 const repoRoot = resolve(import.meta.dir, "../../..");
 
@@ -43,33 +44,12 @@ export function frameEvents(events: Record<string, unknown>[]): string {
 
 /** Creates a stream that returns `text` in reads of at most `size` bytes (all at once for 0). */
 export function streamOf(text: string, size = 0): ReadableStream<Uint8Array> {
-  const bytes = new TextEncoder().encode(text);
-  let offset = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (offset >= bytes.length) {
-        controller.close();
-        return;
-      }
-      const end = size === 0 ? bytes.length : Math.min(offset + size, bytes.length);
-      controller.enqueue(bytes.slice(offset, end));
-      offset = end;
-    },
-  });
+  return byteStream(new TextEncoder().encode(text), size);
 }
 
+
 /** Runs a stream decode to the end, keeping the chunks and the error thrown, if any. */
-export async function collect(
-  iterable: AsyncIterable<ChatChunk>,
-): Promise<{ chunks: ChatChunk[]; error: unknown }> {
-  const chunks: ChatChunk[] = [];
-  try {
-    for await (const chunk of iterable) chunks.push(chunk);
-  } catch (error) {
-    return { chunks, error };
-  }
-  return { chunks, error: null };
-}
+export const collect = collectWithError<ChatChunk>;
 
 export function contextFor(request: Partial<ChatRequest> = {}): DecodeContext {
   return {

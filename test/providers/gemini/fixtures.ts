@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { ChatChunk, ChatRequest } from "../../../runtime/canonical/chat.ts";
 import type { DecodeContext, Target } from "../../../runtime/providers/codec.ts";
+import { byteStream, collectWithError } from "../../support/byte-stream.ts";
 
 const repoRoot = resolve(import.meta.dir, "../../..");
 
@@ -39,23 +40,11 @@ export function frameSse(lines: string[]): string {
   return lines.map((line) => `data: ${line}\r\n\r\n`).join("");
 }
 
-/** Creates a stream that returns `bytes` in reads of at most `size` bytes (all at once for 0). */
-export function streamOf(bytes: Uint8Array, size = 0): ReadableStream<Uint8Array> {
-  let offset = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (offset >= bytes.length) {
-        controller.close();
-        return;
-      }
-      const end = size === 0 ? bytes.length : Math.min(offset + size, bytes.length);
-      controller.enqueue(bytes.slice(offset, end));
-      offset = end;
-    },
-  });
-}
 
 export const encoder = new TextEncoder();
+export const streamOf = byteStream;
+/** Collects chunks until the iterator throws, and returns both. */
+export const collectUntilError = collectWithError<ChatChunk>;
 
 export function contextFor(request: Partial<ChatRequest> = {}): DecodeContext {
   return {
@@ -80,18 +69,6 @@ export async function collect(stream: AsyncIterable<ChatChunk>): Promise<ChatChu
   return chunks;
 }
 
-/** Collects chunks until the iterator throws, and returns both. */
-export async function collectUntilError(
-  stream: AsyncIterable<ChatChunk>,
-): Promise<{ chunks: ChatChunk[]; error: unknown }> {
-  const chunks: ChatChunk[] = [];
-  try {
-    for await (const chunk of stream) chunks.push(chunk);
-  } catch (error) {
-    return { chunks, error };
-  }
-  return { chunks, error: null };
-}
 
 export interface AssembledCall {
   id: string;
