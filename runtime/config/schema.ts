@@ -34,12 +34,12 @@ export const ProviderSchema = Type.Object(
       Type.Literal("glm"),
     ]),
     baseUrl: Type.String({ minLength: 1 }),
-    /** Name of the environment variable that holds the credential; never the credential. */
+    /** Name of the environment variable that contains the credential; never the credential. */
     apiKeyEnv: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" })),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
-    /** Longest wait for the provider's response headers (or whole JSON body), in ms. */
+    /** Maximum wait for the provider's response headers (or whole JSON body), in ms. */
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
-    /** Longest silence between two events of a stream before it counts as stalled, in ms. */
+    /** Maximum silence between two events of a stream before it counts as stalled, in ms. */
     streamIdleTimeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
   },
   { additionalProperties: false },

@@ -66,7 +66,7 @@ export interface ProviderCodec {
     context: DecodeContext,
   ): AsyncIterable<ChatChunk>;
 
-  /** Maps a non-2xx upstream answer to the NexusError the client sees. */
+  /** Maps a non-2xx upstream response to the NexusError the client sees. */
   decodeError(status: number, headers: Headers, bodyText: string): NexusError;
 
   encodeEmbeddingRequest?(request: EmbeddingRequest, target: Target): UpstreamRequest;

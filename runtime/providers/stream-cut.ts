@@ -1,6 +1,6 @@
 import { NexusError } from "../errors/nexus-error.ts";
 
-/** The error for a stream that ended, or broke, before the provider's final event. */
+/** Builds the error for a stream that ended, or broke, before the provider's final event. */
 export function streamCutError(detail: string, cause: unknown = null): NexusError {
   return new NexusError(
     "upstream_stream_cut",

@@ -123,7 +123,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     hostname: options.hostname ?? "127.0.0.1",
     // Hanging streams must stay open until the client leaves, not Bun's 10 s default.
     idleTimeout: 0,
-    // Two simulators must not share a port silently (Bun reuses ports unless told not to).
+    // Two simulators must not share a port silently (Bun reuses ports unless `reusePort` is false).
     reusePort: false,
     fetch: (request) => handleRequest(request, state),
   });

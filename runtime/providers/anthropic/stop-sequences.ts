@@ -16,7 +16,9 @@ export interface StopPlan {
 
 /** Splits the request's `stop` into what Anthropic accepts and what the gateway must enforce. */
 export function planStopSequences(stop: ChatRequest["stop"]): StopPlan {
-  const all = stop === undefined || stop === null ? [] : typeof stop === "string" ? [stop] : stop;
+  let all: string[] = [];
+  if (typeof stop === "string") all = [stop];
+  else if (Array.isArray(stop)) all = stop;
   const plan: StopPlan = { upstream: [], local: [] };
 
   for (const sequence of all) {

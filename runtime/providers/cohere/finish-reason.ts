@@ -20,7 +20,7 @@ export function toFinishReason(reason: string | null | undefined): FinishReason 
   }
 }
 
-/** Reports whether Cohere's finish reason says that the generation failed. */
+/** Reports whether Cohere's finish reason means that the generation failed. */
 export function isErrorFinish(reason: string | null | undefined): boolean {
   return reason === "ERROR";
 }

@@ -11,7 +11,7 @@ import type { CompatProfile } from "./profile.ts";
 import { togetherProfile } from "./together.ts";
 import { xaiProfile } from "./xai.ts";
 
-/** Every OpenAI-compatible provider Nexus knows, by the config `type` it answers to. */
+/** Every OpenAI-compatible provider Nexus supports, keyed by its config `type`. */
 export const COMPAT_PROFILES: readonly CompatProfile[] = [
   deepseekProfile,
   moonshotProfile,

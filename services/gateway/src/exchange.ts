@@ -1,6 +1,6 @@
 import type { RequestIds } from "./request-id.ts";
 
-/** What a route handler gets from the HTTP layer besides the request. */
+/** Request context a route handler gets from the HTTP layer besides the request. */
 export interface Exchange {
   ids: RequestIds;
   /**
