@@ -11,6 +11,9 @@ export const PriceSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** The name of an environment variable; config files name credentials, never hold them. */
+const EnvName = Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" });
+
 export const ProviderSchema = Type.Object(
   {
     /** `openai`, `anthropic`, or an OpenAI-compatible provider from runtime/providers/compat. */
@@ -32,11 +35,24 @@ export const ProviderSchema = Type.Object(
       Type.Literal("huggingface"),
       Type.Literal("minimax"),
       Type.Literal("glm"),
+      Type.Literal("vertex"),
+      Type.Literal("bedrock"),
+      Type.Literal("replicate"),
     ]),
     baseUrl: Type.String({ minLength: 1 }),
     /** Name of the environment variable that contains the credential; never the credential. */
-    apiKeyEnv: Type.Optional(Type.String({ pattern: "^[A-Za-z_][A-Za-z0-9_]*$" })),
+    apiKeyEnv: Type.Optional(EnvName),
     headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+    /** Cloud region, for `vertex` (e.g. `us-east5`) and `bedrock` (e.g. `us-east-1`). */
+    region: Type.Optional(Type.String({ minLength: 1 })),
+    /** Cloud project id, for `vertex`. */
+    project: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * Further credentials by role, each the name of an environment variable: `bedrock` reads
+     * `accessKeyId`, `secretAccessKey` and `sessionToken`; `vertex` reads `serviceAccount`
+     * (the service-account JSON, or a path to it).
+     */
+    credentialEnv: Type.Optional(Type.Record(Type.String({ minLength: 1 }), EnvName)),
     /** Maximum wait for the provider's response headers (or whole JSON body), in ms. */
     timeoutMs: Type.Optional(Type.Integer({ minimum: 1 })),
     /** Maximum silence between two events of a stream before it counts as stalled, in ms. */

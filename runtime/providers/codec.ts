@@ -12,6 +12,11 @@ export interface Target {
   /** Extra headers the config sets for this provider (for example `anthropic-version`). */
   headers: Record<string, string>;
   upstreamModel: string;
+  /** Cloud region and project, for providers that put them in the URL (vertex, bedrock). */
+  region?: string;
+  project?: string;
+  /** Further credentials by role (see `credentialEnv` in the config), already read. */
+  credentials?: Record<string, string>;
 }
 
 /** An HTTP request a codec builds; the gateway sends it and owns timeouts and cancellation. */
@@ -20,6 +25,15 @@ export interface UpstreamRequest {
   method: "POST" | "GET";
   headers: Record<string, string>;
   body: string;
+}
+
+/** What a codec's own transport gets from the gateway. */
+export interface SendContext {
+  /** Sends one HTTP request with the gateway's deadline and cancellation. */
+  fetch(request: UpstreamRequest): Promise<Response>;
+  signal: AbortSignal;
+  /** Whether the client asked for a stream. */
+  stream: boolean;
 }
 
 /** Features of a provider, so the gateway can reject a request the provider cannot honour. */
@@ -65,6 +79,14 @@ export interface ProviderCodec {
     body: ReadableStream<Uint8Array>,
     context: DecodeContext,
   ): AsyncIterable<ChatChunk>;
+
+  /**
+   * Sends an encoded request for providers that need more than one plain HTTP call: a signature
+   * computed over the final bytes (SigV4), an access token minted first (Vertex), or a
+   * prediction that is polled (Replicate). The Response it returns is what the decoders read:
+   * a non-2xx status goes to decodeError. Codecs without it are sent as they are.
+   */
+  send?(request: UpstreamRequest, target: Target, context: SendContext): Promise<Response>;
 
   /** Maps a non-2xx upstream response to the NexusError the client sees. */
   decodeError(status: number, headers: Headers, bodyText: string): NexusError;

@@ -4,6 +4,7 @@ import type { ResolvedModel } from "../../../runtime/config/models.ts";
 import { NexusError } from "../../../runtime/errors/nexus-error.ts";
 import { redactSecrets } from "../../../runtime/errors/redact-secrets.ts";
 import type { VirtualKey } from "../../../runtime/identity/keys/types.ts";
+import type { Target } from "../../../runtime/providers/codec.ts";
 import { costInUsd } from "../../../runtime/quota/cost.ts";
 import type { GatewayContext } from "./context.ts";
 import type { RequestIds } from "./request-id.ts";
@@ -62,6 +63,12 @@ export class RequestRecord {
   /** Remembers a credential used for this request so that no message can carry it out. */
   addSecret(secret: string | null): void {
     if (secret !== null) this.#secrets.push(secret);
+  }
+
+  /** Registers every credential of a target, so none can reach a log or an error body. */
+  addTargetSecrets(target: Target): void {
+    this.addSecret(target.apiKey);
+    for (const value of Object.values(target.credentials ?? {})) this.addSecret(value);
   }
 
   markFirstToken(): void {

@@ -37,12 +37,14 @@ export async function handleChatCompletions(
 
     const codec = codecFor(resolved.provider.type);
     const target = targetFor(resolved);
-    record.addSecret(target.apiKey);
+    record.addTargetSecrets(target);
     const upstreamRequest = codec.encodeChatRequest(body, target);
     const timeoutMs = resolved.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     exchange.holdOpen();
     abort = new UpstreamAbort(request.signal, timeoutMs, resolved.providerId);
-    const upstream = await callUpstream(upstreamRequest, abort, resolved.providerId);
+    const upstream = await callUpstream(upstreamRequest, abort, {
+      codec, target, stream: body.stream === true,
+    });
     record.addDetail("upstream_status", upstream.status);
     await rejectFailedUpstream(upstream, codec);
 

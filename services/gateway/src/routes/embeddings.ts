@@ -38,7 +38,7 @@ export async function handleEmbeddings(
       );
     }
     const target = targetFor(resolved);
-    record.addSecret(target.apiKey);
+    record.addTargetSecrets(target);
     const upstreamRequest = codec.encodeEmbeddingRequest(body, target);
     exchange.holdOpen();
     abort = new UpstreamAbort(
@@ -46,7 +46,9 @@ export async function handleEmbeddings(
       resolved.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       resolved.providerId,
     );
-    const upstream = await callUpstream(upstreamRequest, abort, resolved.providerId);
+    const upstream = await callUpstream(upstreamRequest, abort, {
+      codec, target, stream: false,
+    });
     record.addDetail("upstream_status", upstream.status);
     await rejectFailedUpstream(upstream, codec);
 

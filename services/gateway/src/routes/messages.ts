@@ -3,6 +3,7 @@ import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
 import { invalidUpstream } from "../../../../runtime/providers/anthropic/upstream-errors.ts";
 import { toUsage } from "../../../../runtime/providers/anthropic/usage.ts";
 import type { AnthropicUsage } from "../../../../runtime/providers/anthropic/wire.ts";
+import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { admitRequest } from "../admit.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
@@ -42,13 +43,16 @@ export async function handleMessages(
       validateMessagesBody, "chat");
     requireAnthropicFormat(resolved, body.model);
 
+    const codec = codecFor(resolved.provider.type);
     const target = targetFor(resolved);
-    record.addSecret(target.apiKey);
+    record.addTargetSecrets(target);
     const upstreamRequest = buildMessagesRequest(body, request.headers, target);
     exchange.holdOpen();
     abort = new UpstreamAbort(request.signal, resolved.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       resolved.providerId);
-    const upstream = await callUpstream(upstreamRequest, abort, resolved.providerId);
+    const upstream = await callUpstream(upstreamRequest, abort, {
+      codec, target, stream: body.stream === true,
+    });
     record.addDetail("upstream_status", upstream.status);
     await rejectFailedMessages(upstream);
 

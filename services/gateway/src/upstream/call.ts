@@ -1,5 +1,9 @@
 import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
-import type { UpstreamRequest } from "../../../../runtime/providers/codec.ts";
+import type {
+  ProviderCodec,
+  Target,
+  UpstreamRequest,
+} from "../../../../runtime/providers/codec.ts";
 
 /** The abort reason when the client went away; the request then ends without a body. */
 export class ClientDisconnected extends Error {
@@ -51,22 +55,38 @@ export class UpstreamAbort {
   }
 }
 
-/** Sends the codec's request; network failures become NexusErrors with the provider's name. */
+/** How one request reaches its provider. */
+export interface UpstreamCall {
+  codec: ProviderCodec;
+  target: Target;
+  /** Whether the client asked for a stream. */
+  stream: boolean;
+}
+
+/**
+ * Sends the codec's request, through the codec's own transport when it has one; network
+ * failures become NexusErrors with the provider's name.
+ */
 export async function callUpstream(
   request: UpstreamRequest,
   abort: UpstreamAbort,
-  provider: string,
+  call: UpstreamCall,
 ): Promise<Response> {
-  try {
-    return await fetch(request.url, {
-      method: request.method,
-      headers: request.headers,
-      body: request.method === "GET" ? undefined : request.body,
+  const fetchOne = (one: UpstreamRequest): Promise<Response> =>
+    fetch(one.url, {
+      method: one.method,
+      headers: one.headers,
+      body: one.method === "GET" ? undefined : one.body,
       signal: abort.signal,
       redirect: "manual",
     });
+
+  try {
+    const { codec, target, stream } = call;
+    if (codec.send === undefined) return await fetchOne(request);
+    return await codec.send(request, target, { fetch: fetchOne, signal: abort.signal, stream });
   } catch (error) {
-    throw upstreamFailure(error, abort, provider);
+    throw upstreamFailure(error, abort, call.target.provider);
   }
 }
 
