@@ -21,6 +21,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export interface HarnessOptions {
+  drainTimeoutMs?: number;
+  /**
+   * More providers and models, merged over the defaults. A function gets the simulator's URL,
+   * since it is only known once the simulator runs.
+   */
+  extra?: (simulatorUrl: string) => {
+    providers?: Record<string, unknown>;
+    models?: Record<string, unknown>;
+  };
+}
+
 export const SIMULATOR_KEY_ENV = "NEXUS_TEST_SIMULATOR_KEY";
 
 /**
@@ -28,7 +40,7 @@ export const SIMULATOR_KEY_ENV = "NEXUS_TEST_SIMULATOR_KEY";
  * `claude-test` (Anthropic format, alias `claude`), `gpt-test` (OpenAI format) and
  * `embed-test` (OpenAI embeddings), all priced.
  */
-export async function startHarness(options: { drainTimeoutMs?: number } = {}): Promise<Harness> {
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   process.env[SIMULATOR_KEY_ENV] = "sim-secret-value";
   const simulator = await startSimulator({ port: 0, hostname: "127.0.0.1" });
   const dataDir = mkdtempSync(join(tmpdir(), "nexus-test-"));
@@ -70,10 +82,17 @@ export async function startHarness(options: { drainTimeoutMs?: number } = {}): P
       },
     },
   };
+  const extra = options.extra?.(simulator.url) ?? {};
+  Object.assign(raw.providers, extra.providers ?? {});
+  Object.assign(raw.models, extra.models ?? {});
   const loaded = validateConfig(raw, join(dataDir, "nexus.config.yaml"));
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger((line) => logs.push(JSON.parse(line) as Record<string, unknown>));
-  const gateway = await startGateway(loaded, { logger, port: 0, ...options });
+  const gateway = await startGateway(loaded, {
+    logger,
+    port: 0,
+    drainTimeoutMs: options.drainTimeoutMs,
+  });
 
   return {
     gateway,
