@@ -7,7 +7,20 @@
 import { Type, type Static } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 
-export type Provider = "openai" | "anthropic" | "gemini" | "cohere";
+/** Every provider wire format the simulator can speak, by the path prefix it serves. */
+export const PROVIDERS = [
+  "openai",
+  "anthropic",
+  "gemini",
+  "cohere",
+  "azure",
+  "voyage",
+  "bedrock",
+  "vertex",
+  "replicate",
+] as const;
+
+export type Provider = (typeof PROVIDERS)[number];
 
 const Count = Type.Integer({ minimum: 0 });
 
@@ -30,14 +43,7 @@ export const BehaviourSchema = Type.Object(
     match: Type.Optional(
       Type.Object(
         {
-          provider: Type.Optional(
-            Type.Union([
-              Type.Literal("openai"),
-              Type.Literal("anthropic"),
-              Type.Literal("gemini"),
-              Type.Literal("cohere"),
-            ]),
-          ),
+          provider: Type.Optional(Type.Union(PROVIDERS.map((name) => Type.Literal(name)))),
           path: Type.Optional(Type.String({ minLength: 1 })),
         },
         { additionalProperties: false },

@@ -1,8 +1,7 @@
 /**
- * The provider simulator: a real HTTP server that speaks the OpenAI, Anthropic, Gemini and
- * Cohere wire formats, for Nexus's tests and the offline hello-world. Nexus points its
- * provider base URLs at `<url>/anthropic`, `<url>/openai/v1`, `<url>/gemini` and
- * `<url>/cohere`.
+ * The provider simulator: a real HTTP server that speaks each provider's wire format, for
+ * Nexus's tests and the offline hello-world. Nexus points a provider's base URL at
+ * `<url>/<provider>` (`<url>/openai/v1` for OpenAI); `simulated-providers.ts` lists them.
  *
  * Without queued behaviours every request gets a deterministic synthetic response (see
  * `synthetic-answer.ts`). `enqueue` swaps in recorded responses, injected errors or wire
@@ -10,16 +9,15 @@
  */
 
 import { ADMIN_PREFIX, handleAdmin, type SimulatorControl } from "./admin-api.ts";
-import { handleAnthropicMessages } from "./anthropic-messages.ts";
-import { BehaviourQueue, parseBehaviour, type Behaviour, type Provider } from "./behaviour.ts";
-import { handleCohereChat } from "./cohere-chat.ts";
-import { handleCohereEmbed } from "./cohere-embed.ts";
-import { cohereHeaders } from "./cohere-request.ts";
+import {
+  BehaviourQueue,
+  parseBehaviour,
+  PROVIDERS,
+  type Behaviour,
+  type Provider,
+} from "./behaviour.ts";
 import { ConnectionTracker, deliver } from "./deliver.ts";
 import { loadFixture, resolveFixture } from "./fixture-replay.ts";
-import { handleGeminiBatchEmbed } from "./gemini-embed.ts";
-import { handleGeminiGenerate } from "./gemini-generate.ts";
-import { geminiError, geminiHeaders, parseGeminiPath } from "./gemini-request.ts";
 import { IdSource } from "./ids.ts";
 import {
   readIncoming,
@@ -28,17 +26,8 @@ import {
   type IncomingRequest,
   type ReceivedRequest,
 } from "./incoming-request.ts";
-import { handleOpenAIChat } from "./openai-chat.ts";
-import { handleOpenAIEmbeddings } from "./openai-embeddings.ts";
-import { handleOpenAIModels } from "./openai-models.ts";
 import { jsonPayload, type Payload } from "./payload.ts";
-import {
-  anthropicErrorBody,
-  cohereErrorBody,
-  errorBodyFor,
-  openaiErrorBody,
-} from "./provider-errors.ts";
-import { anthropicHeaders, openaiHeaders } from "./provider-headers.ts";
+import { SIMULATED_PROVIDERS } from "./simulated-providers.ts";
 
 export type { Behaviour, Provider } from "./behaviour.ts";
 export type { ReceivedRequest } from "./incoming-request.ts";
@@ -62,33 +51,6 @@ export interface SimulatorOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   hostname?: string;
-}
-
-type Handler = (incoming: IncomingRequest, context: HandlerContext) => Payload;
-
-const ROUTES: Record<string, Handler> = {
-  "POST /anthropic/v1/messages": handleAnthropicMessages,
-  "POST /openai/v1/chat/completions": handleOpenAIChat,
-  "POST /openai/v1/embeddings": handleOpenAIEmbeddings,
-  "GET /openai/v1/models": handleOpenAIModels,
-  "POST /cohere/v2/chat": handleCohereChat,
-  "POST /cohere/v2/embed": handleCohereEmbed,
-};
-
-/** Gemini puts the model and the method in the path: `/v1beta/models/{model}:{method}`. */
-function geminiHandler(pathname: string): Handler | undefined {
-  const target = parseGeminiPath(pathname);
-  if (target === undefined) return undefined;
-
-  const { model, method } = target;
-  if (method === "generateContent" || method === "streamGenerateContent") {
-    const stream = method === "streamGenerateContent";
-    return (incoming, context) => handleGeminiGenerate(incoming, context, model, stream);
-  }
-  if (method === "batchEmbedContents") {
-    return (incoming, context) => handleGeminiBatchEmbed(incoming, context, model);
-  }
-  return undefined;
 }
 
 class SimulatorState implements SimulatorControl {
@@ -172,11 +134,10 @@ async function handleRequest(request: Request, state: SimulatorState): Promise<R
 }
 
 function providerOf(pathname: string): Provider | undefined {
-  if (pathname.startsWith("/anthropic/")) return "anthropic";
-  if (pathname.startsWith("/openai/")) return "openai";
-  if (pathname.startsWith("/gemini/")) return "gemini";
-  if (pathname.startsWith("/cohere/")) return "cohere";
-  return undefined;
+  return PROVIDERS.find((name) => {
+    const simulated = SIMULATED_PROVIDERS[name];
+    return simulated !== undefined && pathname.startsWith(simulated.prefix);
+  });
 }
 
 async function choosePayload(
@@ -192,11 +153,12 @@ async function choosePayload(
     return injectedPayload(incoming.provider, status, behaviour?.body, context);
   }
 
-  const pathname = incoming.path.split("?")[0];
-  const handler =
-    ROUTES[`${incoming.method} ${pathname}`] ??
-    (incoming.method === "POST" ? geminiHandler(pathname ?? "") : undefined);
-  const payload = handler ? handler(incoming, context) : notFound(incoming, context);
+  const simulated = SIMULATED_PROVIDERS[incoming.provider]!;
+  const pathname = incoming.path.split("?")[0] ?? "";
+  const handler = simulated.route(incoming.method, pathname);
+  const payload = handler
+    ? await handler(incoming, context)
+    : simulated.notFound(incoming, context);
   if (status !== undefined) payload.status = status;
   return payload;
 }
@@ -207,54 +169,12 @@ function injectedPayload(
   body: unknown,
   context: HandlerContext,
 ): Payload {
-  const { requestId, headers } = providerHeaders(provider, context);
+  const simulated = SIMULATED_PROVIDERS[provider]!;
+  const { requestId, headers } = simulated.responseHeaders(context);
   if (typeof body !== "string") {
-    return jsonPayload(status, headers, body ?? errorBodyFor(provider, status, requestId));
+    return jsonPayload(status, headers, body ?? simulated.errorBody(status, requestId));
   }
 
   headers.set("content-type", "text/plain; charset=utf-8");
   return { status, headers, parts: [new TextEncoder().encode(body)], streaming: false };
-}
-
-/** The request id a provider's error body carries, and the headers of its responses. */
-function providerHeaders(
-  provider: Provider,
-  context: HandlerContext,
-): { requestId: string | null; headers: Headers } {
-  switch (provider) {
-    case "anthropic": {
-      const requestId = context.ids.anthropicRequest();
-      return { requestId, headers: anthropicHeaders(requestId) };
-    }
-    case "openai": {
-      const requestId = context.ids.openaiRequest();
-      return { requestId, headers: openaiHeaders(requestId) };
-    }
-    case "gemini":
-      // Google's error body carries no request id.
-      return { requestId: null, headers: geminiHeaders() };
-    case "cohere": {
-      const requestId = context.ids.cohereUuid();
-      return { requestId, headers: cohereHeaders(requestId) };
-    }
-  }
-}
-
-function notFound(incoming: IncomingRequest, context: HandlerContext): Payload {
-  const route = `${incoming.method} ${incoming.path}`;
-  if (incoming.provider === "gemini") {
-    return geminiError(404, "NOT_FOUND", `The requested URL ${incoming.path} was not found.`);
-  }
-  if (incoming.provider === "cohere") {
-    const requestId = context.ids.cohereUuid();
-    const body = cohereErrorBody(`path not found: ${route}`, requestId);
-    return jsonPayload(404, cohereHeaders(requestId), body);
-  }
-  if (incoming.provider === "anthropic") {
-    const requestId = context.ids.anthropicRequest();
-    const body = anthropicErrorBody("not_found_error", `Not found: ${route}`, requestId);
-    return jsonPayload(404, anthropicHeaders(requestId), body);
-  }
-  const body = openaiErrorBody(`Invalid URL (${route})`);
-  return jsonPayload(404, openaiHeaders(context.ids.openaiRequest()), body);
 }
