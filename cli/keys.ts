@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { createVirtualKey } from "../runtime/identity/keys/create.ts";
 import { loadHmacSecret } from "../runtime/identity/keys/digest.ts";
 import { SqliteKeyStore } from "../runtime/identity/keys/sqlite-key-store.ts";
-import type { VirtualKey } from "../runtime/identity/keys/types.ts";
+import type { KeySettings, VirtualKey } from "../runtime/identity/keys/types.ts";
 import { openCliStore } from "./open-store.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -18,6 +18,7 @@ export async function runKeys(argv: string[]): Promise<number> {
       name: { type: "string" },
       models: { type: "string" },
       expires: { type: "string" },
+      "unsupported-params": { type: "string" },
       json: { type: "boolean", default: false },
     },
   });
@@ -43,6 +44,7 @@ export async function runKeys(argv: string[]): Promise<number> {
           name: values.name,
           models,
           expiresAt: values.expires === undefined ? undefined : parseExpiry(values.expires),
+          settings: parseSettings(values["unsupported-params"]),
         });
         if (values.json) {
           printJson({ ...created.key, key: created.secret });
@@ -73,6 +75,12 @@ export async function runKeys(argv: string[]): Promise<number> {
   } finally {
     db.close();
   }
+}
+
+function parseSettings(unsupportedParams: string | undefined): KeySettings {
+  if (unsupportedParams === undefined) return {};
+  if (unsupportedParams === "drop" || unsupportedParams === "refuse") return { unsupportedParams };
+  throw new UsageError(`invalid --unsupported-params "${unsupportedParams}": use drop or refuse`);
 }
 
 /** Latest expiry accepted: 100 years ahead, well inside what a JavaScript Date can show. */

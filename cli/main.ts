@@ -11,7 +11,8 @@ Commands:
                           the config enables it)
   gateway                 start only the gateway
   simulator [--port N]    start only the provider simulator (default port 3099)
-  keys create --org ORG --models PATTERNS [--project P] [--name N] [--expires ISO|30d] [--json]
+  keys create --org ORG --models PATTERNS [--project P] [--name N] [--expires ISO|30d]
+              [--unsupported-params drop|refuse] [--json]
   keys list [--json]
   keys revoke KEY_ID
   events list [--limit N] [--key KEY_ID] [--org ORG] [--json]

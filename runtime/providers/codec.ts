@@ -60,6 +60,13 @@ export interface ProviderCodec {
   readonly type: string;
   readonly capabilities: CodecCapabilities;
 
+  /**
+   * The request's top-level fields that the codec would neither send nor translate, so the
+   * gateway can drop them with a warning header or refuse them, as the key says. Absent when
+   * the codec passes every field on.
+   */
+  unhonouredChatParams?(request: ChatRequest, target: Target): string[];
+
   /** Throws NexusError (`unsupported_parameter`) for a request the provider cannot honour. */
   encodeChatRequest(request: ChatRequest, target: Target): UpstreamRequest;
 

@@ -35,6 +35,7 @@ export function createVirtualKey(
     createdAt: now,
     expiresAt: input.expiresAt ?? null,
     revokedAt: null,
+    settings: input.settings ?? {},
   };
   store.insert(key, digestKey(secret, hmacSecret));
   return { key, secret };

@@ -1,5 +1,5 @@
 import type { Database } from "bun:sqlite";
-import type { KeyStore, VirtualKey } from "./types.ts";
+import type { KeySettings, KeyStore, VirtualKey } from "./types.ts";
 
 interface KeyRow {
   id: string;
@@ -11,6 +11,7 @@ interface KeyRow {
   created_at: number;
   expires_at: number | null;
   revoked_at: number | null;
+  settings: string;
 }
 
 function fromRow(row: KeyRow): VirtualKey {
@@ -24,6 +25,7 @@ function fromRow(row: KeyRow): VirtualKey {
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
+    settings: JSON.parse(row.settings) as KeySettings,
   };
 }
 
@@ -34,7 +36,8 @@ function fromRow(row: KeyRow): VirtualKey {
  */
 const VERSION_CHECK_INTERVAL_MS = 100;
 
-const COLUMNS = "id, prefix, name, org, project, models, created_at, expires_at, revoked_at";
+const COLUMNS =
+  "id, prefix, name, org, project, models, created_at, expires_at, revoked_at, settings";
 
 /**
  * Virtual keys in the embedded `bun:sqlite` store. Lookups by digest are cached in memory. The
@@ -64,7 +67,7 @@ export class SqliteKeyStore implements KeyStore {
       .query(
         `INSERT INTO virtual_keys (${COLUMNS}, digest)
          VALUES ($id, $prefix, $name, $org, $project, $models, $created, $expires, $revoked,
-                 $digest)`,
+                 $settings, $digest)`,
       )
       .run({
         id: key.id,
@@ -76,6 +79,7 @@ export class SqliteKeyStore implements KeyStore {
         created: key.createdAt,
         expires: key.expiresAt,
         revoked: key.revokedAt,
+        settings: JSON.stringify(key.settings),
         digest,
       });
     this.#cache.clear();

@@ -11,6 +11,18 @@ export interface VirtualKey {
   createdAt: number;
   expiresAt: number | null;
   revokedAt: number | null;
+  settings: KeySettings;
+}
+
+/**
+ * What a provider cannot honour: `drop` leaves such parameters out and names them in the
+ * `x-nexus-dropped-params` response header; `refuse` answers 400 naming them all.
+ */
+export type UnsupportedParamsPolicy = "drop" | "refuse";
+
+/** Per-key behaviour; every field is optional so that new settings need no migration. */
+export interface KeySettings {
+  unsupportedParams?: UnsupportedParamsPolicy;
 }
 
 export interface NewVirtualKey {
@@ -19,6 +31,7 @@ export interface NewVirtualKey {
   project?: string;
   models: string[];
   expiresAt?: number;
+  settings?: KeySettings;
 }
 
 /** Persistence of virtual keys; the embedded and production stores both implement it. */

@@ -4,6 +4,7 @@
  * the embedding methods are absent.
  */
 
+import { ANTHROPIC_CHAT_PARAMS, unhonouredParams } from "../chat-params.ts";
 import type { ProviderCodec } from "../codec.ts";
 import { decodeError } from "./decode-error.ts";
 import { decodeChatResponse } from "./decode-response.ts";
@@ -13,6 +14,7 @@ import { encodeChatRequest } from "./encode-request.ts";
 export const anthropicCodec: ProviderCodec = {
   type: "anthropic",
   capabilities: { multipleChoices: false, embeddings: false },
+  unhonouredChatParams: (request) => unhonouredParams(request, ANTHROPIC_CHAT_PARAMS),
   encodeChatRequest,
   decodeChatResponse,
   decodeChatStream,

@@ -3,6 +3,7 @@
  * Chat Completions responses out; OpenAI embeddings through `/v2/embed`.
  */
 
+import { COHERE_CHAT_PARAMS, unhonouredParams } from "../chat-params.ts";
 import type { ProviderCodec } from "../codec.ts";
 import { decodeError } from "./decode-error.ts";
 import { decodeChatResponse } from "./decode-response.ts";
@@ -13,6 +14,7 @@ import { encodeChatRequest } from "./encode-request.ts";
 export const cohereCodec: ProviderCodec = {
   type: "cohere",
   capabilities: { multipleChoices: false, embeddings: true },
+  unhonouredChatParams: (request) => unhonouredParams(request, COHERE_CHAT_PARAMS),
   encodeChatRequest,
   decodeChatResponse,
   decodeChatStream,

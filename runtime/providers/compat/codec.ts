@@ -21,6 +21,7 @@ export function compatCodec(profile: CompatProfile): ProviderCodec {
   const codec: ProviderCodec = {
     type: profile.type,
     capabilities: { multipleChoices: profile.supportsN, embeddings: profile.embeddings },
+    unhonouredChatParams: (request) => droppedByProfile(request, profile),
     encodeChatRequest: (request, target) => encodeCompatRequest(request, target, profile),
     decodeChatResponse: (body, context) => decodeCompatResponse(body, context, profile),
     decodeChatStream: (body, context) => decodeCompatStream(body, context, profile),
@@ -31,6 +32,14 @@ export function compatCodec(profile: CompatProfile): ProviderCodec {
     codec.decodeEmbeddingResponse = decodeEmbeddingResponse;
   }
   return codec;
+}
+
+/** The request's fields that the profile removes, in the order the client sent them. */
+function droppedByProfile(request: ChatRequest, profile: CompatProfile): string[] {
+  const removed = new Set(profile.dropParams);
+  return Object.keys(request).filter(
+    (field) => removed.has(field) && request[field] !== undefined && request[field] !== null,
+  );
 }
 
 function encodeCompatRequest(

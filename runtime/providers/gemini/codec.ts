@@ -4,6 +4,7 @@
  * and embeddings through `batchEmbedContents`.
  */
 
+import { GEMINI_CHAT_PARAMS, unhonouredParams } from "../chat-params.ts";
 import type { ProviderCodec } from "../codec.ts";
 import { decodeError } from "./decode-error.ts";
 import { decodeChatResponse } from "./decode-response.ts";
@@ -14,6 +15,7 @@ import { encodeChatRequest } from "./encode-request.ts";
 export const geminiCodec: ProviderCodec = {
   type: "gemini",
   capabilities: { multipleChoices: true, embeddings: true },
+  unhonouredChatParams: (request) => unhonouredParams(request, GEMINI_CHAT_PARAMS),
   encodeChatRequest,
   decodeChatResponse,
   decodeChatStream,

@@ -42,6 +42,7 @@ const MIGRATIONS: readonly string[] = [
   `ALTER TABLE traffic_events ADD COLUMN client_request_id TEXT;
    CREATE INDEX traffic_events_client_request ON traffic_events (client_request_id)
      WHERE client_request_id IS NOT NULL;`,
+  `ALTER TABLE virtual_keys ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';`,
 ];
 
 /**

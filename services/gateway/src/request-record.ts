@@ -34,6 +34,7 @@ export class RequestRecord {
   #outputChars = 0;
   #secrets: string[] = [];
   #detail: Record<string, unknown> = {};
+  #droppedParams: string[] = [];
   #finished = false;
 
   constructor(context: GatewayContext, ids: RequestIds, route: string) {
@@ -63,6 +64,12 @@ export class RequestRecord {
   /** Remembers a credential used for this request so that no message can carry it out. */
   addSecret(secret: string | null): void {
     if (secret !== null) this.#secrets.push(secret);
+  }
+
+  /** Notes parameters left out of the upstream request, for the header and the event. */
+  setDroppedParams(names: string[]): void {
+    this.#droppedParams = names;
+    this.addDetail("dropped_params", names);
   }
 
   /** Registers every credential of a target, so none can reach a log or an error body. */
@@ -101,6 +108,9 @@ export class RequestRecord {
   responseHeaders(): Record<string, string> {
     const headers: Record<string, string> = { "x-request-id": this.requestId };
     if (this.clientRequestId !== null) headers["x-client-request-id"] = this.clientRequestId;
+    if (this.#droppedParams.length > 0) {
+      headers["x-nexus-dropped-params"] = this.#droppedParams.join(", ");
+    }
     return headers;
   }
 

@@ -6,6 +6,7 @@ import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { admitRequest } from "../admit.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
+import { applyParamPolicy } from "../param-policy.ts";
 import { RequestRecord } from "../request-record.ts";
 import { chatChunkFormat } from "../sse-stream.ts";
 import { relayOptions } from "../relay-options.ts";
@@ -32,12 +33,13 @@ export async function handleChatCompletions(
   const record = new RequestRecord(context, exchange.ids, ROUTE);
   let abort: UpstreamAbort | null = null;
   try {
-    const { body, resolved } = await admitRequest(context, request, record,
-      validateChatRequest, "chat");
+    const admitted = await admitRequest(context, request, record, validateChatRequest, "chat");
+    const { resolved } = admitted;
 
     const codec = codecFor(resolved.provider.type);
     const target = targetFor(resolved);
     record.addTargetSecrets(target);
+    const body = applyParamPolicy(admitted.body, codec, target, admitted.key, record);
     const upstreamRequest = codec.encodeChatRequest(body, target);
     const timeoutMs = resolved.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     exchange.holdOpen();
