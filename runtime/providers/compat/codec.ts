@@ -6,6 +6,7 @@ import { decodeError } from "../openai/decode-error.ts";
 import { decodeEmbeddingResponse, encodeEmbeddingRequest } from "../openai/embeddings.ts";
 import { encodeChatRequest } from "../openai/encode-chat-request.ts";
 import { isRecord } from "../openai/is-record.ts";
+import { mapContentThinking } from "./map-content-thinking.ts";
 import { mapReasoning, renamesReasoning } from "./map-reasoning.ts";
 import { mapReasoningParts } from "./map-reasoning-parts.ts";
 import { mapRequest } from "./map-request.ts";
@@ -58,7 +59,7 @@ function decodeCompatResponse(
   const response = decodeChatResponse(body, context);
   const choices = response.choices.map((choice) => {
     if (!mapsReasoning(profile) || !isRecord(choice.message)) return choice;
-    return { ...choice, message: mapReasoningFields(choice.message, profile) };
+    return { ...choice, message: mapReasoningFields(choice.message, profile, "message") };
   }) as ChatResponse["choices"];
 
   const mapped: ChatResponse = { ...response, choices };
@@ -81,7 +82,7 @@ function mapChunk(chunk: ChatChunk, profile: CompatProfile): ChatChunk {
   if (mapsReasoning(profile)) {
     const choices = chunk.choices.map((choice) => {
       if (!isRecord(choice.delta)) return choice;
-      return { ...choice, delta: mapReasoningFields(choice.delta, profile) };
+      return { ...choice, delta: mapReasoningFields(choice.delta, profile, "delta") };
     });
     mapped = { ...mapped, choices };
   }
@@ -91,12 +92,15 @@ function mapChunk(chunk: ChatChunk, profile: CompatProfile): ChatChunk {
 }
 
 function mapsReasoning(profile: CompatProfile): boolean {
-  return renamesReasoning(profile) || profile.reasoningPartsField !== undefined;
+  return renamesReasoning(profile) || profile.reasoningPartsField !== undefined ||
+    profile.contentThinkingParts === true;
 }
 
 function mapReasoningFields<T extends Record<string, unknown>>(
   part: T,
   profile: CompatProfile,
+  kind: "message" | "delta",
 ): T {
-  return mapReasoningParts(mapReasoning(part, profile), profile);
+  const split = profile.contentThinkingParts === true ? mapContentThinking(part, kind) : part;
+  return mapReasoningParts(mapReasoning(split, profile), profile);
 }

@@ -2,14 +2,15 @@ import { OPENAI_ACCOUNT_FIELDS, type CompatProfile } from "./profile.ts";
 
 /**
  * Mistral: tool calls may lack `type` and stream `index` (the OpenAI decoder fills them in).
- * Magistral models send reasoning as `thinking` parts inside `content`, not as a field.
+ * Magistral models send reasoning as `thinking` parts inside `content`, mapped to
+ * `reasoning_content`.
  */
 export const mistralProfile: CompatProfile = {
   type: "mistral",
   defaultBaseUrl: "https://api.mistral.ai/v1",
   auth: "bearer",
-  // TODO: map `content: [{type: "thinking"}, …]` parts to `reasoning_content`; they pass as sent.
   reasoningField: null,
+  contentThinkingParts: true,
   cachedTokensField: null,
   cacheMissTokensField: null,
   toolCallIndexBase: 0,

@@ -40,6 +40,11 @@ export interface CompatProfile {
    * The codec joins the texts into `reasoning_content`.
    */
   readonly reasoningPartsField?: string;
+  /**
+   * Whether answers may carry `content` as an array of `text` and `thinking` parts. The codec
+   * turns the text into a `content` string and the thinking into `reasoning_content`.
+   */
+  readonly contentThinkingParts?: boolean;
 }
 
 /**
