@@ -4,9 +4,10 @@ const CANONICAL_FIELD = "reasoning_content";
 
 /**
  * Returns a message or delta whose reasoning parts (the profile's `reasoningPartsField`, an
- * array of `{text}` objects) are joined into `reasoning_content`, with the parts field removed.
- * The object is returned as sent when it already has `reasoning_content` or when any part has
- * no `text` string, so no reasoning is lost or half-mapped.
+ * array of `{text}` objects) are joined into `reasoning_content`. The parts stay beside it, so a
+ * client that sends the message back returns them to the provider as it expects. The object is
+ * returned as sent when it already has `reasoning_content` or when any part has no `text`
+ * string, so no reasoning is lost or half-mapped.
  */
 export function mapReasoningParts<T extends Record<string, unknown>>(
   part: T,
@@ -18,9 +19,7 @@ export function mapReasoningParts<T extends Record<string, unknown>>(
   const texts = partTexts(part[field]);
   if (texts === null) return part;
 
-  const mapped: Record<string, unknown> = { ...part, [CANONICAL_FIELD]: texts.join("") };
-  delete mapped[field];
-  return mapped as T;
+  return { ...part, [CANONICAL_FIELD]: texts.join("") };
 }
 
 function partTexts(parts: unknown): string[] | null {

@@ -49,14 +49,15 @@ function response(message: Json): Json {
 
 describe("minimax decode", () => {
   test("JSON reasoning_details become reasoning_content", () => {
+    const details = [
+      { type: "reasoning.text", id: "reasoning-text-1", format: "MiniMax-response-v1", index: 0,
+        text: "Need the weather. " },
+      { type: "reasoning.text", id: "reasoning-text-2", index: 1, text: "Call the tool." },
+    ];
     const body = response({
       role: "assistant",
       content: "",
-      reasoning_details: [
-        { type: "reasoning.text", id: "reasoning-text-1", format: "MiniMax-response-v1", index: 0,
-          text: "Need the weather. " },
-        { type: "reasoning.text", id: "reasoning-text-2", index: 1, text: "Call the tool." },
-      ],
+      reasoning_details: details,
       tool_calls: [
         { id: "call_1", type: "function", function: { name: "get_weather", arguments: "{}" } },
       ],
@@ -65,7 +66,8 @@ describe("minimax decode", () => {
     const message = decoded.choices[0]!.message as unknown as Json;
 
     expect(message.reasoning_content).toBe("Need the weather. Call the tool.");
-    expect(message.reasoning_details).toBeUndefined();
+    // Kept, so a client that sends the message back keeps MiniMax's interleaved thinking.
+    expect(message.reasoning_details).toEqual(details);
     expect(decoded.choices[0]!.message.tool_calls?.[0]?.function.name).toBe("get_weather");
     expect(decoded.usage?.total_tokens).toBe(70);
   });
@@ -117,7 +119,8 @@ describe("minimax decode", () => {
 
     expect(error).toBeNull();
     expect(deltas.map((delta) => delta.reasoning_content ?? "").join("")).toBe("Greet back.");
-    expect(deltas.every((delta) => delta.reasoning_details === undefined)).toBe(true);
+    const parts = deltas.flatMap((delta) => (delta.reasoning_details ?? []) as Json[]);
+    expect(parts.map((detail) => detail.text)).toEqual(["Greet ", "back."]);
     expect(deltas.map((delta) => delta.content ?? "").join("")).toBe("Hello!");
     expect(items.some((item) => item.usage?.total_tokens === 13)).toBe(true);
   });
