@@ -272,9 +272,6 @@ const sdkErrors = [
     code: "model_not_allowed" },
   { name: "unknown model", model: "claude-nope", status: 404,
     errorClass: Anthropic.NotFoundError, type: "not_found_error", code: "model_not_found" },
-  { name: "OpenAI-format model", model: "gpt-test", status: 400,
-    errorClass: Anthropic.BadRequestError, type: "invalid_request_error",
-    code: "unsupported_parameter" },
 ];
 
 describe("errors in the Anthropic shape", () => {
@@ -294,15 +291,15 @@ describe("errors in the Anthropic shape", () => {
     });
   }
 
-  test("OpenAI-format model names the model", async () => {
+  test("OpenAI-format model is translated, not rejected", async () => {
     const response = await post(JSON.stringify({
       model: "gpt-test", max_tokens: 16, messages: [{ role: "user", content: "x" }],
     }));
-    const body = (await response.json()) as AnthropicErrorBody;
-    expect(body.error.message).toContain("gpt-test");
-    expect(body.error.message).toContain("/v1/messages");
-    expect(body.error.details.param).toBe("model");
-    expect(harness.simulator.requests).toHaveLength(0);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { type: string; model: string };
+    expect(body.type).toBe("message");
+    expect(body.model).toBe("gpt-test");
+    expect(harness.simulator.requests.at(-1)?.provider).toBe("openai");
   });
 
   const badBodies = [

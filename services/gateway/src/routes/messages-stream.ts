@@ -1,18 +1,9 @@
 import { toAnthropicErrorBody } from "../../../../runtime/errors/anthropic-shape.ts";
 import { streamCutError } from "../../../../runtime/providers/stream-cut.ts";
+import { frameEvent as frame, PING_EVENT as PING } from "../messages/sse-event.ts";
 import type { StreamFormat } from "../stream-relay.ts";
 import type { MessagesEvent } from "./messages-events.ts";
 import type { StreamUsage } from "./messages-usage.ts";
-
-/**
- * Anthropic's own keep-alive event, which Anthropic clients already skip, so it is sent
- * instead of an SSE comment line.
- */
-const PING = "event: ping\ndata: {\"type\":\"ping\"}\n\n";
-
-function frame(type: string, data: unknown): string {
-  return `event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
-}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);

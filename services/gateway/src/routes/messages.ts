@@ -1,5 +1,3 @@
-import type { ResolvedModel } from "../../../../runtime/config/models.ts";
-import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
 import { invalidUpstream } from "../../../../runtime/providers/anthropic/upstream-errors.ts";
 import { toUsage } from "../../../../runtime/providers/anthropic/usage.ts";
 import type { AnthropicUsage } from "../../../../runtime/providers/anthropic/wire.ts";
@@ -17,7 +15,9 @@ import { targetFor } from "../upstream/target.ts";
 import { failRequest } from "./fail-request.ts";
 import { type MessagesBody, validateMessagesBody } from "./messages-body.ts";
 import { readMessagesEvents } from "./messages-events.ts";
+import { messagesHeaders, messagesStreamHeaders } from "./messages-headers.ts";
 import { messagesEventFormat } from "./messages-stream.ts";
+import { handleTranslatedMessages } from "./messages-translated.ts";
 import { StreamUsage } from "./messages-usage.ts";
 import { buildMessagesRequest, rejectFailedMessages } from "./messages-upstream.ts";
 
@@ -27,9 +27,10 @@ const DEFAULT_TIMEOUT_MS = 600_000;
 const DEFAULT_STREAM_IDLE_MS = 300_000;
 
 /**
- * `POST /v1/messages`: the Anthropic Messages API, JSON or SSE, for models served by an
- * Anthropic-format provider. The body is relayed as the client wrote it (only `model` changes),
- * and errors use Anthropic's error shape.
+ * `POST /v1/messages`: the Anthropic Messages API, JSON or SSE, for every chat model. For an
+ * Anthropic-format provider the body is relayed as the client wrote it, and only `model`
+ * changes. For any other provider it is translated through the canonical chat shape (see
+ * `messages-translated.ts`). Errors use Anthropic's error shape.
  */
 export async function handleMessages(
   context: GatewayContext,
@@ -41,7 +42,10 @@ export async function handleMessages(
   try {
     const { body, resolved } = await admitRequest(context, request, record,
       validateMessagesBody, "chat");
-    requireAnthropicFormat(resolved, body.model);
+    if (resolved.provider.type !== "anthropic") {
+      const admitted = { body, resolved };
+      return await handleTranslatedMessages(context, request, exchange, record, admitted);
+    }
 
     const codec = codecFor(resolved.provider.type);
     const target = targetFor(resolved);
@@ -68,18 +72,6 @@ export async function handleMessages(
   }
 }
 
-/** Rejects a model whose provider speaks another wire format, since the body is relayed as is. */
-function requireAnthropicFormat(resolved: ResolvedModel, model: string): void {
-  if (resolved.provider.type === "anthropic") return;
-  throw new NexusError(
-    "unsupported_parameter",
-    `The model '${model}' is served by a provider of type '${resolved.provider.type}', ` +
-      "and /v1/messages currently reaches Anthropic-format providers only. " +
-      "Send requests for this model to /v1/chat/completions.",
-    { status: 400, type: "invalid_request_error", param: "model" },
-  );
-}
-
 async function answerJson(
   record: RequestRecord,
   upstream: Response,
@@ -98,7 +90,7 @@ async function answerJson(
     record.setUsage(toUsage(message.usage as AnthropicUsage));
   }
   record.finish(200, null);
-  return Response.json(message, { headers: responseHeaders(record) });
+  return Response.json(message, { headers: messagesHeaders(record) });
 }
 
 async function startStream(
@@ -124,17 +116,5 @@ async function startStream(
     idleTimeoutMs,
     onComplete: () => usage.settle(),
   }));
-  return new Response(stream, {
-    headers: {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      connection: "keep-alive",
-      ...responseHeaders(record),
-    },
-  });
-}
-
-/** Builds the record's headers plus `request-id`, where the Anthropic SDK reads the id. */
-function responseHeaders(record: RequestRecord): Record<string, string> {
-  return { ...record.responseHeaders(), "request-id": record.requestId };
+  return new Response(stream, { headers: messagesStreamHeaders(record) });
 }
