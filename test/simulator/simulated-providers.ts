@@ -11,6 +11,7 @@ import { geminiError, geminiHeaders, parseGeminiPath } from "./gemini-request.ts
 import { handleOpenAIChat } from "./openai-chat.ts";
 import { handleOpenAIEmbeddings } from "./openai-embeddings.ts";
 import { handleOpenAIModels } from "./openai-models.ts";
+import { handleOpenAIResponses } from "./openai-responses.ts";
 import { jsonPayload } from "./payload.ts";
 import {
   anthropicErrorBody,
@@ -23,6 +24,7 @@ import { type Handler, type SimulatedProvider, tableRoute } from "./simulated-pr
 
 const OPENAI_ROUTES: Record<string, Handler> = {
   "POST /openai/v1/chat/completions": handleOpenAIChat,
+  "POST /openai/v1/responses": handleOpenAIResponses,
   "POST /openai/v1/embeddings": handleOpenAIEmbeddings,
   "GET /openai/v1/models": handleOpenAIModels,
 };

@@ -8,6 +8,7 @@ import { handleChatCompletions } from "./routes/chat-completions.ts";
 import { handleEmbeddings } from "./routes/embeddings.ts";
 import { handleMessages } from "./routes/messages.ts";
 import { handleListModels } from "./routes/models.ts";
+import { handleResponses } from "./routes/responses.ts";
 
 type GatewayServer = Server<undefined>;
 type RouteHandler = (request: Request, server: GatewayServer) => Response | Promise<Response>;
@@ -46,6 +47,8 @@ export function createGatewayRoutes(context: GatewayContext): Record<string, Rou
       handleChatCompletions(context, request, exchangeFor(request, server))),
     "/v1/messages": only("POST", (request, server) =>
       handleMessages(context, request, exchangeFor(request, server))),
+    "/v1/responses": only("POST", (request, server) =>
+      handleResponses(context, request, exchangeFor(request, server))),
     "/v1/embeddings": only("POST", (request, server) =>
       handleEmbeddings(context, request, exchangeFor(request, server))),
     "/v1/models": only("GET", (request, server) =>

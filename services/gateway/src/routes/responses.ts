@@ -1,0 +1,44 @@
+import { admitRequest } from "../admit.ts";
+import type { GatewayContext } from "../context.ts";
+import type { Exchange } from "../exchange.ts";
+import { RequestRecord } from "../request-record.ts";
+import { upstreamFailure } from "../upstream/call.ts";
+import { failRequest } from "./fail-request.ts";
+import { validateResponsesBody } from "./responses-body.ts";
+import type { ResponsesCall } from "./responses-call.ts";
+import { relayResponses } from "./responses-passthrough.ts";
+import { translateResponses } from "./responses-translated.ts";
+
+const ROUTE = "/v1/responses";
+
+/** Provider types that serve the Responses API themselves, so requests are relayed as sent. */
+const RESPONSES_NATIVE = new Set(["openai"]);
+
+/**
+ * `POST /v1/responses`: the OpenAI Responses API, JSON or SSE. Requests for an OpenAI provider
+ * go to its own `/responses` endpoint unchanged except for the model name. Every other
+ * provider gets the request translated into a chat request for its codec, and the answer
+ * translated back into a `response` object or Responses stream events. Errors use the OpenAI
+ * error shape.
+ */
+export async function handleResponses(
+  context: GatewayContext,
+  request: Request,
+  exchange: Exchange,
+): Promise<Response> {
+  const record = new RequestRecord(context, exchange.ids, ROUTE);
+  let call: ResponsesCall | null = null;
+  try {
+    const { body, resolved } = await admitRequest(context, request, record,
+      validateResponsesBody, "chat");
+    call = { context, request, exchange, record, body, resolved, abort: null };
+
+    if (RESPONSES_NATIVE.has(resolved.provider.type)) return await relayResponses(call);
+    return await translateResponses(call);
+  } catch (error) {
+    const abort = call?.abort ?? null;
+    abort?.clearDeadline();
+    const failure = abort === null ? error : upstreamFailure(error, abort, record.provider ?? "");
+    return failRequest(context, record, failure);
+  }
+}
