@@ -6,6 +6,8 @@ import { geminiCodec } from "./gemini/codec.ts";
 import { compatCodec } from "./compat/codec.ts";
 import { COMPAT_PROFILES } from "./compat/profiles.ts";
 import { openaiCodec } from "./openai/codec.ts";
+import { replicateCodec } from "./replicate/codec.ts";
+import { vertexCodec } from "./vertex/codec.ts";
 import { voyageCodec } from "./voyage/codec.ts";
 
 /** Codecs by the provider `type` named in the config. */
@@ -16,6 +18,8 @@ const CODECS: Record<string, ProviderCodec> = {
   gemini: geminiCodec,
   azure: azureCodec,
   voyage: voyageCodec,
+  replicate: replicateCodec,
+  vertex: vertexCodec,
   ...Object.fromEntries(COMPAT_PROFILES.map((profile) => [profile.type, compatCodec(profile)])),
 };
 

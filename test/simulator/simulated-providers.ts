@@ -20,7 +20,15 @@ import {
   openaiErrorBody,
 } from "./provider-errors.ts";
 import { anthropicHeaders, openaiHeaders } from "./provider-headers.ts";
+import { handleReplicate } from "./replicate-predictions.ts";
+import {
+  parseReplicatePath,
+  replicateError,
+  replicateErrorBody,
+  replicateHeaders,
+} from "./replicate-request.ts";
 import { type Handler, type SimulatedProvider, tableRoute } from "./simulated-provider.ts";
+import { vertexProvider } from "./vertex-provider.ts";
 
 const OPENAI_ROUTES: Record<string, Handler> = {
   "POST /openai/v1/chat/completions": handleOpenAIChat,
@@ -103,10 +111,26 @@ const cohere: SimulatedProvider = {
   },
 };
 
+/** Replicate puts the model or the prediction id in the path; see replicate-request.ts. */
+const replicate: SimulatedProvider = {
+  prefix: "/replicate/",
+  route(method, pathname) {
+    const route = parseReplicatePath(method, pathname);
+    if (route === undefined) return undefined;
+    return (incoming, context) => handleReplicate(route, incoming, context);
+  },
+  // Replicate's problem details carry no request id.
+  responseHeaders: () => ({ requestId: null, headers: replicateHeaders() }),
+  errorBody: (status) => replicateErrorBody(status),
+  notFound: () => replicateError(404),
+};
+
 /** Each simulated provider; a provider named in PROVIDERS but missing here answers 404. */
 export const SIMULATED_PROVIDERS: Partial<Record<Provider, SimulatedProvider>> = {
   openai,
   anthropic,
   gemini,
   cohere,
+  vertex: vertexProvider,
+  replicate,
 };

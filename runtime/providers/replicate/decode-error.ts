@@ -1,0 +1,56 @@
+/**
+ * Maps Replicate HTTP error responses to NexusError by status. Replicate sends problem-details
+ * JSON (`{"title","detail","status"}`), and some endpoints only `{"detail"}`; the
+ * detail is kept because it explains the failure.
+ */
+
+import { NexusError } from "../../errors/nexus-error.ts";
+import {
+  BAD_REQUEST,
+  describeRawBody,
+  type ErrorMapping,
+  mappingForStatus,
+  PERMISSION_DENIED,
+} from "../upstream-status.ts";
+
+/** Replicate's statuses beyond the standard map, and what the client sees for each. */
+const REPLICATE_STATUSES: Record<number, ErrorMapping> = {
+  // 402: the account has no credit left; the gateway's token cannot run predictions for now.
+  402: { ...PERMISSION_DENIED, status: 402 },
+  // 422: the input failed the model's schema (an unknown or out-of-range input).
+  422: { ...BAD_REQUEST, status: 422 },
+};
+
+/** Maps a non-2xx response from a predictions endpoint; the status decides the code. */
+export function decodeError(status: number, headers: Headers, bodyText: string): NexusError {
+  const mapping = mappingForStatus(status, REPLICATE_STATUSES);
+  const detail = readProblem(bodyText) ?? describeRawBody(status, bodyText);
+  const retryAfter = status === 429 || status >= 500 ? headers.get("retry-after") : null;
+
+  const message =
+    mapping.code === "upstream_auth_failed"
+      ? `The provider rejected the gateway's credential for Replicate: ${detail}`
+      : `Replicate error: ${detail}`;
+  return new NexusError(mapping.code, message, {
+    status: mapping.status,
+    type: mapping.type,
+    retryAfter,
+  });
+}
+
+/** Returns "title: detail", or whichever of the two the body has, or null. */
+function readProblem(text: string): string | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== "object" || parsed === null) return null;
+
+  const { title, detail } = parsed as { title?: unknown; detail?: unknown };
+  const parts = [title, detail].filter(
+    (part): part is string => typeof part === "string" && part !== "",
+  );
+  return parts.length === 0 ? null : parts.join(": ");
+}
