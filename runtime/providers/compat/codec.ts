@@ -48,7 +48,8 @@ function encodeCompatRequest(
   target: Target,
   profile: CompatProfile,
 ): UpstreamRequest {
-  return encodeChatRequest(mapRequest(request, profile), target);
+  const askStreamUsage = profile.streamUsageUnasked !== true;
+  return encodeChatRequest(mapRequest(request, profile), target, { askStreamUsage });
 }
 
 function decodeCompatResponse(

@@ -11,6 +11,8 @@ export const mistralProfile: CompatProfile = {
   auth: "bearer",
   reasoningField: null,
   contentThinkingParts: true,
+  // Mistral's request schema forbids fields it does not define, and its streams end with usage.
+  streamUsageUnasked: true,
   cachedTokensField: null,
   cacheMissTokensField: null,
   toolCallIndexBase: 0,

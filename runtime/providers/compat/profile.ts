@@ -19,6 +19,11 @@ export interface CompatProfile {
   readonly cachedTokensField: string | null;
   /** Usage field with the prompt tokens not read from cache; kept as sent. */
   readonly cacheMissTokensField: string | null;
+  /**
+   * Whether `completion_tokens` leaves out `completion_tokens_details.reasoning_tokens`. OpenAI
+   * counts reasoning in `completion_tokens`, so the codec adds it back for such providers.
+   */
+  readonly reasoningOutsideCompletion?: boolean;
   /** Index of the first streamed tool call. Indices pass through as sent in either case. */
   readonly toolCallIndexBase: 0 | 1;
   /** Whether `n > 1` can be sent upstream. */
@@ -45,6 +50,11 @@ export interface CompatProfile {
    * turns the text into a `content` string and the thinking into `reasoning_content`.
    */
   readonly contentThinkingParts?: boolean;
+  /**
+   * Whether the provider reports usage in its last stream chunk without being asked and
+   * rejects `stream_options`, which OpenAI's API defines and strict servers do not.
+   */
+  readonly streamUsageUnasked?: boolean;
 }
 
 /**

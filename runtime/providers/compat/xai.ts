@@ -6,6 +6,8 @@ export const xaiProfile: CompatProfile = {
   defaultBaseUrl: "https://api.x.ai/v1",
   auth: "bearer",
   reasoningField: "reasoning_content",
+  // Recorded grok-3-mini usage: 291 prompt + 26 completion + 189 reasoning = 506 total tokens.
+  reasoningOutsideCompletion: true,
   cachedTokensField: null,
   cacheMissTokensField: null,
   toolCallIndexBase: 0,

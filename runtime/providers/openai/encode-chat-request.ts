@@ -8,10 +8,16 @@ import { buildUpstreamRequest } from "./upstream-request.ts";
  * usage, because the gateway settles quota and writes its audit from the final usage chunk even
  * when the client did not set `stream_options.include_usage`.
  */
-export function encodeChatRequest(request: ChatRequest, target: Target): UpstreamRequest {
+export function encodeChatRequest(
+  request: ChatRequest,
+  target: Target,
+  options: { askStreamUsage: boolean } = { askStreamUsage: true },
+): UpstreamRequest {
   const body: ChatRequest = { ...request, model: target.upstreamModel };
-  if (request.stream === true) {
+  if (request.stream === true && options.askStreamUsage) {
     body.stream_options = { ...request.stream_options, include_usage: true };
+  } else {
+    delete body.stream_options;
   }
   return buildUpstreamRequest(target, "/chat/completions", body);
 }

@@ -8,6 +8,7 @@ import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
 import { applyParamPolicy } from "../param-policy.ts";
 import { RequestRecord } from "../request-record.ts";
+import { withRequiredNulls } from "../required-nulls.ts";
 import { chatChunkFormat } from "../sse-stream.ts";
 import { relayOptions } from "../relay-options.ts";
 import { relayStream } from "../stream-relay.ts";
@@ -58,7 +59,7 @@ export async function handleChatCompletions(
     }
     const json = await readUpstreamJson(upstream, abort, resolved.providerId);
     abort.clearDeadline();
-    const answer = codec.decodeChatResponse(json, decodeContext);
+    const answer = withRequiredNulls(codec.decodeChatResponse(json, decodeContext));
     record.setUsage(answer.usage);
     record.finish(200, null);
     return Response.json(answer, { headers: record.responseHeaders() });
