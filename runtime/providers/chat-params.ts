@@ -3,8 +3,8 @@ import type { ChatRequest } from "../canonical/chat.ts";
 /**
  * Fields never counted as unhonoured: every codec handles the first four (the gateway consumes
  * `stream_options` itself). The rest are left to the codec to refuse, because an answer without
- * them has another shape than the client asked for: fewer choices, no function call in the
- * legacy field, no audio.
+ * them has another shape than the client asked for: fewer choices, no tool calls, no JSON, no
+ * audio.
  */
 const LEFT_TO_CODEC: ReadonlySet<string> = new Set([
   "model",
@@ -12,6 +12,8 @@ const LEFT_TO_CODEC: ReadonlySet<string> = new Set([
   "stream",
   "stream_options",
   "n",
+  "tools",
+  "response_format",
   "functions",
   "function_call",
   "modalities",
@@ -55,6 +57,15 @@ export const GEMINI_CHAT_PARAMS: ReadonlySet<string> = new Set([
   "presence_penalty",
   "frequency_penalty",
   "reasoning_effort",
+]);
+
+/** Chat fields the Replicate prediction encoder translates into the model's inputs. */
+export const REPLICATE_CHAT_PARAMS: ReadonlySet<string> = new Set([
+  ...SAMPLING,
+  "top_k",
+  "seed",
+  "presence_penalty",
+  "frequency_penalty",
 ]);
 
 /** Chat fields the Cohere v2 chat encoder translates. */

@@ -15,8 +15,9 @@ function request(extra: Record<string, unknown>): ChatRequest {
   return { model: "m", messages: [{ role: "user", content: "Hi" }], ...extra } as ChatRequest;
 }
 
-function unhonoured(type: string, extra: Record<string, unknown>): string[] {
-  return codecFor(type).unhonouredChatParams?.(request(extra), TARGET) ?? [];
+function unhonoured(type: string, extra: Record<string, unknown>, model = "m"): string[] {
+  const target = { ...TARGET, upstreamModel: model };
+  return codecFor(type).unhonouredChatParams?.(request(extra), target) ?? [];
 }
 
 describe("which chat fields each codec cannot honour", () => {
@@ -34,7 +35,20 @@ describe("which chat fields each codec cannot honour", () => {
   test("fields whose loss changes the answer's shape are left to the codec to refuse", () => {
     const fields = { n: 3, functions: [], function_call: "auto", modalities: ["audio"] };
     expect(unhonoured("anthropic", fields)).toEqual([]);
+    const shaped = { tools: [], response_format: { type: "json_object" } };
+    expect(unhonoured("replicate", shaped)).toEqual([]);
     expect(unhonoured("gemini", { audio: { voice: "x" } })).toEqual([]);
+  });
+
+  test("vertex follows the publisher of the model", () => {
+    const fields = { seed: 1, user: "u" };
+    expect(unhonoured("vertex", fields, "gemini-2.5-pro")).toEqual(["user"]);
+    expect(unhonoured("vertex", fields, "claude-sonnet-4-5@20250929")).toEqual(["seed"]);
+  });
+
+  test("replicate keeps sampling and drops the rest", () => {
+    const fields = { seed: 1, top_p: 0.5, reasoning_effort: "low", tool_choice: "auto" };
+    expect(unhonoured("replicate", fields)).toEqual(["reasoning_effort", "tool_choice"]);
   });
 
   test("OpenAI-compatible profiles report the fields their profile removes", () => {

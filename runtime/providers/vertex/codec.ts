@@ -9,12 +9,14 @@
  * with `unsupported_parameter`.
  */
 
+import { ANTHROPIC_CHAT_PARAMS, GEMINI_CHAT_PARAMS, unhonouredParams } from "../chat-params.ts";
 import type { ProviderCodec } from "../codec.ts";
 import { decodeError } from "./decode-error.ts";
 import { decodeChatResponse } from "./decode-response.ts";
 import { decodeChatStream } from "./decode-stream.ts";
 import { decodeEmbeddingResponse, encodeEmbeddingRequest } from "./embeddings.ts";
 import { encodeChatRequest } from "./encode-request.ts";
+import { publisherOf } from "./model-url.ts";
 import { createVertexSend } from "./send.ts";
 import { AccessTokenCache } from "./token-cache.ts";
 
@@ -23,6 +25,10 @@ export function createVertexCodec(tokens: AccessTokenCache = new AccessTokenCach
   const codec: ProviderCodec = {
     type: "vertex",
     capabilities: { multipleChoices: true, embeddings: true },
+    unhonouredChatParams: (request, target) => {
+      const claude = publisherOf(target.upstreamModel) === "anthropic";
+      return unhonouredParams(request, claude ? ANTHROPIC_CHAT_PARAMS : GEMINI_CHAT_PARAMS);
+    },
     encodeChatRequest,
     decodeChatResponse,
     decodeChatStream,
