@@ -1,5 +1,6 @@
 import { anthropicCodec } from "./anthropic/codec.ts";
 import { azureCodec } from "./azure/codec.ts";
+import { bedrockCodec } from "./bedrock/codec.ts";
 import type { ProviderCodec } from "./codec.ts";
 import { cohereCodec } from "./cohere/codec.ts";
 import { geminiCodec } from "./gemini/codec.ts";
@@ -17,6 +18,7 @@ const CODECS: Record<string, ProviderCodec> = {
   cohere: cohereCodec,
   gemini: geminiCodec,
   azure: azureCodec,
+  bedrock: bedrockCodec,
   voyage: voyageCodec,
   replicate: replicateCodec,
   vertex: vertexCodec,

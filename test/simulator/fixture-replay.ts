@@ -6,7 +6,8 @@
  *   interaction N of `<name>.yaml`, gzip-encoded again when the cassette was;
  * - `<name>.yaml#<N>`: interaction N's body exactly as recorded, compressed bytes included;
  * - `*.json`: a recorded JSON body, verbatim, with status 200;
- * - `*.chunks.txt`: one JSON event per line, framed as the fixture's provider frames SSE;
+ * - `*.chunks.txt`: one JSON event per line, framed as the fixture's provider frames SSE
+ *   (Amazon Bedrock's as binary AWS event stream messages);
  *   any other `*.sse` is served verbatim with status 200.
  */
 
@@ -14,6 +15,7 @@ import { existsSync } from "node:fs";
 import { join, normalize, relative, sep } from "node:path";
 import { parse } from "yaml";
 import type { Provider, SseStyle } from "./behaviour.ts";
+import { eventStreamPayload, messagesFromChunkLines } from "./bedrock-frames.ts";
 import type { HandlerContext } from "./incoming-request.ts";
 import type { Payload } from "./payload.ts";
 import { anthropicHeaders, openaiHeaders } from "./provider-headers.ts";
@@ -88,6 +90,10 @@ export async function loadFixture(
 
   const headers = defaultHeaders(provider, context);
   const text = await Bun.file(file).text();
+  // Bedrock's ConverseStream is binary AWS event stream messages, not SSE.
+  if (file.endsWith(".chunks.txt") && providerFolder(file) === "amazon-bedrock") {
+    return eventStreamPayload(headers, messagesFromChunkLines(text));
+  }
   if (file.endsWith(".chunks.txt")) {
     const events = reframeChunks(text, providerFolder(file), context.sseStyle);
     return streamPayload(200, headers, events);
@@ -155,9 +161,6 @@ function splitEvents(text: string): string[] {
 }
 
 function reframeChunks(text: string, folder: string, style?: SseStyle): string[] {
-  if (folder === "amazon-bedrock") {
-    throw new Error("Bedrock streams are binary event-stream frames, which replay does not build");
-  }
   const lines = text.split("\n").filter((line) => line.trim() !== "");
 
   if (EVENT_TYPED_PROVIDERS.has(folder)) {

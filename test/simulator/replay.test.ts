@@ -141,13 +141,17 @@ describe.skipIf(!fixturesPresent)("vercel-ai replay", () => {
 });
 
 describe("fixture checks", () => {
-  test.skipIf(!fixturesPresent)("unreplayable fixture is a 500", async () => {
+  test.skipIf(!fixturesPresent)("Bedrock chunks replay as event stream", async () => {
     sim.enqueue({ fixture: "vercel-ai/amazon-bedrock/amazon-bedrock-text.chunks.txt" });
     const response = await completions();
-    const body = await response.json();
+    const bytes = new Uint8Array(await response.arrayBuffer());
 
-    expect(response.status).toBe(500);
-    expect(body.error.message).toMatch(/^simulator: Bedrock streams are binary/);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("application/vnd.amazon.eventstream");
+    // The first message's prelude gives its total length, which must fit in the body.
+    const firstLength = new DataView(bytes.buffer).getUint32(0);
+    expect(firstLength).toBeGreaterThan(16);
+    expect(firstLength).toBeLessThan(bytes.length);
   });
 
   test("missing fixture is rejected", () => {

@@ -171,6 +171,9 @@ function injectedPayload(
 ): Payload {
   const simulated = SIMULATED_PROVIDERS[provider]!;
   const { requestId, headers } = simulated.responseHeaders(context);
+  for (const [name, value] of Object.entries(simulated.errorHeaders?.(status) ?? {})) {
+    if (status >= 400) headers.set(name, value);
+  }
   if (typeof body !== "string") {
     return jsonPayload(status, headers, body ?? simulated.errorBody(status, requestId));
   }

@@ -18,6 +18,8 @@ export interface SimulatedProvider {
   responseHeaders(context: HandlerContext): { requestId: string | null; headers: Headers };
   /** The provider's error body for an HTTP status. */
   errorBody(status: number, requestId: string | null): unknown;
+  /** Headers that name the error of an HTTP status (Bedrock's `x-amzn-errortype`). */
+  errorHeaders?(status: number): Record<string, string>;
   /** The provider's own answer to a path it does not serve. */
   notFound(incoming: IncomingRequest, context: HandlerContext): Payload;
 }

@@ -2,6 +2,7 @@
 
 import type { Provider } from "./behaviour.ts";
 import { handleAnthropicMessages } from "./anthropic-messages.ts";
+import { bedrock } from "./bedrock-provider.ts";
 import { handleCohereChat } from "./cohere-chat.ts";
 import { handleCohereEmbed } from "./cohere-embed.ts";
 import { cohereHeaders } from "./cohere-request.ts";
@@ -133,4 +134,5 @@ export const SIMULATED_PROVIDERS: Partial<Record<Provider, SimulatedProvider>> =
   cohere,
   vertex: vertexProvider,
   replicate,
+  bedrock,
 };

@@ -1,0 +1,113 @@
+/** Translates OpenAI content parts (text, image_url) into Bedrock content blocks. */
+
+import type { ContentPart } from "../../canonical/chat.ts";
+import { invalidRequest, unsupportedParameter } from "./request-errors.ts";
+import type { ImageBlock, TextBlock } from "./wire.ts";
+
+export type UserBlock = TextBlock | ImageBlock;
+
+/** `data:<media type>[;params];base64,<data>` (RFC 2397); only base64 payloads are accepted. */
+const DATA_URL = /^data:([^;,]+)(?:;[^;,]*)*;base64,(.*)$/s;
+
+/** Image formats of Bedrock's ImageBlock, by media type. */
+const IMAGE_FORMATS: Record<string, ImageBlock["image"]["format"]> = {
+  "image/png": "png",
+  "image/jpeg": "jpeg",
+  "image/jpg": "jpeg",
+  "image/gif": "gif",
+  "image/webp": "webp",
+};
+
+/** Encodes user content. Empty text is dropped because Bedrock rejects blank text blocks. */
+export function encodeUserContent(content: unknown, param: string): UserBlock[] {
+  if (content === undefined || content === null) return [];
+  if (typeof content === "string") return content === "" ? [] : [{ text: content }];
+  if (!Array.isArray(content)) {
+    throw invalidRequest(`${param} must be a string or an array of content parts.`, param);
+  }
+
+  const blocks: UserBlock[] = [];
+  content.forEach((part: ContentPart, index) => {
+    const block = encodePart(part, `${param}[${index}]`);
+    if (block !== null) blocks.push(block);
+  });
+  return blocks;
+}
+
+/** Encodes content that may only contain text (system, developer and assistant messages). */
+export function encodeTextContent(content: unknown, param: string): TextBlock[] {
+  if (content === undefined || content === null) return [];
+  if (typeof content === "string") return content === "" ? [] : [{ text: content }];
+  if (!Array.isArray(content)) {
+    throw invalidRequest(`${param} must be a string or an array of text parts.`, param);
+  }
+
+  const blocks: TextBlock[] = [];
+  content.forEach((part: ContentPart, index) => {
+    const text = partText(part);
+    if (text === null) {
+      throw invalidRequest(
+        `${param}[${index}] has type '${String(part.type)}', but only text parts are ` +
+          "allowed here.",
+        `${param}[${index}]`,
+      );
+    }
+    if (text !== "") blocks.push({ text });
+  });
+  return blocks;
+}
+
+function partText(part: ContentPart): string | null {
+  if (part.type === "text" && typeof part.text === "string") return part.text;
+  if (part.type === "refusal" && typeof part.refusal === "string") return part.refusal;
+  return null;
+}
+
+function encodePart(part: ContentPart, param: string): UserBlock | null {
+  if (part.type === "text") {
+    const text = partText(part);
+    if (text === null) throw invalidRequest(`${param}.text must be a string.`, param);
+    return text === "" ? null : { text };
+  }
+  if (part.type === "image_url") return encodeImage(part, param);
+  if (part.type === "input_audio") {
+    throw unsupportedParameter(param, "the Converse API takes no audio input.");
+  }
+  if (part.type === "file") {
+    // NOTE: Bedrock has document blocks, but this codec does not translate file parts yet.
+    throw unsupportedParameter(`${param}.file`, "the codec does not translate file parts.");
+  }
+  throw invalidRequest(`${param} has unknown content part type '${String(part.type)}'.`, param);
+}
+
+/** Bedrock takes image bytes only, so a data URL is unpacked and an http(s) URL rejected. */
+function encodeImage(part: ContentPart, param: string): ImageBlock {
+  const image = (part as Record<string, unknown>).image_url as { url?: unknown } | undefined;
+  const url = image?.url;
+  const urlParam = `${param}.image_url.url`;
+  if (typeof url !== "string") throw invalidRequest(`${urlParam} is missing.`, urlParam);
+
+  if (/^https?:\/\//i.test(url)) {
+    throw unsupportedParameter(
+      urlParam,
+      "Bedrock takes image bytes only; send the image as a base64 data URL " +
+        "(data:image/png;base64,...).",
+    );
+  }
+  const data = DATA_URL.exec(url);
+  if (data === null) {
+    throw invalidRequest(
+      `${urlParam} must be a base64 data URL (data:image/png;base64,...).`,
+      urlParam,
+    );
+  }
+
+  const format = IMAGE_FORMATS[data[1]!.toLowerCase()];
+  if (format === undefined) {
+    throw unsupportedParameter(
+      urlParam,
+      `image type '${data[1]}' is not one of image/png, image/jpeg, image/gif, image/webp.`,
+    );
+  }
+  return { image: { format, source: { bytes: data[2]!.replace(/\s+/g, "") } } };
+}
