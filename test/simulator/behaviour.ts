@@ -18,6 +18,7 @@ export const PROVIDERS = [
   "bedrock",
   "vertex",
   "replicate",
+  "compat",
 ] as const;
 
 export type Provider = (typeof PROVIDERS)[number];

@@ -21,6 +21,9 @@ import {
   openaiErrorBody,
 } from "./provider-errors.ts";
 import { anthropicHeaders, openaiHeaders } from "./provider-headers.ts";
+import { azureProvider } from "./azure-provider.ts";
+import { compatProvider } from "./compat-provider.ts";
+import { voyageProvider } from "./voyage-provider.ts";
 import { handleReplicate } from "./replicate-predictions.ts";
 import {
   parseReplicatePath,
@@ -134,5 +137,8 @@ export const SIMULATED_PROVIDERS: Partial<Record<Provider, SimulatedProvider>> =
   cohere,
   vertex: vertexProvider,
   replicate,
+  azure: azureProvider,
+  voyage: voyageProvider,
   bedrock,
+  compat: compatProvider,
 };

@@ -1,12 +1,27 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { ChatRequest } from "../../../runtime/canonical/chat.ts";
 import { azureCodec } from "../../../runtime/providers/azure/codec.ts";
 import { DEFAULT_API_VERSION } from "../../../runtime/providers/azure/deployment-request.ts";
 import type { Target, UpstreamRequest } from "../../../runtime/providers/codec.ts";
-import { AzureUpstream, type SeenRequest } from "./azure-upstream.ts";
+import { type Simulator, startSimulator } from "../../simulator/server.ts";
 
-const upstream = new AzureUpstream();
-afterAll(() => upstream.close());
+/** What the simulated Azure resource received, with the simulator's `/azure` prefix removed. */
+interface SeenRequest {
+  status: number;
+  path: string;
+  query: URLSearchParams;
+  headers: Headers;
+  body: Record<string, unknown>;
+}
+
+let sim: Simulator;
+let origin = "";
+
+beforeAll(async () => {
+  sim = await startSimulator();
+  origin = `${sim.url}/azure`;
+});
+afterAll(() => sim.close());
 
 const CHAT: ChatRequest = {
   model: "client-model",
@@ -17,7 +32,7 @@ const CHAT: ChatRequest = {
 function target(overrides: Partial<Target> = {}): Target {
   return {
     provider: "azure-test",
-    baseUrl: upstream.origin,
+    baseUrl: origin,
     apiKey: "azure-key",
     headers: {},
     upstreamModel: "gpt4o-prod",
@@ -32,7 +47,16 @@ async function send(request: UpstreamRequest): Promise<SeenRequest> {
     body: request.body,
   });
   await response.arrayBuffer();
-  return upstream.seen!;
+
+  const received = sim.requests.at(-1)!;
+  const url = new URL(received.path, sim.url);
+  return {
+    status: response.status,
+    path: url.pathname.replace(/^\/azure/, ""),
+    query: url.searchParams,
+    headers: new Headers(received.headers),
+    body: received.body as Record<string, unknown>,
+  };
 }
 
 interface UrlCase {
@@ -72,12 +96,14 @@ describe("azure chat URL", () => {
   for (const testCase of URL_CASES) {
     test(testCase.name, async () => {
       const azure = target({
-        baseUrl: `${upstream.origin}${testCase.baseSuffix}`,
+        baseUrl: `${origin}${testCase.baseSuffix}`,
         upstreamModel: testCase.deployment,
       });
       const seen = await send(azureCodec.encodeChatRequest(CHAT, azure));
 
       expect(seen.path).toBe(testCase.path);
+      // The simulated resource serves no path prefix, so only that case is its 404.
+      expect(seen.status).toBe(testCase.path.startsWith("/openai/") ? 200 : 404);
       expect(seen.query.get("api-version")).toBe(testCase.apiVersion);
       expect(seen.query.getAll("api-version")).toHaveLength(1);
       for (const [name, value] of testCase.extraQuery) expect(seen.query.get(name)).toBe(value);
@@ -123,6 +149,8 @@ describe("azure auth headers", () => {
 
       expect(seen.headers.get("api-key")).toBe(testCase.apiKeyHeader);
       expect(seen.headers.get("authorization")).toBe(testCase.authorization);
+      const credential = testCase.apiKeyHeader ?? testCase.authorization;
+      expect(seen.status).toBe(credential === null ? 401 : 200);
       expect(seen.headers.get("content-type")).toBe("application/json");
     });
   }
@@ -140,6 +168,7 @@ describe("azure request body", () => {
   test("chat body is the OpenAI body", async () => {
     const seen = await send(azureCodec.encodeChatRequest(CHAT, target()));
 
+    expect(seen.status).toBe(200);
     expect(seen.body.model).toBe("gpt4o-prod");
     expect(seen.body.messages).toEqual(CHAT.messages);
     expect(seen.body.temperature).toBe(0.2);
@@ -154,12 +183,13 @@ describe("azure request body", () => {
   });
 
   test("embeddings URL, auth and body", async () => {
-    const azure = target({ upstreamModel: "embed-small", baseUrl: `${upstream.origin}/` });
+    const azure = target({ upstreamModel: "embed-small", baseUrl: `${origin}/` });
     const request = { model: "client-embed", input: ["a", "b"], dimensions: 256 };
     const encoded = azureCodec.encodeEmbeddingRequest!(request, azure);
     const seen = await send(encoded);
 
     expect(encoded.method).toBe("POST");
+    expect(seen.status).toBe(200);
     expect(seen.path).toBe("/openai/deployments/embed-small/embeddings");
     expect(seen.query.get("api-version")).toBe(DEFAULT_API_VERSION);
     expect(seen.headers.get("api-key")).toBe("azure-key");

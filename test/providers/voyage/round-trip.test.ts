@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "bun:test";
 import type { EmbeddingRequest } from "../../../runtime/canonical/embeddings.ts";
 import { voyageCodec } from "../../../runtime/providers/voyage/codec.ts";
-import { base64ToFloats, floatsToBase64, target } from "./target.ts";
+import { type Simulator, startSimulator } from "../../simulator/server.ts";
+import { base64ToFloats, target } from "./target.ts";
 
-const VECTOR = [0.5, -0.75, 1.5];
-
-/** What the mock Voyage server saw on its last request. */
-interface Seen {
-  path: string;
-  authorization: string | null;
-  body: Record<string, unknown>;
-}
-
-/** Sends a request the codec built, as the gateway would, and decodes the response. */
-async function roundTrip(baseUrl: string, request: EmbeddingRequest) {
-  const upstream = voyageCodec.encodeEmbeddingRequest!(request, { ...target, baseUrl });
+/** Sends a request the codec built to the simulated Voyage API, as the gateway would. */
+async function roundTrip(baseUrl: string, request: EmbeddingRequest, upstreamModel?: string) {
+  const voyage = { ...target, baseUrl, upstreamModel: upstreamModel ?? target.upstreamModel };
+  const upstream = voyageCodec.encodeEmbeddingRequest!(request, voyage);
   const response = await fetch(upstream.url, {
     method: upstream.method,
     headers: upstream.headers,
@@ -28,84 +21,79 @@ async function roundTrip(baseUrl: string, request: EmbeddingRequest) {
 }
 
 describe("Voyage round trip", () => {
-  let server: ReturnType<typeof Bun.serve>;
+  let sim: Simulator;
   let baseUrl = "";
-  let seen: Seen | null = null;
 
-  beforeAll(() => {
-    server = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      async fetch(request) {
-        const body = (await request.json()) as Record<string, unknown>;
-        seen = {
-          path: new URL(request.url).pathname,
-          authorization: request.headers.get("authorization"),
-          body,
-        };
-        if (body.model !== "voyage-3.5") {
-          return Response.json({ detail: "Model is not supported." }, { status: 404 });
-        }
-        if (body.input_type === "document") {
-          const headers = { "retry-after": "7" };
-          return Response.json({ detail: "Rate limit exceeded." }, { status: 429, headers });
-        }
-        const inputs = body.input as string[];
-        const embedding = body.encoding_format === "base64" ? floatsToBase64(VECTOR) : VECTOR;
-        return Response.json({
-          object: "list",
-          data: inputs.map((_, index) => ({ object: "embedding", embedding, index })),
-          model: body.model,
-          usage: { total_tokens: inputs.length * 3 },
-        });
-      },
-    });
-    baseUrl = `http://127.0.0.1:${server.port}`;
+  beforeAll(async () => {
+    sim = await startSimulator();
+    baseUrl = `${sim.url}/voyage`;
   });
-  afterAll(() => server.stop(true));
+  afterAll(() => sim.close());
+  beforeEach(() => sim.reset());
 
   test("float vectors", async () => {
-    const decoded = await roundTrip(baseUrl, { model: "embed-small", input: ["a", "b"] });
-    expect(seen?.path).toBe("/v1/embeddings");
-    expect(seen?.authorization).toBe("Bearer pa-test-key");
-    expect(seen?.body).toEqual({ input: ["a", "b"], model: "voyage-3.5" });
+    const decoded = await roundTrip(baseUrl, { model: "embed-small", input: ["a", "b", "a"] });
+    const seen = sim.requests.at(-1);
+
+    expect(seen?.path).toBe("/voyage/v1/embeddings");
+    expect(seen?.headers.authorization).toBe("Bearer pa-test-key");
+    expect(seen?.body).toEqual({ input: ["a", "b", "a"], model: "voyage-3.5" });
     expect(decoded.model).toBe("embed-small");
-    expect(decoded.data.map((item) => item.embedding)).toEqual([VECTOR, VECTOR]);
-    expect(decoded.usage).toEqual({ prompt_tokens: 6, total_tokens: 6 });
+    const [first, second, third] = decoded.data.map((item) => item.embedding as number[]);
+    expect(first).toHaveLength(1024);
+    expect(third).toEqual(first!);
+    expect(second).not.toEqual(first!);
+    expect(decoded.usage).toEqual({ prompt_tokens: 3, total_tokens: 3 });
   });
 
-  test("base64 vectors", async () => {
-    const request: EmbeddingRequest = {
-      model: "embed-small",
-      input: "a",
+  test("base64 vectors match float ones", async () => {
+    const request: EmbeddingRequest = { model: "embed-small", input: "a", dimensions: 256 };
+    const floats = await roundTrip(baseUrl, request);
+    const decoded = await roundTrip(baseUrl, { ...request, encoding_format: "base64" });
+
+    expect(sim.requests.at(-1)?.body).toMatchObject({
       encoding_format: "base64",
-      dimensions: 3,
-    };
-    const decoded = await roundTrip(baseUrl, request);
-    expect(seen?.body.encoding_format).toBe("base64");
-    expect(seen?.body.output_dimension).toBe(3);
-    expect(base64ToFloats(decoded.data[0]!.embedding as string)).toEqual(VECTOR);
+      output_dimension: 256,
+    });
+    const vector = base64ToFloats(decoded.data[0]!.embedding as string);
+    expect(vector).toHaveLength(256);
+    expect(vector).toEqual(floats.data[0]!.embedding as number[]);
+  });
+
+  test("input_type reaches Voyage", async () => {
+    const query = await roundTrip(baseUrl, { model: "e", input: "a", input_type: "query" });
+    const document = await roundTrip(baseUrl, { model: "e", input: "a", input_type: "document" });
+    expect(sim.requests.map((request) => (request.body as { input_type?: string }).input_type))
+      .toEqual(["query", "document"]);
+    expect(query.data[0]!.embedding).not.toEqual(document.data[0]!.embedding);
   });
 
   test("rate limit error", async () => {
-    const request = { model: "embed-small", input: "a", input_type: "document" };
-    const failure = roundTrip(baseUrl, request);
+    sim.enqueue({ match: { provider: "voyage" }, status: 429, headers: { "retry-after": "7" } });
+    const failure = roundTrip(baseUrl, { model: "embed-small", input: "a" });
     await expect(failure).rejects.toThrow(
       expect.objectContaining({ code: "upstream_rate_limited", status: 429, retryAfter: "7" }),
     );
   });
 
+  test("rejected dimension keeps Voyage's detail", async () => {
+    const failure = roundTrip(baseUrl, { model: "embed-small", input: "a", dimensions: 3 });
+    await expect(failure).rejects.toThrow(
+      expect.objectContaining({
+        code: "upstream_bad_request",
+        status: 400,
+        message: expect.stringContaining("output_dimension must be one of"),
+      }),
+    );
+  });
+
   test("unknown model error", async () => {
-    const otherModel = { ...target, baseUrl, upstreamModel: "voyage-9" };
-    const upstream = voyageCodec.encodeEmbeddingRequest!({ model: "x", input: "a" }, otherModel);
-    const response = await fetch(upstream.url, {
-      method: upstream.method,
-      headers: upstream.headers,
-      body: upstream.body,
-    });
-    const error = voyageCodec.decodeError(response.status, response.headers, await response.text());
-    expect(error.code).toBe("upstream_not_found");
-    expect(error.status).toBe(404);
-    expect(error.message).toContain("Model is not supported.");
+    const failure = roundTrip(baseUrl, { model: "x", input: "a" }, "text-embedding-3-small");
+    await expect(failure).rejects.toThrow(
+      expect.objectContaining({
+        status: 400,
+        message: expect.stringContaining("Model text-embedding-3-small is not supported."),
+      }),
+    );
   });
 });
