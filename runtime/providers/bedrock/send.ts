@@ -15,10 +15,9 @@ export async function send(
   const contentType = response.headers.get("content-type") ?? "";
   if (!contentType.startsWith(EVENT_STREAM_TYPE) || response.body === null) return response;
 
-  // NOTE: the gateway reads only `text/event-stream` bodies as streams, so a verified AWS
-  // event stream is passed on under that type. The decoder reads the binary frames as they
-  // are. Accepting EVENT_STREAM_TYPE in the gateway's stream check would make this relabel
-  // unnecessary.
+  // The gateway's stream check knows one stream type, `text/event-stream`. This transport has
+  // checked that the body is an AWS event stream, so it labels it for that check; the decoder
+  // reads the binary frames as they are.
   const headers = new Headers(response.headers);
   headers.set("content-type", "text/event-stream");
   return new Response(response.body, { status: response.status, headers });
