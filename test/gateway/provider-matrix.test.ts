@@ -1,13 +1,15 @@
 /**
- * Every provider type the gateway supports, through the official OpenAI SDK, against the
- * provider simulator: a JSON chat, a streamed chat with usage, a tool call (JSON and
- * streamed) where the provider has tools, and embeddings where it serves them. Each request
- * must write exactly one traffic event, carrying the usage the client saw.
+ * Every provider type the gateway supports, through the official SDKs, against the provider
+ * simulator: a JSON chat, a streamed chat with usage, a tool call (JSON and streamed) where the
+ * provider has tools, and embeddings where it serves them; and every chat provider through the
+ * two other inbound APIs, Anthropic's Messages (`@anthropic-ai/sdk`) and OpenAI's Responses.
+ * Each request must write exactly one traffic event, carrying the usage the client saw.
  *
  * A provider is one row of PROVIDER_ROWS.
  */
 
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import type { TrafficEvent } from "../../runtime/audit/traffic-event.ts";
 import { createServiceAccount } from "../providers/vertex/service-account.ts";
@@ -199,6 +201,7 @@ const embeddingModelName = (row: ProviderRow) => `${row.type}-embed`;
 
 let harness: Harness;
 let client: OpenAI;
+let anthropicClient: Anthropic;
 let requestCounter = 0;
 
 const cleanups: (() => void)[] = [];
@@ -210,6 +213,7 @@ beforeAll(async () => {
   }
   const key = harness.createKey();
   client = new OpenAI({ baseURL: `${harness.gateway.url}/v1`, apiKey: key, maxRetries: 0 });
+  anthropicClient = new Anthropic({ baseURL: harness.gateway.url, apiKey: key, maxRetries: 0 });
 });
 
 afterAll(async () => {
@@ -309,6 +313,78 @@ for (const row of PROVIDER_ROWS) {
     if (row.chatModel !== undefined && row.tools) defineToolTests(row);
     if (row.embeddingModel !== undefined) defineEmbeddingTest(row);
     defineFaultTests(row);
+  });
+  if (row.chatModel !== undefined) {
+    describe(`${row.type} through the Messages and Responses APIs`, () => defineInboundTests(row));
+  }
+}
+
+/** Checks one event for the request and that its token counts match what the client saw. */
+async function expectEventUsage(clientId: string, input: number, output: number): Promise<void> {
+  const event = await onlyEvent(clientId);
+  expect(event.status).toBe(200);
+  expect(input).toBeGreaterThan(0);
+  expect(output).toBeGreaterThan(0);
+  expect(event.inputTokens).toBe(input);
+  expect(event.outputTokens).toBe(output);
+}
+
+function defineInboundTests(row: ProviderRow): void {
+  const model = chatModelName(row);
+  const headers = (clientId: string) => ({ headers: { "x-client-request-id": clientId } });
+
+  test("Anthropic SDK message", async () => {
+    const clientId = clientRequestId(row);
+    const prompt = `Hello ${row.type} via messages`;
+    const message = await anthropicClient.messages.create(
+      { model, max_tokens: 256, messages: [{ role: "user", content: prompt }] },
+      headers(clientId),
+    );
+
+    const text = message.content.flatMap((block) => (block.type === "text" ? [block.text] : []));
+    expect(message.model).toBe(model);
+    expect(text.join("")).toContain(prompt);
+    expect(message.stop_reason).toBe("end_turn");
+    await expectEventUsage(clientId, message.usage.input_tokens, message.usage.output_tokens);
+  });
+
+  test("Anthropic SDK stream", async () => {
+    const clientId = clientRequestId(row);
+    const prompt = `Stream ${row.type} via messages`;
+    const stream = anthropicClient.messages.stream(
+      { model, max_tokens: 256, messages: [{ role: "user", content: prompt }] },
+      headers(clientId),
+    );
+
+    const message = await stream.finalMessage();
+    const text = message.content.flatMap((block) => (block.type === "text" ? [block.text] : []));
+    expect(text.join("")).toContain(prompt);
+    expect(message.stop_reason).toBe("end_turn");
+    await expectEventUsage(clientId, message.usage.input_tokens, message.usage.output_tokens);
+  });
+
+  test("Responses API answer", async () => {
+    const clientId = clientRequestId(row);
+    const prompt = `Hello ${row.type} via responses`;
+    const response = await client.responses.create({ model, input: prompt }, headers(clientId));
+
+    expect(response.model).toBe(model);
+    expect(response.status).toBe("completed");
+    expect(response.output_text).toContain(prompt);
+    await expectEventUsage(clientId, response.usage!.input_tokens, response.usage!.output_tokens);
+  });
+
+  test("Responses API stream", async () => {
+    const clientId = clientRequestId(row);
+    const prompt = `Stream ${row.type} via responses`;
+    const stream = client.responses.stream({ model, input: prompt }, headers(clientId));
+
+    let deltas = "";
+    stream.on("response.output_text.delta", (event) => (deltas += event.delta));
+    const response = await stream.finalResponse();
+    expect(deltas).toContain(prompt);
+    expect(response.output_text).toBe(deltas);
+    await expectEventUsage(clientId, response.usage!.input_tokens, response.usage!.output_tokens);
   });
 }
 
