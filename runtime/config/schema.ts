@@ -1,4 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { ComplianceSchema } from "../hooks/config-schema.ts";
 
 /** Prices in USD per million tokens; cached reads and cache writes have their own rates. */
 export const PriceSchema = Type.Object(
@@ -98,6 +99,8 @@ export const ConfigSchema = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    /** Compliance pipelines and who they apply to; no stage runs without it. */
+    compliance: Type.Optional(ComplianceSchema),
     providers: Type.Record(Type.String({ minLength: 1 }), ProviderSchema),
     models: Type.Record(Type.String({ minLength: 1 }), ModelSchema),
   },

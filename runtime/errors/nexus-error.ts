@@ -32,6 +32,13 @@ export type ErrorCode =
   | "upstream_invalid_response"
   | "provider_credentials_missing"
   | "gateway_shutting_down"
+  | "request_too_large"
+  | "ip_not_allowed"
+  | "rate_limited"
+  | "keyword_blocked"
+  | "data_classified"
+  | "content_blocked"
+  | "compliance_unavailable"
   | "internal_error";
 
 /** OpenAI's error `type` values, which SDKs map to exception classes. */

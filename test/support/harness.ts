@@ -30,6 +30,7 @@ export interface HarnessOptions {
   extra?: (simulatorUrl: string) => {
     providers?: Record<string, unknown>;
     models?: Record<string, unknown>;
+    compliance?: unknown;
   };
 }
 
@@ -85,6 +86,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const extra = options.extra?.(simulator.url) ?? {};
   Object.assign(raw.providers, extra.providers ?? {});
   Object.assign(raw.models, extra.models ?? {});
+  if (extra.compliance !== undefined) Object.assign(raw, { compliance: extra.compliance });
   const loaded = validateConfig(raw, join(dataDir, "nexus.config.yaml"));
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger((line) => logs.push(JSON.parse(line) as Record<string, unknown>));

@@ -1,7 +1,11 @@
 import type { ResolvedModel } from "../../../runtime/config/models.ts";
+import type { Principal } from "../../../runtime/hooks/stage.ts";
 import type { VirtualKey } from "../../../runtime/identity/keys/types.ts";
 import { authenticate, resolveModel } from "./authorize.ts";
+import { checkBody } from "./compliance/check.ts";
+import { principalOf } from "./compliance/principal.ts";
 import type { GatewayContext } from "./context.ts";
+import type { Exchange } from "./exchange.ts";
 import { readJsonBody } from "./read-body.ts";
 import type { RequestRecord } from "./request-record.ts";
 
@@ -9,16 +13,20 @@ export interface Admitted<T> {
   key: VirtualKey;
   body: T;
   resolved: ResolvedModel;
+  /** Who sent the request, for the answer's compliance check; null without compliance. */
+  principal: Principal | null;
 }
 
 /**
  * Runs the steps every model route starts with, in order, recording each fact as it is
  * learned: authenticate the key, read and validate the body, resolve the model within the
- * key's scope. Throws the NexusError of the first step that fails.
+ * key's scope, and run the request's compliance pipeline, which may redact the body in place.
+ * Throws the NexusError of the first step that fails.
  */
 export async function admitRequest<T extends { model: string; stream?: boolean | null }>(
   context: GatewayContext,
   request: Request,
+  exchange: Exchange,
   record: RequestRecord,
   validate: (value: unknown) => T,
   kind: "chat" | "embedding",
@@ -34,5 +42,17 @@ export async function admitRequest<T extends { model: string; stream?: boolean |
   record.setModel(body.model, null);
   const resolved = resolveModel(context, key, body.model, kind);
   record.setModel(body.model, resolved);
-  return { key, body, resolved };
+
+  if (context.compliance === null) return { key, body, resolved, principal: null };
+
+  const principal = principalOf(key, exchange.peer, request.headers, context.compliance);
+  await checkBody(context, record, {
+    phase: "request",
+    principal,
+    model: body.model,
+    body,
+    sizeBytes: raw.bytes,
+    headers: request.headers,
+  });
+  return { key, body, resolved, principal };
 }

@@ -3,6 +3,7 @@ import type { EventStore } from "../../../runtime/audit/traffic-event.ts";
 import type { LoadedConfig } from "../../../runtime/config/load.ts";
 import type { ModelCatalog } from "../../../runtime/config/models.ts";
 import type { NexusError } from "../../../runtime/errors/nexus-error.ts";
+import type { Compliance } from "../../../runtime/hooks/compliance.ts";
 import type { KeyStore } from "../../../runtime/identity/keys/types.ts";
 import type { Logger } from "../../../runtime/observability/log.ts";
 import type { GatewayMetrics } from "../../../runtime/observability/metrics.ts";
@@ -18,6 +19,8 @@ export interface GatewayContext {
   logger: Logger;
   metrics: GatewayMetrics;
   maxBodyBytes: number;
+  /** The configured compliance pipelines, or null when the config has none. */
+  compliance: Compliance | null;
   /** Functions that end each open stream with an in-band error, for shutdown. */
   activeStreams: Set<(reason: NexusError) => void>;
   /** Reports whether the store responds to a query; `/readyz` uses it. */

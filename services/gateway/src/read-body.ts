@@ -11,6 +11,8 @@ export interface JsonBody {
   value: unknown;
   /** Length of the body text in UTF-16 code units, for token estimates. */
   chars: number;
+  /** Size of the body in bytes as received. */
+  bytes: number;
 }
 
 function tooLarge(limit: number): NexusError {
@@ -64,7 +66,9 @@ export async function readJsonBody(request: Request, limit: number): Promise<Jso
     );
   }
   checkDepth(value);
-  return { value, chars: text.length };
+  // A declared length is the body's exact size: the server reads no more and no less.
+  const bytes = Number.isFinite(declared) ? declared : Buffer.byteLength(text);
+  return { value, chars: text.length, bytes };
 }
 
 async function readLimitedText(request: Request, limit: number): Promise<string> {

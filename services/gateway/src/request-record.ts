@@ -4,6 +4,7 @@ import type { ResolvedModel } from "../../../runtime/config/models.ts";
 import { NexusError } from "../../../runtime/errors/nexus-error.ts";
 import { redactSecrets } from "../../../runtime/errors/redact-secrets.ts";
 import type { VirtualKey } from "../../../runtime/identity/keys/types.ts";
+import type { PipelineResult } from "../../../runtime/hooks/pipeline.ts";
 import type { Target } from "../../../runtime/providers/codec.ts";
 import { costInUsd } from "../../../runtime/quota/cost.ts";
 import type { GatewayContext } from "./context.ts";
@@ -70,6 +71,20 @@ export class RequestRecord {
   setDroppedParams(names: string[]): void {
     this.#droppedParams = names;
     this.addDetail("dropped_params", names);
+  }
+
+  /**
+   * Adds a compliance pipeline's run to the event: each stage's verdict, reason and timing,
+   * the kinds of what was found (never the text) and the classification labels.
+   */
+  addHookResult(result: PipelineResult): void {
+    const hooks = (this.#detail.hooks ?? []) as unknown[];
+    this.#detail.hooks = [...hooks, ...result.records];
+
+    const kinds = (this.#detail.findings ?? {}) as Record<string, number>;
+    for (const finding of result.findings) kinds[finding.kind] = (kinds[finding.kind] ?? 0) + 1;
+    if (result.findings.length > 0) this.#detail.findings = kinds;
+    if (result.labels.length > 0) this.#detail.classification = result.labels;
   }
 
   /** Registers every credential of a target, so none can reach a log or an error body. */

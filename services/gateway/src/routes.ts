@@ -16,6 +16,7 @@ type RouteHandler = (request: Request, server: GatewayServer) => Response | Prom
 function exchangeFor(request: Request, server: GatewayServer): Exchange {
   return {
     ids: requestIdsFor(request.headers),
+    peer: server.requestIP(request)?.address ?? null,
     holdOpen: () => server.timeout(request, 0),
   };
 }

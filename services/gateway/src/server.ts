@@ -9,6 +9,7 @@ import { createLogger, type Logger } from "../../../runtime/observability/log.ts
 import { createGatewayMetrics } from "../../../runtime/observability/metrics.ts";
 import { openEmbeddedDatabase } from "../../../runtime/storage/embedded/open-database.ts";
 import { createGatewayRoutes, routeNotFound, unhandledError } from "./routes.ts";
+import { buildCompliance } from "./compliance/build.ts";
 import type { GatewayContext } from "./context.ts";
 
 export const DEFAULT_PORT = 3050;
@@ -56,6 +57,7 @@ export async function startGateway(
     logger,
     metrics,
     maxBodyBytes: loaded.config.server?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    compliance: buildCompliance(loaded),
     activeStreams: new Set(),
     isStoreReady: () => {
       try {

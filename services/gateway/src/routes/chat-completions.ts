@@ -6,6 +6,7 @@ import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { admitRequest } from "../admit.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
+import { checkAnswer } from "../compliance/check.ts";
 import { applyParamPolicy } from "../param-policy.ts";
 import { RequestRecord } from "../request-record.ts";
 import { withRequiredNulls } from "../required-nulls.ts";
@@ -34,7 +35,8 @@ export async function handleChatCompletions(
   const record = new RequestRecord(context, exchange.ids, ROUTE);
   let abort: UpstreamAbort | null = null;
   try {
-    const admitted = await admitRequest(context, request, record, validateChatRequest, "chat");
+    const admitted = await admitRequest(context, request, exchange, record,
+      validateChatRequest, "chat");
     const { resolved } = admitted;
 
     const codec = codecFor(resolved.provider.type);
@@ -61,6 +63,7 @@ export async function handleChatCompletions(
     abort.clearDeadline();
     const answer = withRequiredNulls(codec.decodeChatResponse(json, decodeContext));
     record.setUsage(answer.usage);
+    await checkAnswer(context, record, admitted.principal, body.model, answer);
     record.finish(200, null);
     return Response.json(answer, { headers: record.responseHeaders() });
   } catch (error) {

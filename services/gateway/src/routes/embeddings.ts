@@ -26,7 +26,7 @@ export async function handleEmbeddings(
   const record = new RequestRecord(context, exchange.ids, ROUTE);
   let abort: UpstreamAbort | null = null;
   try {
-    const { body, resolved } = await admitRequest(context, request, record,
+    const { body, resolved } = await admitRequest(context, request, exchange, record,
       validateEmbeddingRequest, "embedding");
 
     const codec = codecFor(resolved.provider.type);

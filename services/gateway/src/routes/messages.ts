@@ -40,7 +40,7 @@ export async function handleMessages(
   const record = new RequestRecord(context, exchange.ids, ROUTE);
   let abort: UpstreamAbort | null = null;
   try {
-    const { body, resolved } = await admitRequest(context, request, record,
+    const { body, resolved } = await admitRequest(context, request, exchange, record,
       validateMessagesBody, "chat");
     if (resolved.provider.type !== "anthropic") {
       const admitted = { body, resolved };

@@ -29,7 +29,7 @@ export async function handleResponses(
   const record = new RequestRecord(context, exchange.ids, ROUTE);
   let call: ResponsesCall | null = null;
   try {
-    const { body, resolved } = await admitRequest(context, request, record,
+    const { body, resolved } = await admitRequest(context, request, exchange, record,
       validateResponsesBody, "chat");
     call = { context, request, exchange, record, body, resolved, abort: null };
 

@@ -1,0 +1,80 @@
+import type { HookSubject, Principal } from "../../../../runtime/hooks/stage.ts";
+import { collectTexts, writeText } from "../../../../runtime/hooks/text-segments.ts";
+import type { GatewayContext } from "../context.ts";
+import type { RequestRecord } from "../request-record.ts";
+import { blockError } from "./block-error.ts";
+
+export interface CheckInput {
+  phase: HookSubject["phase"];
+  principal: Principal;
+  model: string | null;
+  /** The parsed body; redactions are written into it in place. */
+  body: unknown;
+  sizeBytes: number;
+  headers: Headers | null;
+}
+
+/**
+ * Runs the compliance pipeline that applies to the principal on one body, records each
+ * stage's verdict and timing in the traffic event, writes redactions back into the body and
+ * throws the client's error when a stage blocks.
+ */
+export async function checkBody(
+  context: GatewayContext,
+  record: RequestRecord,
+  input: CheckInput,
+): Promise<void> {
+  const compliance = context.compliance;
+  if (compliance === null || !compliance.applies(input)) return;
+
+  const texts = collectTexts(input.body);
+  const subject: HookSubject = {
+    phase: input.phase,
+    requestId: record.requestId,
+    principal: input.principal,
+    model: input.model,
+    sizeBytes: input.sizeBytes,
+    headers: headerRecord(input.headers),
+    texts: texts.map((segment) => ({ ...segment })),
+    estimatedTokens: Math.ceil(texts.reduce((sum, s) => sum + s.text.length, 0) / 4),
+  };
+
+  const result = await compliance.run(subject);
+  record.addHookResult(result);
+  if (result.verdict === "block") throw blockError(result, input.phase);
+
+  subject.texts.forEach((segment, index) => {
+    if (segment.text !== texts[index]!.text) writeText(input.body, segment.path, segment.text);
+  });
+}
+
+function headerRecord(headers: Headers | null): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers?.forEach((value, name) => {
+    out[name] = value;
+  });
+  return out;
+}
+
+
+/**
+ * Runs the response pipeline on a whole answer before it is sent; a no-op without compliance.
+ * Usage must already be recorded, because a blocked answer was still paid for upstream.
+ */
+export async function checkAnswer(
+  context: GatewayContext,
+  record: RequestRecord,
+  principal: Principal | null,
+  model: string,
+  answer: unknown,
+): Promise<void> {
+  if (principal === null) return;
+  await checkBody(context, record, {
+    phase: "response",
+    principal,
+    model,
+    body: answer,
+    sizeBytes: 0,
+    headers: null,
+  });
+}
