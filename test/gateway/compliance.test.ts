@@ -1,6 +1,13 @@
 import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { FIXTURES_DIR, fixturesAvailable } from "../support/fixtures.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
+
+/** A recorded OpenAI stream of about 1,700 characters in one-token chunks. */
+const RECORDED_TEXT = "vercel-ai/openai-chat/openai-text.chunks.txt";
 
 let harness: Harness;
 let key: string;
@@ -28,7 +35,7 @@ const COMPLIANCE = {
       ],
     },
     answers: {
-      response: [{ stage: "keyword_filter", words: ["zebra"], action: "redact" },
+      response: [{ stage: "keyword_filter", words: ["zebra", "harmony"], action: "redact" },
         { stage: "keyword_filter", words: ["forbidden"], action: "block" }],
     },
   },
@@ -165,4 +172,90 @@ describe("response pipeline", () => {
     expect(event?.status).toBe(403);
     expect(event?.outputTokens).toBeGreaterThan(0);
   });
+});
+
+type ChunkShape = { choices?: { delta?: { content?: string } }[] };
+
+describe("response pipeline on streams", () => {
+  async function streamText(content: string): Promise<{ status: number; text: string }> {
+    const response = await fetch(`${harness.gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${answerKey}`, "content-type": "application/json" },
+      body: JSON.stringify({
+        model: "gpt-test",
+        stream: true,
+        messages: [{ role: "user", content }],
+      }),
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
+  function contentOf(sse: string): string {
+    return sse.split("\n\n")
+      .filter((frame) => frame.startsWith("data: {"))
+      .map((frame) => JSON.parse(frame.slice(6)) as ChunkShape)
+      .map((chunk) => chunk.choices?.[0]?.delta?.content ?? "")
+      .join("");
+  }
+
+  test.skipIf(!fixturesAvailable())("a long recorded stream is redacted across chunks",
+    async () => {
+      const file = join(FIXTURES_DIR, "recorded", RECORDED_TEXT);
+      const recorded = readFileSync(file, "utf8").split("\n").filter((line) => line !== "")
+        .map((line) => JSON.parse(line) as { choices: { delta: { content?: string } }[] })
+        .map((chunk) => chunk.choices[0]?.delta.content ?? "").join("");
+      harness.simulator.enqueue({ fixture: RECORDED_TEXT });
+
+      const { status, text } = await streamText("tell me about a holiday");
+      expect(status).toBe(200);
+      expect(recorded.match(/harmony/gi)?.length).toBe(3);
+      expect(text).not.toMatch(/harmony/i);
+      expect(contentOf(text)).toBe(recorded.replace(/\bharmony\b/gi, "[REDACTED]"));
+      expect(text.trimEnd().endsWith("data: [DONE]")).toBe(true);
+    });
+
+  test("a short streamed answer is redacted at its end", async () => {
+    const { text } = await streamText("a zebra passed");
+    expect(contentOf(text)).toBe("Echo: a [REDACTED] passed");
+  });
+
+  test("a blocked stream ends with an in-band error and never shows the word", async () => {
+    const { text } = await streamText("this is forbidden");
+    expect(text).not.toContain("forbidden word");
+    expect(text).toContain("keyword_blocked");
+    expect(text).not.toContain("[DONE]");
+  });
+});
+
+describe("response pipeline on the other inbound APIs", () => {
+  const anthropic = () =>
+    new Anthropic({ baseURL: harness.gateway.url, apiKey: answerKey, maxRetries: 0 });
+  const openai = () =>
+    new OpenAI({ baseURL: `${harness.gateway.url}/v1`, apiKey: answerKey, maxRetries: 0 });
+  const textOf = (message: Anthropic.Message) =>
+    message.content.flatMap((block) => (block.type === "text" ? [block.text] : [])).join("");
+
+  for (const model of ["claude-test", "gpt-test"]) {
+    test(`messages to ${model} are redacted, JSON and streamed`, async () => {
+      const request = { model, max_tokens: 100,
+        messages: [{ role: "user" as const, content: "one zebra here" }] };
+      const message = await anthropic().messages.create(request);
+      expect(textOf(message)).toContain("one [REDACTED] here");
+      expect(textOf(message)).not.toContain("zebra");
+
+      const streamed = await anthropic().messages.stream(request).finalMessage();
+      expect(textOf(streamed)).toContain("one [REDACTED] here");
+      expect(textOf(streamed)).not.toContain("zebra");
+    });
+
+    test(`responses from ${model} are redacted, JSON and streamed`, async () => {
+      const response = await openai().responses.create({ model, input: "two zebra there" });
+      expect(response.output_text).toContain("two [REDACTED] there");
+
+      const streamed = await openai().responses
+        .stream({ model, input: "two zebra there" }).finalResponse();
+      expect(streamed.output_text).toContain("two [REDACTED] there");
+      expect(streamed.output_text).not.toContain("zebra");
+    });
+  }
 });

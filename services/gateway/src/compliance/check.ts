@@ -57,6 +57,12 @@ function headerRecord(headers: Headers | null): Record<string, string> {
 }
 
 
+/** Tells whether response stages apply to the principal, so passthrough routes can decide. */
+export function responseStagesApply(context: GatewayContext, principal: Principal | null) {
+  if (principal === null || context.compliance === null) return false;
+  return context.compliance.applies({ principal, phase: "response" });
+}
+
 /**
  * Runs the response pipeline on a whole answer before it is sent; a no-op without compliance.
  * Usage must already be recorded, because a blocked answer was still paid for upstream.

@@ -1,12 +1,14 @@
 import type { ChatChunk, ChatRequest } from "../../../../runtime/canonical/chat.ts";
 import { ChatRequestSchema } from "../../../../runtime/canonical/request-schema.ts";
 import { createValidator } from "../../../../runtime/canonical/validate.ts";
+import type { Principal } from "../../../../runtime/hooks/stage.ts";
 import type { DecodeContext, ProviderCodec } from "../../../../runtime/providers/codec.ts";
 import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { admitRequest } from "../admit.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
 import { checkAnswer } from "../compliance/check.ts";
+import { scanChatStream } from "../compliance/scan-chunks.ts";
 import { applyParamPolicy } from "../param-policy.ts";
 import { RequestRecord } from "../request-record.ts";
 import { withRequiredNulls } from "../required-nulls.ts";
@@ -57,7 +59,7 @@ export async function handleChatCompletions(
     if (body.stream === true) {
       const idleTimeoutMs = resolved.provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_MS;
       return await startStream(context, record, codec, upstream, decodeContext, abort,
-        idleTimeoutMs);
+        idleTimeoutMs, admitted.principal);
     }
     const json = await readUpstreamJson(upstream, abort, resolved.providerId);
     abort.clearDeadline();
@@ -81,9 +83,12 @@ async function startStream(
   decodeContext: DecodeContext,
   abort: UpstreamAbort,
   idleTimeoutMs: number,
+  principal: Principal | null,
 ): Promise<Response> {
   const source = await requireEventStream(upstream);
-  const iterator = codec.decodeChatStream(source, decodeContext)[Symbol.asyncIterator]();
+  const decoded = codec.decodeChatStream(source, decodeContext);
+  const chunks = scanChatStream(context, record, principal, decodeContext.clientModel, decoded);
+  const iterator = chunks[Symbol.asyncIterator]();
 
   // Wait for the first chunk before sending headers, so a failure that comes before any content
   // still reaches the client as an HTTP error with its real status.

@@ -1,3 +1,6 @@
+import type { Principal } from "../../../../runtime/hooks/stage.ts";
+import { checkAnswer } from "../compliance/check.ts";
+import { scanChatStream } from "../compliance/scan-chunks.ts";
 import type { ChatChunk } from "../../../../runtime/canonical/chat.ts";
 import type { ResolvedModel } from "../../../../runtime/config/models.ts";
 import type { DecodeContext, ProviderCodec } from "../../../../runtime/providers/codec.ts";
@@ -30,6 +33,7 @@ const DEFAULT_STREAM_IDLE_MS = 300_000;
 export interface AdmittedMessages {
   body: MessagesBody;
   resolved: ResolvedModel;
+  principal: Principal | null;
 }
 
 /**
@@ -45,7 +49,7 @@ export async function handleTranslatedMessages(
   record: RequestRecord,
   admitted: AdmittedMessages,
 ): Promise<Response> {
-  const { body, resolved } = admitted;
+  const { body, resolved, principal } = admitted;
   let abort: UpstreamAbort | null = null;
   try {
     const format = targetFormat(resolved.provider.type);
@@ -68,9 +72,9 @@ export async function handleTranslatedMessages(
     if (chatRequest.stream === true) {
       const idleTimeoutMs = resolved.provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_MS;
       return await startStream(context, record, codec, upstream, decodeContext, abort,
-        idleTimeoutMs);
+        idleTimeoutMs, principal);
     }
-    return await answerJson(record, codec, upstream, decodeContext, abort);
+    return await answerJson(context, record, codec, upstream, decodeContext, abort, principal);
   } catch (error) {
     abort?.clearDeadline();
     const failure = abort === null ? error : upstreamFailure(error, abort, record.provider ?? "");
@@ -79,17 +83,20 @@ export async function handleTranslatedMessages(
 }
 
 async function answerJson(
+  context: GatewayContext,
   record: RequestRecord,
   codec: ProviderCodec,
   upstream: Response,
   decodeContext: DecodeContext,
   abort: UpstreamAbort,
+  principal: Principal | null,
 ): Promise<Response> {
   const json = await readUpstreamJson(upstream, abort, record.provider ?? "");
   abort.clearDeadline();
   const answer = codec.decodeChatResponse(json, decodeContext);
   record.setUsage(answer.usage);
   const message = encodeMessage(answer, decodeContext.clientModel);
+  await checkAnswer(context, record, principal, decodeContext.clientModel, message);
   record.finish(200, null);
   return Response.json(message, { headers: messagesHeaders(record) });
 }
@@ -102,9 +109,12 @@ async function startStream(
   decodeContext: DecodeContext,
   abort: UpstreamAbort,
   idleTimeoutMs: number,
+  principal: Principal | null,
 ): Promise<Response> {
   const source = await requireEventStream(upstream);
-  const iterator = codec.decodeChatStream(source, decodeContext)[Symbol.asyncIterator]();
+  const decoded = codec.decodeChatStream(source, decodeContext);
+  const chunks = scanChatStream(context, record, principal, decodeContext.clientModel, decoded);
+  const iterator = chunks[Symbol.asyncIterator]();
 
   // Wait for the first chunk before sending headers, so a failure that comes before any content
   // still reaches the client as an HTTP error with its real status.

@@ -2,7 +2,9 @@ import { invalidUpstream } from "../../../../runtime/providers/anthropic/upstrea
 import { toUsage } from "../../../../runtime/providers/anthropic/usage.ts";
 import type { AnthropicUsage } from "../../../../runtime/providers/anthropic/wire.ts";
 import { codecFor } from "../../../../runtime/providers/registry.ts";
+import type { Principal } from "../../../../runtime/hooks/stage.ts";
 import { admitRequest } from "../admit.ts";
+import { checkAnswer, responseStagesApply } from "../compliance/check.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
 import { relayOptions } from "../relay-options.ts";
@@ -40,10 +42,12 @@ export async function handleMessages(
   const record = new RequestRecord(context, exchange.ids, ROUTE);
   let abort: UpstreamAbort | null = null;
   try {
-    const { body, resolved } = await admitRequest(context, request, exchange, record,
-      validateMessagesBody, "chat");
-    if (resolved.provider.type !== "anthropic") {
-      const admitted = { body, resolved };
+    const { body, resolved, principal } = await admitRequest(context, request, exchange,
+      record, validateMessagesBody, "chat");
+    // A passthrough stream cannot be scanned, so with response stages it is translated.
+    const scannedStream = body.stream === true && responseStagesApply(context, principal);
+    if (resolved.provider.type !== "anthropic" || scannedStream) {
+      const admitted = { body, resolved, principal };
       return await handleTranslatedMessages(context, request, exchange, record, admitted);
     }
 
@@ -64,7 +68,7 @@ export async function handleMessages(
       const idleTimeoutMs = resolved.provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_MS;
       return await startStream(context, record, upstream, body, abort, idleTimeoutMs);
     }
-    return await answerJson(record, upstream, body, abort);
+    return await answerJson(context, record, upstream, body, abort, principal);
   } catch (error) {
     abort?.clearDeadline();
     const failure = abort === null ? error : upstreamFailure(error, abort, record.provider ?? "");
@@ -73,10 +77,12 @@ export async function handleMessages(
 }
 
 async function answerJson(
+  context: GatewayContext,
   record: RequestRecord,
   upstream: Response,
   body: MessagesBody,
   abort: UpstreamAbort,
+  principal: Principal | null,
 ): Promise<Response> {
   const answer = await readUpstreamJson(upstream, abort, record.provider ?? "");
   abort.clearDeadline();
@@ -89,6 +95,7 @@ async function answerJson(
   if (typeof message.usage === "object" && message.usage !== null) {
     record.setUsage(toUsage(message.usage as AnthropicUsage));
   }
+  await checkAnswer(context, record, principal, body.model, message);
   record.finish(200, null);
   return Response.json(message, { headers: messagesHeaders(record) });
 }

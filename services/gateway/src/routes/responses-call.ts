@@ -1,4 +1,5 @@
 import type { ResolvedModel } from "../../../../runtime/config/models.ts";
+import type { Principal } from "../../../../runtime/hooks/stage.ts";
 import type {
   ProviderCodec,
   Target,
@@ -23,6 +24,8 @@ export interface ResponsesCall {
   record: RequestRecord;
   body: ResponsesBody;
   resolved: ResolvedModel;
+  /** Who sent it, for the answer's compliance check; null without compliance. */
+  principal: Principal | null;
   /** Set when the upstream request starts, so the handler can map a failure by its cause. */
   abort: UpstreamAbort | null;
 }

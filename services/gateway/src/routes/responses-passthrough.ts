@@ -1,6 +1,7 @@
 import { buildUpstreamRequest } from "../../../../runtime/providers/openai/upstream-request.ts";
 import { isRecord } from "../../../../runtime/providers/openai/is-record.ts";
 import { codecFor } from "../../../../runtime/providers/registry.ts";
+import { checkAnswer, responseStagesApply } from "../compliance/check.ts";
 import { relayOptions } from "../relay-options.ts";
 import { passthroughEventFormat } from "../responses/passthrough-format.ts";
 import { readResponsesEvents } from "../responses/read-events.ts";
@@ -53,6 +54,13 @@ async function answerJson(
   if (!isRecord(answer)) throw invalidResponsesUpstream("the response is not a JSON object.");
 
   record.setUsage(usageFromResponses(answer.usage));
+  if (responseStagesApply(call.context, call.principal)) {
+    // Scanned answers are re-serialised, since redactions change the text.
+    answer.model = body.model;
+    await checkAnswer(call.context, record, call.principal, body.model, answer);
+    record.finish(200, null);
+    return Response.json(answer, { headers: record.responseHeaders() });
+  }
   record.finish(200, null);
   const relayed = typeof answer.model === "string"
     ? replaceModelName(text, answer.model, body.model)

@@ -1,6 +1,8 @@
 import type { ChatChunk, ChatRequest } from "../../../../runtime/canonical/chat.ts";
 import type { DecodeContext, ProviderCodec } from "../../../../runtime/providers/codec.ts";
 import { codecFor } from "../../../../runtime/providers/registry.ts";
+import { checkAnswer } from "../compliance/check.ts";
+import { scanChatStream } from "../compliance/scan-chunks.ts";
 import { relayOptions } from "../relay-options.ts";
 import { toChatRequest } from "../responses/decode-request.ts";
 import { toResponseObject } from "../responses/encode-response.ts";
@@ -42,8 +44,10 @@ export async function translateResponses(call: ResponsesCall): Promise<Response>
   abort.clearDeadline();
   const answer = codec.decodeChatResponse(json, decodeContext);
   record.setUsage(answer.usage);
+  const response = toResponseObject(answer, body);
+  await checkAnswer(call.context, record, call.principal, body.model, response);
   record.finish(200, null);
-  return Response.json(toResponseObject(answer, body), { headers: record.responseHeaders() });
+  return Response.json(response, { headers: record.responseHeaders() });
 }
 
 async function startStream(
@@ -55,7 +59,9 @@ async function startStream(
 ): Promise<Response> {
   const { context, record, body } = call;
   const source = await requireEventStream(upstream);
-  const iterator = codec.decodeChatStream(source, decodeContext)[Symbol.asyncIterator]();
+  const decoded = codec.decodeChatStream(source, decodeContext);
+  const chunks = scanChatStream(context, record, call.principal, body.model, decoded);
+  const iterator = chunks[Symbol.asyncIterator]();
 
   // Wait for the first chunk before sending headers, so a failure that comes before any content
   // still reaches the client as an HTTP error with its real status.

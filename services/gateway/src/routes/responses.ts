@@ -1,4 +1,5 @@
 import { admitRequest } from "../admit.ts";
+import { responseStagesApply } from "../compliance/check.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
 import { RequestRecord } from "../request-record.ts";
@@ -29,11 +30,15 @@ export async function handleResponses(
   const record = new RequestRecord(context, exchange.ids, ROUTE);
   let call: ResponsesCall | null = null;
   try {
-    const { body, resolved } = await admitRequest(context, request, exchange, record,
-      validateResponsesBody, "chat");
-    call = { context, request, exchange, record, body, resolved, abort: null };
+    const { body, resolved, principal } = await admitRequest(context, request, exchange,
+      record, validateResponsesBody, "chat");
+    call = { context, request, exchange, record, body, resolved, principal, abort: null };
 
-    if (RESPONSES_NATIVE.has(resolved.provider.type)) return await relayResponses(call);
+    // A passthrough stream cannot be scanned, so with response stages it is translated.
+    const scannedStream = body.stream === true && responseStagesApply(context, principal);
+    if (RESPONSES_NATIVE.has(resolved.provider.type) && !scannedStream) {
+      return await relayResponses(call);
+    }
     return await translateResponses(call);
   } catch (error) {
     const abort = call?.abort ?? null;
