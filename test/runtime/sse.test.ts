@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { parseSse, type SseEvent } from "../../runtime/providers/sse.ts";
+import { NexusError } from "../../runtime/errors/nexus-error.ts";
+import { MAX_EVENT_CHARS, parseSse, type SseEvent } from "../../runtime/providers/sse.ts";
 
 function streamOf(bytes: Uint8Array, pieceSize: number): ReadableStream<Uint8Array> {
   let offset = 0;
@@ -100,5 +101,27 @@ describe("SSE parser at end of stream", () => {
   test("last line cut mid-way is dropped", async () => {
     const events = await collect("data: one\n\ndata: {\"partial", 3);
     expect(events.map((e) => e.data)).toEqual(["one"]);
+  });
+});
+
+describe("event size limit", () => {
+  test("a long event in many reads arrives whole", async () => {
+    const data = "x".repeat(1_000_000);
+    const events = await collect(`data: ${data}\r\n\r\n`, 4096);
+    expect(events).toHaveLength(1);
+    expect(events[0]?.data.length).toBe(1_000_000);
+  });
+
+  test("an event over the limit fails the stream", async () => {
+    const line = "x".repeat(MAX_EVENT_CHARS + 10);
+    const failure = await collect(`data: ${line}\n\n`, 1 << 20).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(NexusError);
+    expect((failure as NexusError).code).toBe("upstream_invalid_response");
+  });
+
+  test("many data lines over the limit fail too", async () => {
+    const lines = `data: ${"y".repeat(1 << 20)}\n`.repeat(9);
+    const failure = await collect(lines, 1 << 16).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(NexusError);
   });
 });
