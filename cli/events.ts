@@ -1,10 +1,21 @@
+import type { Database } from "bun:sqlite";
+import { dirname } from "node:path";
 import { parseArgs } from "node:util";
+import { captureSettings } from "../runtime/audit/capture-config.ts";
+import { pruneCapturedBodies } from "../runtime/audit/capture-prune.ts";
+import { type LoadedBody, loadCapturedBodies } from "../runtime/audit/capture-read.ts";
+import type { CapturedBodies } from "../runtime/audit/capture-record.ts";
+import { SpillStore } from "../runtime/audit/spill-store.ts";
 import { SqliteEventStore } from "../runtime/audit/sqlite-event-store.ts";
 import type { TrafficEvent } from "../runtime/audit/traffic-event.ts";
+import type { LoadedConfig } from "../runtime/config/load.ts";
 import { openCliStore } from "./open-store.ts";
 import { UsageError } from "./usage-error.ts";
 
-/** `nexus events list|show`: reads the traffic events the gateway wrote. */
+/**
+ * `nexus events list|show|prune`: reads the traffic events the gateway wrote, and deletes
+ * captured bodies past their retention.
+ */
 export async function runEvents(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -15,10 +26,12 @@ export async function runEvents(argv: string[]): Promise<number> {
       key: { type: "string" },
       org: { type: "string" },
       json: { type: "boolean", default: false },
+      "no-bodies": { type: "boolean", default: false },
+      "older-than": { type: "string" },
     },
   });
   const [action, requestId] = positionals;
-  const { db } = await openCliStore(values.config);
+  const { db, loaded } = await openCliStore(values.config);
   const store = new SqliteEventStore(db);
 
   try {
@@ -39,10 +52,15 @@ export async function runEvents(argv: string[]): Promise<number> {
           store.list({ limit: 1, clientRequestId: requestId })[0];
         if (event === undefined) throw new UsageError(`no event with request id ${requestId}`);
         process.stdout.write(`${JSON.stringify(event, null, 2)}\n`);
-        return 0;
+        if (values["no-bodies"] || event.capture === undefined) return 0;
+        // A body that fails its size or SHA-256 check is printed, flagged, and exits 1.
+        return (await printBodies(loaded, db, event.requestId, event.capture)) ? 0 : 1;
       }
+      case "prune":
+        pruneBodies(loaded, db, values["older-than"]);
+        return 0;
       default:
-        throw new UsageError("events needs an action: list or show");
+        throw new UsageError("events needs an action: list, show or prune");
     }
   } finally {
     db.close();
@@ -64,4 +82,71 @@ function formatEvent(event: TrafficEvent): string {
     `tokens=${tokens}`,
     cost,
   ].join("  ");
+}
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+function spillStoreOf(loaded: LoadedConfig): SpillStore {
+  const settings = captureSettings(loaded.config.capture, loaded.dataDir, dirname(loaded.path));
+  return new SpillStore(settings.spillDir);
+}
+
+/** Parses an age such as `30d`, `12h`, `15m` or `45s` into milliseconds. */
+function parseAge(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(value);
+  if (match === null) {
+    throw new UsageError(`invalid --older-than "${value}": use a number and a unit, e.g. 30d`);
+  }
+  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+}
+
+/**
+ * `events prune`: deletes captured bodies and spill files of events older than `--older-than`
+ * (default: the config's `capture.retentionDays`); the events stay.
+ */
+function pruneBodies(loaded: LoadedConfig, db: Database, olderThan: string | undefined) {
+  const settings = captureSettings(loaded.config.capture, loaded.dataDir, dirname(loaded.path));
+  const ageMs = olderThan === undefined ? settings.retentionDays * UNIT_MS.d : parseAge(olderThan);
+  const result = pruneCapturedBodies(db, spillStoreOf(loaded), Date.now() - ageMs);
+  process.stdout.write(
+    `pruned bodies of ${result.events} event(s), deleted ${result.files} spill file(s)\n`,
+  );
+}
+
+/**
+ * Prints an event's captured bodies after its JSON, each under a header line with its size,
+ * type and SHA-256. The bytes are written as stored: the request JSON, and the answer's JSON or
+ * the SSE stream as sent to the client. Returns false when a body failed its size or hash check.
+ */
+async function printBodies(
+  loaded: LoadedConfig,
+  db: Database,
+  requestId: string,
+  capture: CapturedBodies,
+): Promise<boolean> {
+  const bodies = await loadCapturedBodies(db, spillStoreOf(loaded), requestId, capture);
+  let intact = true;
+  const parts = [["request", bodies.request], ["response", bodies.response]] as const;
+  for (const [part, body] of parts) {
+    if (body === null) continue;
+    process.stdout.write(`--- ${part} body: ${describe(body, capture.mode)} ---\n`);
+    if (body.bytes !== null) {
+      process.stdout.write(body.bytes);
+      if (body.bytes.at(-1) !== 0x0a) process.stdout.write("\n");
+    }
+    if (body.problem !== null && capture.prunedAt === null) intact = false;
+  }
+  return intact;
+}
+
+function describe(body: LoadedBody, mode: CapturedBodies["mode"]): string {
+  const facts = [
+    `${body.meta.size} bytes`,
+    body.meta.contentType,
+    mode,
+    `sha256 ${body.meta.sha256}`,
+  ];
+  if (!body.meta.complete) facts.push("partial: the stream ended early");
+  if (body.problem !== null) facts.push(body.problem);
+  return facts.join(", ");
 }

@@ -1,6 +1,9 @@
 import { ConfigError } from "../runtime/config/load.ts";
+import { runAudit } from "./audit.ts";
 import { runEvents } from "./events.ts";
 import { runKeys } from "./keys.ts";
+import { runKill } from "./kill.ts";
+import { runPassthrough } from "./passthrough.ts";
 import { runUp } from "./up.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -16,7 +19,25 @@ Commands:
   keys list [--json]
   keys revoke KEY_ID
   events list [--limit N] [--key KEY_ID] [--org ORG] [--json]
-  events show REQUEST_ID
+  events show REQUEST_ID [--no-bodies]
+                          with capture on, prints the captured request and response bodies
+  events prune [--older-than 30d]
+                          deletes captured bodies and spill files older than the age (s, m,
+                          h or d; default capture.retentionDays); the events stay
+  kill engage --global|--org ORG|--key KEY_ID --reason TEXT [--actor NAME]
+              block every request the tier covers (503 kill_switch_engaged) and end its
+              open streams; a running gateway applies it within 0.1 s
+  kill lift --global|--org ORG|--key KEY_ID [--reason TEXT] [--actor NAME]
+  kill list [--json]
+  passthrough enable --hooks|--cache|--normalize --global|--org ORG|--key KEY_ID
+              --reason TEXT [--for 30m|4h|1d] [--actor NAME]
+              --hooks skips the compliance pipeline; --cache and --normalize are only
+              recorded in traffic events for now
+  passthrough disable --hooks|--cache|--normalize --global|--org ORG|--key KEY_ID
+              [--reason TEXT] [--actor NAME]
+  passthrough list [--json]
+  audit list [--limit N] [--json]
+              every kill and passthrough change, newest first
 
 Options:
   --config PATH           config file (default: $NEXUS_CONFIG, else ./nexus.config.yaml)
@@ -37,6 +58,12 @@ export async function runCli(argv: string[]): Promise<number> {
         return await runKeys(rest);
       case "events":
         return await runEvents(rest);
+      case "kill":
+        return await runKill(rest);
+      case "passthrough":
+        return await runPassthrough(rest);
+      case "audit":
+        return await runAudit(rest);
       case undefined:
       case "help":
       case "--help":

@@ -9,6 +9,11 @@ export interface EventWriterOptions {
   maxBatch?: number;
   /** Events kept in memory while the store is locked; past this the oldest are dropped. */
   maxPending?: number;
+  /**
+   * Called with each batch after it is stored (e.g. to queue it for a SIEM). It runs on the
+   * flush, not on the request path; what it throws is logged and does not undo the write.
+   */
+  onStored?: (events: readonly TrafficEvent[]) => void;
 }
 
 /** SQLite reports a lock held by another process (e.g. a CLI) with these codes. */
@@ -33,6 +38,7 @@ export class EventWriter {
   readonly #flushIntervalMs: number;
   readonly #maxBatch: number;
   readonly #maxPending: number;
+  readonly #onStored: ((events: readonly TrafficEvent[]) => void) | undefined;
   #pending: TrafficEvent[] = [];
   #timer: ReturnType<typeof setTimeout> | null = null;
   #closed = false;
@@ -46,6 +52,7 @@ export class EventWriter {
     this.#flushIntervalMs = options.flushIntervalMs ?? 20;
     this.#maxBatch = options.maxBatch ?? 500;
     this.#maxPending = options.maxPending ?? 100_000;
+    this.#onStored = options.onStored;
   }
 
   write(event: TrafficEvent): void {
@@ -73,6 +80,7 @@ export class EventWriter {
       try {
         this.#metrics.auditEventsWritten.inc(this.#store.insertBatch(batch));
         this.#pending.splice(0, batch.length);
+        this.#notifyStored(batch);
         if (this.#locked) {
           this.#locked = false;
           this.#logger.log("info", "audit.store_unlocked", { queued: this.#pending.length });
@@ -119,6 +127,20 @@ export class EventWriter {
       this.#metrics.auditEventsWritten.inc(this.#store.insertBatch([event]));
     } catch (error) {
       this.#fail(event, describeError(error));
+      return;
+    }
+    this.#notifyStored([event]);
+  }
+
+  #notifyStored(events: readonly TrafficEvent[]): void {
+    if (this.#onStored === undefined) return;
+    try {
+      this.#onStored(events);
+    } catch (error) {
+      this.#logger.log("error", "audit.listener_failed", {
+        events: events.length,
+        error: describeError(error),
+      });
     }
   }
 

@@ -24,14 +24,22 @@ interface EventRow {
   reasoning_tokens: number | null;
   cost_usd: number | null;
   detail: string | null;
+  request_body: Uint8Array | null;
+  response_body: Uint8Array | null;
+  body_capture: string | null;
+  bodies_kept: number | null;
 }
 
 const COLUMNS = [
   "request_id", "time", "key_id", "org", "project", "route", "provider", "model",
   "upstream_model", "stream", "status", "error_code", "latency_ms", "ttft_ms", "input_tokens",
   "output_tokens", "cached_tokens", "cache_write_tokens", "reasoning_tokens", "cost_usd",
-  "detail", "client_request_id",
+  "detail", "client_request_id", "request_body", "response_body", "body_capture", "bodies_kept",
 ] as const;
+
+/** Every column but the inline bodies, which `list` and `get` leave unread. */
+const READ_COLUMNS = COLUMNS.filter((c) => c !== "request_body" && c !== "response_body")
+  .join(", ");
 
 function toRow(event: TrafficEvent): EventRow {
   return {
@@ -57,6 +65,10 @@ function toRow(event: TrafficEvent): EventRow {
     reasoning_tokens: event.reasoningTokens,
     cost_usd: event.costUsd,
     detail: JSON.stringify(event.detail),
+    request_body: event.captureInline?.request ?? null,
+    response_body: event.captureInline?.response ?? null,
+    body_capture: event.capture === undefined ? null : JSON.stringify(event.capture),
+    bodies_kept: event.capture === undefined ? null : 1,
   };
 }
 
@@ -84,6 +96,7 @@ function fromRow(row: EventRow): TrafficEvent {
     reasoningTokens: row.reasoning_tokens,
     costUsd: row.cost_usd,
     detail: row.detail === null ? {} : (JSON.parse(row.detail) as Record<string, unknown>),
+    ...(row.body_capture === null ? {} : { capture: JSON.parse(row.body_capture) }),
   };
 }
 
@@ -105,7 +118,7 @@ export class SqliteEventStore implements EventStore {
     return this.#db.transaction(() => {
       let written = 0;
       for (const event of events) {
-        const row = toRow(event) as unknown as Record<string, string | number | null>;
+        const row = toRow(event) as unknown as Record<string, Uint8Array | string | number | null>;
         written += this.#insert.run(row).changes;
       }
       return written;
@@ -134,7 +147,8 @@ export class SqliteEventStore implements EventStore {
     const clause = where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`;
     return this.#db
       .query<EventRow, Record<string, string | number>>(
-        `SELECT * FROM traffic_events ${clause} ORDER BY time DESC, request_id LIMIT $limit`,
+        `SELECT ${READ_COLUMNS} FROM traffic_events ${clause}
+         ORDER BY time DESC, request_id LIMIT $limit`,
       )
       .all(params)
       .map(fromRow);
@@ -142,7 +156,9 @@ export class SqliteEventStore implements EventStore {
 
   get(requestId: string): TrafficEvent | undefined {
     const row = this.#db
-      .query<EventRow, [string]>("SELECT * FROM traffic_events WHERE request_id = ?")
+      .query<EventRow, [string]>(
+        `SELECT ${READ_COLUMNS} FROM traffic_events WHERE request_id = ?`,
+      )
       .get(requestId);
     return row === null ? undefined : fromRow(row);
   }

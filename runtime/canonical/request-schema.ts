@@ -1,3 +1,4 @@
+import { MAX_OUTPUT_TOKENS } from "./limits.ts";
 import { type TSchema, Type } from "@sinclair/typebox";
 
 /**
@@ -51,8 +52,10 @@ const checkedChatFields = {
   stream_options: Type.Optional(
     Nullable(Type.Object({ include_usage: Type.Optional(Type.Boolean()) })),
   ),
-  max_tokens: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
-  max_completion_tokens: Type.Optional(Nullable(Type.Integer({ minimum: 1 }))),
+  max_tokens: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: MAX_OUTPUT_TOKENS }))),
+  max_completion_tokens: Type.Optional(
+    Nullable(Type.Integer({ minimum: 1, maximum: MAX_OUTPUT_TOKENS })),
+  ),
   temperature: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 2 }))),
   top_p: Type.Optional(Nullable(Type.Number({ minimum: 0, maximum: 1 }))),
   n: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 128 }))),

@@ -1,5 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { CaptureConfigSchema } from "../audit/capture-config.ts";
 import { ComplianceSchema } from "../hooks/config-schema.ts";
+import { SiemSchema } from "../siem/config-schema.ts";
 
 /** Prices in USD per million tokens; cached reads and cache writes have their own rates. */
 export const PriceSchema = Type.Object(
@@ -101,6 +103,10 @@ export const ConfigSchema = Type.Object(
     ),
     /** Compliance pipelines and who they apply to; no stage runs without it. */
     compliance: Type.Optional(ComplianceSchema),
+    /** Sinks that receive traffic events and other audit records; none when absent. */
+    siem: Type.Optional(SiemSchema),
+    /** Request and response body capture into traffic events; off when absent. */
+    capture: Type.Optional(CaptureConfigSchema),
     providers: Type.Record(Type.String({ minLength: 1 }), ProviderSchema),
     models: Type.Record(Type.String({ minLength: 1 }), ModelSchema),
   },

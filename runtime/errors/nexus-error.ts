@@ -39,6 +39,7 @@ export type ErrorCode =
   | "data_classified"
   | "content_blocked"
   | "compliance_unavailable"
+  | "kill_switch_engaged"
   | "internal_error";
 
 /** OpenAI's error `type` values, which SDKs map to exception classes. */

@@ -4,15 +4,20 @@ import type { Stage } from "./stage.ts";
 import { classificationStage } from "./stages/classification.ts";
 import { contentSafetyStage, type ModerationResult } from "./stages/content-safety.ts";
 import { ipAllowlistStage } from "./stages/ip-allowlist.ts";
+import { piiStage } from "./stages/pii.ts";
 import { keywordStage } from "./stages/keyword-filter.ts";
 import { rateLimitStage } from "./stages/rate-limit.ts";
 import { requestSizeStage } from "./stages/request-size.ts";
+import { webhookStage } from "./stages/webhook.ts";
+import type { WebhookServices } from "./webhook-services.ts";
 import type { WindowCounter } from "./window-counter.ts";
 
 /** Services that stages share across pipelines. */
 export interface StageServices {
   counter: WindowCounter;
   moderate?: (texts: string[]) => Promise<ModerationResult>;
+  /** Dead-letter log, logger and async queues of webhook stages; `close` flushes them. */
+  webhooks?: WebhookServices;
 }
 
 /**
@@ -25,6 +30,8 @@ export function buildStage(config: StageConfig, services: StageServices): Pipeli
 
 function stageOf(config: StageConfig, services: StageServices): Stage {
   switch (config.stage) {
+    case "pii":
+      return piiStage(config);
     case "request_size":
       return requestSizeStage(config);
     case "ip_allowlist":
@@ -37,5 +44,7 @@ function stageOf(config: StageConfig, services: StageServices): Stage {
       return classificationStage(config);
     case "content_safety":
       return contentSafetyStage({ ...config, moderate: services.moderate });
+    case "webhook":
+      return webhookStage(config, services.webhooks);
   }
 }

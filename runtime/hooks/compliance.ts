@@ -20,10 +20,12 @@ export class Compliance {
   readonly trustedProxies: IpRanges;
   readonly #config: ComplianceConfig;
   readonly #pipelines = new Map<string, BuiltPipeline>();
+  readonly #services: StageServices;
 
   /** Throws when a binding names a missing pipeline or a stage's settings are invalid. */
   constructor(config: ComplianceConfig, services: StageServices) {
     this.#config = config;
+    this.#services = services;
     this.trustedProxies = new IpRanges(config.trustedProxies ?? []);
     for (const [name, pipeline] of Object.entries(config.pipelines)) {
       this.#pipelines.set(name, {
@@ -49,6 +51,11 @@ export class Compliance {
     const stages = this.#stagesFor(subject);
     if (stages.length === 0) return Promise.resolve({ ...EMPTY, records: [] });
     return runPipeline(stages, subject);
+  }
+
+  /** Flushes or dead-letters pending async webhook deliveries; called at shutdown. */
+  close(): Promise<void> {
+    return this.#services.webhooks?.close() ?? Promise.resolve();
   }
 
   #stagesFor(subject: Pick<HookSubject, "principal" | "phase">): PipelineStage[] {

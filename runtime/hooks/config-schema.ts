@@ -1,4 +1,6 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { BUILTIN_KINDS } from "../pii/kinds.ts";
+import { WebhookStageSchema } from "./webhook-config.ts";
 
 const FailMode = Type.Optional(Type.Union([Type.Literal("open"), Type.Literal("closed")]));
 
@@ -77,13 +79,47 @@ const ContentSafety = Type.Object(
   { additionalProperties: false },
 );
 
+const PiiAction = Type.Union([
+  Type.Literal("flag"),
+  Type.Literal("block"),
+  Type.Literal("mask"),
+  Type.Literal("redact"),
+  Type.Literal("tokenize"),
+]);
+
+const Pii = Type.Object(
+  {
+    stage: Type.Literal("pii"),
+    /** Built-in detectors to run (all when absent): email, phone, credit_card, iban, … */
+    kinds: Type.Optional(Type.Array(Type.Union(BUILTIN_KINDS.map((kind) => Type.Literal(kind))))),
+    patterns: Type.Optional(Type.Array(Type.Object(
+      { name: Type.String({ minLength: 1 }), pattern: Type.String({ minLength: 1 }) },
+      { additionalProperties: false },
+    ))),
+    dictionaries: Type.Optional(Type.Array(Type.Object(
+      {
+        name: Type.String({ minLength: 1 }),
+        words: Type.Array(Type.String({ minLength: 1 })),
+        ignoreCase: Type.Optional(Type.Boolean()),
+      },
+      { additionalProperties: false },
+    ))),
+    action: PiiAction,
+    actions: Type.Optional(Type.Record(Type.String({ minLength: 1 }), PiiAction)),
+    failMode: FailMode,
+  },
+  { additionalProperties: false },
+);
+
 export const StageConfigSchema = Type.Union([
+  Pii,
   RequestSize,
   IpAllowlist,
   RateLimit,
   KeywordFilter,
   Classification,
   ContentSafety,
+  WebhookStageSchema,
 ]);
 
 const PipelineSchema = Type.Object(

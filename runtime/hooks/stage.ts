@@ -1,3 +1,4 @@
+import type { TokenVault } from "./token-vault.ts";
 import type { TextSegment } from "./text-segments.ts";
 import type { Verdict } from "./verdict.ts";
 
@@ -35,6 +36,8 @@ export interface HookSubject {
   texts: TextSegment[];
   /** Estimated tokens of the request, for token-based rate limits. */
   estimatedTokens: number;
+  /** The request's tokenization vault, shared by its request and response phases. */
+  vault?: TokenVault;
 }
 
 /** One replacement of a segment's whole text. */

@@ -11,6 +11,16 @@ export const STREAM_WINDOW = 256;
 /** Runs the response pipeline on one text and returns its result and the text after edits. */
 export type ScanText = (text: string) => Promise<{ result: PipelineResult; text: string }>;
 
+/** What the scanner does besides the stages: tokens to keep whole, then restore. */
+export interface ScannerTokens {
+  /** Spans of a text that must not be split at a release, such as tokens still to restore. */
+  spans(text: string): { start: number; end: number }[];
+  /** The released text with tokens replaced by their values. */
+  restore(text: string): string;
+}
+
+const NO_TOKENS: ScannerTokens = { spans: () => [], restore: (text) => text };
+
 /** Thrown when a stage blocks a stream; the relay sends it in-band and ends the stream. */
 export class StreamBlocked extends Error {
   constructor(readonly result: PipelineResult) {
@@ -25,11 +35,13 @@ export class StreamBlocked extends Error {
  */
 export class StreamScanner {
   readonly #scan: ScanText;
+  readonly #tokens: ScannerTokens;
   readonly #pending = new Map<string, string>();
   readonly #summary: PipelineResult = { verdict: "allow", records: [], findings: [], labels: [] };
 
-  constructor(scan: ScanText) {
+  constructor(scan: ScanText, tokens: ScannerTokens = NO_TOKENS) {
     this.#scan = scan;
+    this.#tokens = tokens;
   }
 
   /** Adds text to a channel and returns what may be sent now (often ""). */
@@ -40,15 +52,15 @@ export class StreamScanner {
 
     const whole = await this.#run(pending, false);
     let split = pending.length - STREAM_WINDOW;
-    for (const finding of whole.result.findings) {
-      if (finding.start < split && finding.end > split) split = Math.min(split, finding.start);
+    for (const span of [...whole.result.findings, ...this.#tokens.spans(pending)]) {
+      if (span.start < split && span.end > split) split = Math.min(split, span.start);
     }
     if (split <= 0) return "";
 
     this.#pending.set(channel, pending.slice(split));
     const prefix = pending.slice(0, split);
-    if (whole.result.verdict !== "redact") return prefix;
-    return (await this.#run(prefix, true)).text;
+    if (whole.result.verdict !== "redact") return this.#tokens.restore(prefix);
+    return this.#tokens.restore((await this.#run(prefix, true)).text);
   }
 
   /** Releases the rest of a channel, scanned; returns "" for an unknown channel. */
@@ -56,7 +68,7 @@ export class StreamScanner {
     const pending = this.#pending.get(channel);
     this.#pending.delete(channel);
     if (pending === undefined || pending === "") return "";
-    return (await this.#run(pending, true)).text;
+    return this.#tokens.restore((await this.#run(pending, true)).text);
   }
 
   /** Channels still holding text, for the final flush. */

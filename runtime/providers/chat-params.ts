@@ -68,6 +68,22 @@ export const REPLICATE_CHAT_PARAMS: ReadonlySet<string> = new Set([
   "frequency_penalty",
 ]);
 
+/** Chat fields the Bedrock Converse encoder translates (top_k for Anthropic models only). */
+export const BEDROCK_CHAT_PARAMS: ReadonlySet<string> = new Set([
+  ...SAMPLING,
+  "reasoning_effort",
+  "thinking",
+]);
+const BEDROCK_ANTHROPIC_CHAT_PARAMS: ReadonlySet<string> = new Set([
+  ...BEDROCK_CHAT_PARAMS,
+  "top_k",
+]);
+
+/** The chat fields Bedrock translates for a model, by whether it is an Anthropic model. */
+export function bedrockChatParams(anthropicModel: boolean): ReadonlySet<string> {
+  return anthropicModel ? BEDROCK_ANTHROPIC_CHAT_PARAMS : BEDROCK_CHAT_PARAMS;
+}
+
 /** Chat fields the Cohere v2 chat encoder translates. */
 export const COHERE_CHAT_PARAMS: ReadonlySet<string> = new Set([
   ...SAMPLING,

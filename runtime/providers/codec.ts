@@ -34,6 +34,8 @@ export interface SendContext {
   signal: AbortSignal;
   /** Whether the client asked for a stream. */
   stream: boolean;
+  /** Registers a credential the transport obtained (a minted token) for redaction. */
+  addSecret(value: string): void;
 }
 
 /** Features of a provider, so the gateway can reject a request the provider cannot honour. */

@@ -13,6 +13,7 @@ let harness: Harness;
 let key: string;
 let strictKey: string;
 let answerKey: string;
+let piiKey: string;
 
 /** Pipelines: `default` for everyone, `strict` and `answers` for those projects of acme. */
 const COMPLIANCE = {
@@ -34,6 +35,9 @@ const COMPLIANCE = {
         { stage: "rate_limit", limits: [{ scope: "key", requests: 2, windowSeconds: 60 }] },
       ],
     },
+    pii: {
+      request: [{ stage: "pii", action: "redact", actions: { email: "tokenize" } }],
+    },
     answers: {
       response: [{ stage: "keyword_filter", words: ["zebra", "harmony"], action: "redact" },
         { stage: "keyword_filter", words: ["forbidden"], action: "block" }],
@@ -42,6 +46,7 @@ const COMPLIANCE = {
   bindings: [
     { org: "acme", project: "strict", pipeline: "strict" },
     { project: "answers", pipeline: "answers" },
+    { project: "pii", pipeline: "pii" },
   ],
 };
 
@@ -50,6 +55,7 @@ beforeAll(async () => {
   key = harness.createKey();
   strictKey = harness.createKey({ project: "strict" });
   answerKey = harness.createKey({ project: "answers" });
+  piiKey = harness.createKey({ project: "pii" });
 });
 afterAll(async () => {
   await harness.close();
@@ -258,4 +264,46 @@ describe("response pipeline on the other inbound APIs", () => {
       expect(streamed.output_text).not.toContain("zebra");
     });
   }
+});
+
+describe("personal data", () => {
+  const prompt = "Write to jane.doe@example.com about card 4111 1111 1111 1111";
+
+  test("emails are tokenized upstream and restored in the answer", async () => {
+    const response = await chat(piiKey, prompt);
+    expect(response.status).toBe(200);
+    const sent = harness.simulator.requests.at(-1)?.body as { messages: { content: string }[] };
+    expect(sent.messages[0]?.content).toBe("Write to [EMAIL_1] about card [CREDIT_CARD]");
+
+    const answer = (await response.json()) as { choices: { message: { content: string } }[] };
+    expect(answer.choices[0]?.message.content)
+      .toBe("Echo: Write to jane.doe@example.com about card [CREDIT_CARD]");
+    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    expect(event?.detail.findings).toEqual({ email: 1, credit_card: 1 });
+    expect(JSON.stringify(event)).not.toContain("jane.doe");
+  });
+
+  test("a streamed answer gets the real values back", async () => {
+    const response = await fetch(`${harness.gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${piiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-test", stream: true,
+        messages: [{ role: "user", content: prompt }] }),
+    });
+    const text = await response.text();
+    const content = text.split("\n\n").filter((frame) => frame.startsWith("data: {"))
+      .map((frame) => JSON.parse(frame.slice(6)) as ChunkShape)
+      .map((chunk) => chunk.choices?.[0]?.delta?.content ?? "").join("");
+    expect(content).toBe("Echo: Write to jane.doe@example.com about card [CREDIT_CARD]");
+  });
+
+  test("the Messages API restores tokens too", async () => {
+    const client = new Anthropic({ baseURL: harness.gateway.url, apiKey: piiKey, maxRetries: 0 });
+    const message = await client.messages.create({ model: "claude-test", max_tokens: 100,
+      messages: [{ role: "user", content: prompt }] });
+    const sent = JSON.stringify(harness.simulator.requests.at(-1)?.body);
+    expect(sent).not.toContain("jane.doe");
+    const text = message.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("");
+    expect(text).toContain("jane.doe@example.com");
+  });
 });

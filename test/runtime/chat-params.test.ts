@@ -46,6 +46,14 @@ describe("which chat fields each codec cannot honour", () => {
     expect(unhonoured("vertex", fields, "claude-sonnet-4-5@20250929")).toEqual(["seed"]);
   });
 
+  test("bedrock keeps top_k for Anthropic models only", () => {
+    const fields = { seed: 1, top_k: 5, logit_bias: { "1": 1 } };
+    expect(unhonoured("bedrock", fields, "anthropic.claude-3-5-haiku-20241022-v1:0"))
+      .toEqual(["seed", "logit_bias"]);
+    expect(unhonoured("bedrock", fields, "amazon.nova-pro-v1:0"))
+      .toEqual(["seed", "top_k", "logit_bias"]);
+  });
+
   test("replicate keeps sampling and drops the rest", () => {
     const fields = { seed: 1, top_p: 0.5, reasoning_effort: "low", tool_choice: "auto" };
     expect(unhonoured("replicate", fields)).toEqual(["reasoning_effort", "tool_choice"]);

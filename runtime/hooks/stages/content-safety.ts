@@ -1,4 +1,4 @@
-import { fold } from "../normalise.ts";
+import { endOf, fold, startOf } from "../normalise.ts";
 import type { Finding, Stage, StageOutcome } from "../stage.ts";
 
 /** A moderation verdict from a model, called through Nexus's own providers. */
@@ -82,8 +82,8 @@ function scan(text: string, segment: number): { finding: Finding; weight: number
         stage: "content_safety",
         kind,
         segment,
-        start: view.starts[start]!,
-        end: view.ends[end - 1]!,
+        start: startOf(view, start),
+        end: endOf(view, end - 1),
       };
       hits.push({ finding, weight });
     }

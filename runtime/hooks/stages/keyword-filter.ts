@@ -1,4 +1,4 @@
-import { fold, foldWord } from "../normalise.ts";
+import { endOf, fold, foldWord, startOf } from "../normalise.ts";
 import type { Finding, Stage, StageOutcome, TextEdit } from "../stage.ts";
 
 export interface KeywordOptions {
@@ -62,8 +62,8 @@ function findWords(text: string, matcher: RegExp, segment: number): Finding[] {
       stage: "keyword_filter",
       kind: `keyword:${match[0]}`,
       segment,
-      start: view.starts[start]!,
-      end: view.ends[end - 1]!,
+      start: startOf(view, start),
+      end: endOf(view, end - 1),
     });
   }
   return found;

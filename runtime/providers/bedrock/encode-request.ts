@@ -82,9 +82,9 @@ function buildInferenceConfig(
 }
 
 /**
- * Rejects what Converse cannot produce. Knobs that only tune sampling (seed,
- * frequency_penalty, presence_penalty, logit_bias) are dropped, because the response keeps
- * its shape without them.
+ * Rejects what Converse cannot produce. Fields it has no place for (seed, penalties,
+ * logit_bias, …) are named by the codec's unhonouredChatParams, so the gateway drops or
+ * refuses them as the key says.
  */
 function rejectUnsupported(request: ChatRequest): void {
   if (typeof request.n === "number" && request.n > 1) {

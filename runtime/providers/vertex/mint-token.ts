@@ -61,6 +61,11 @@ function parseToken(provider: string, text: string, issuedAt: number): AccessTok
     throw mintFailure(provider, 502, "the token endpoint answered without access_token and " +
       "expires_in");
   }
+  // An OAuth bearer token is a b64token (RFC 6750); anything else cannot go in a header and
+  // would break every request until it expired.
+  if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(value) || !Number.isFinite(expiresIn) || expiresIn <= 0) {
+    throw mintFailure(provider, 502, "the token endpoint answered with a malformed token");
+  }
   return { value, expiresAt: issuedAt + expiresIn * 1000, issuedAt };
 }
 

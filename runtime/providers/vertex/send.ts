@@ -25,6 +25,7 @@ export function createVertexSend(tokens: AccessTokenCache): VertexSend {
     const token = await tokens.get(key, context.signal, () =>
       mintAccessToken(account, target.provider, context.fetch, tokens.now));
 
+    context.addSecret(token);
     const response = await sendWithToken(request, token, context);
     // A 401 means Google no longer accepts the token (revoked, or the key was disabled).
     if (response.status === 401) tokens.invalidate(key, token);

@@ -43,6 +43,40 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX traffic_events_client_request ON traffic_events (client_request_id)
      WHERE client_request_id IS NOT NULL;`,
   `ALTER TABLE virtual_keys ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';`,
+  // Kill switches and passthrough flags in force, and the append-only log of their changes;
+  // the triggers reject any UPDATE or DELETE on the log.
+  `CREATE TABLE control_switches (
+     control TEXT NOT NULL,
+     tier TEXT NOT NULL,
+     target TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     engaged_at INTEGER NOT NULL,
+     expires_at INTEGER,
+     PRIMARY KEY (control, tier, target)
+   );
+   CREATE TABLE control_audit (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     time INTEGER NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     control TEXT NOT NULL,
+     tier TEXT NOT NULL,
+     target TEXT NOT NULL,
+     reason TEXT,
+     expires_at INTEGER
+   );
+   CREATE TRIGGER control_audit_no_update BEFORE UPDATE ON control_audit
+   BEGIN SELECT RAISE(ABORT, 'control_audit is append-only'); END;
+   CREATE TRIGGER control_audit_no_delete BEFORE DELETE ON control_audit
+   BEGIN SELECT RAISE(ABORT, 'control_audit is append-only'); END;`,
+  // Captured bodies: inline parts, their metadata, and a flag that stays 1 until retention
+  // deletes them, so the pruning query reads only rows that still hold bodies.
+  `ALTER TABLE traffic_events ADD COLUMN request_body BLOB;
+   ALTER TABLE traffic_events ADD COLUMN response_body BLOB;
+   ALTER TABLE traffic_events ADD COLUMN body_capture TEXT;
+   ALTER TABLE traffic_events ADD COLUMN bodies_kept INTEGER;
+   CREATE INDEX traffic_events_bodies_kept ON traffic_events (time) WHERE bodies_kept = 1;`,
 ];
 
 /**

@@ -1,4 +1,6 @@
 import type { ResolvedModel } from "../../../runtime/config/models.ts";
+import { admitControls } from "../../../runtime/controls/admit-controls.ts";
+import type { RequestControls } from "../../../runtime/controls/request-controls.ts";
 import type { Principal } from "../../../runtime/hooks/stage.ts";
 import type { VirtualKey } from "../../../runtime/identity/keys/types.ts";
 import { authenticate, resolveModel } from "./authorize.ts";
@@ -13,14 +15,20 @@ export interface Admitted<T> {
   key: VirtualKey;
   body: T;
   resolved: ResolvedModel;
-  /** Who sent the request, for the answer's compliance check; null without compliance. */
+  /**
+   * The sender of the request, for the answer's compliance check. It is null without
+   * compliance or when the `bypassHooks` passthrough flag covers the request.
+   */
   principal: Principal | null;
+  /** The passthrough flags in force for this request. */
+  passthrough: RequestControls["passthrough"];
 }
 
 /**
  * Runs the steps every model route starts with, in order, recording each fact as it is
- * learned: authenticate the key, read and validate the body, resolve the model within the
- * key's scope, and run the request's compliance pipeline, which may redact the body in place.
+ * learned: authenticate the key, apply the kill switches and passthrough flags, read and
+ * validate the body, resolve the model within the key's scope, and run the request's
+ * compliance pipeline, which may redact the body in place.
  * Throws the NexusError of the first step that fails.
  */
 export async function admitRequest<T extends { model: string; stream?: boolean | null }>(
@@ -33,6 +41,8 @@ export async function admitRequest<T extends { model: string; stream?: boolean |
 ): Promise<Admitted<T>> {
   const key = authenticate(context, request.headers);
   record.setKey(key);
+  const { passthrough } = admitControls(context.controls, { org: key.org, keyId: key.id },
+    (name, value) => record.addDetail(name, value));
 
   const raw = await readJsonBody(request, context.maxBodyBytes);
   record.setRequestChars(raw.chars);
@@ -43,9 +53,13 @@ export async function admitRequest<T extends { model: string; stream?: boolean |
   const resolved = resolveModel(context, key, body.model, kind);
   record.setModel(body.model, resolved);
 
-  if (context.compliance === null) return { key, body, resolved, principal: null };
+  if (context.compliance === null || passthrough.bypassHooks !== undefined) {
+    record.addDetail("client_ip", exchange.peer);
+    return { key, body, resolved, principal: null, passthrough };
+  }
 
   const principal = principalOf(key, exchange.peer, request.headers, context.compliance);
+  record.addDetail("client_ip", principal.ip);
   await checkBody(context, record, {
     phase: "request",
     principal,
@@ -54,5 +68,5 @@ export async function admitRequest<T extends { model: string; stream?: boolean |
     sizeBytes: raw.bytes,
     headers: request.headers,
   });
-  return { key, body, resolved, principal };
+  return { key, body, resolved, principal, passthrough };
 }

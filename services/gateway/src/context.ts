@@ -2,11 +2,13 @@ import type { EventWriter } from "../../../runtime/audit/event-writer.ts";
 import type { EventStore } from "../../../runtime/audit/traffic-event.ts";
 import type { LoadedConfig } from "../../../runtime/config/load.ts";
 import type { ModelCatalog } from "../../../runtime/config/models.ts";
-import type { NexusError } from "../../../runtime/errors/nexus-error.ts";
+import type { OpenStreams } from "../../../runtime/controls/open-streams.ts";
+import type { SqliteControlStore } from "../../../runtime/controls/sqlite-control-store.ts";
 import type { Compliance } from "../../../runtime/hooks/compliance.ts";
 import type { KeyStore } from "../../../runtime/identity/keys/types.ts";
 import type { Logger } from "../../../runtime/observability/log.ts";
 import type { GatewayMetrics } from "../../../runtime/observability/metrics.ts";
+import type { SiemForwarder } from "../../../runtime/siem/forwarder.ts";
 
 /** Everything a request handler needs, built once at boot. */
 export interface GatewayContext {
@@ -15,14 +17,21 @@ export interface GatewayContext {
   keys: KeyStore;
   events: EventStore;
   eventWriter: EventWriter;
+  /** Forwards audit records to the configured SIEM sinks; null when the config has none. */
+  siem: SiemForwarder | null;
   hmacSecret: string;
   logger: Logger;
   metrics: GatewayMetrics;
   maxBodyBytes: number;
   /** The configured compliance pipelines, or null when the config has none. */
   compliance: Compliance | null;
-  /** Functions that end each open stream with an in-band error, for shutdown. */
-  activeStreams: Set<(reason: NexusError) => void>;
+  /** Kill switches and passthrough flags, reloaded when the CLI changes them. */
+  controls: SqliteControlStore;
+  /**
+   * Functions that end each open stream with an in-band error, for shutdown and for a kill
+   * switch engaged while the stream is open.
+   */
+  activeStreams: OpenStreams;
   /** Reports whether the store responds to a query; `/readyz` uses it. */
   isStoreReady(): boolean;
 }

@@ -20,7 +20,10 @@ export function relayOptions(
     onClientGone: () => context.metrics.clientDisconnects.inc({ route: settings.route }),
     onFailure: (failure) => reportFailure(context, record, failure),
     trackStream: (end) => {
-      context.activeStreams.add(end);
+      // The owner lets a kill switch for this org or key end the stream.
+      const key = record.key;
+      const owner = key === null ? null : { org: key.org, keyId: key.id };
+      context.activeStreams.addOwned(end, owner);
       return () => context.activeStreams.delete(end);
     },
   };

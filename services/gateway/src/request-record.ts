@@ -7,6 +7,8 @@ import type { VirtualKey } from "../../../runtime/identity/keys/types.ts";
 import type { PipelineResult } from "../../../runtime/hooks/pipeline.ts";
 import type { Target } from "../../../runtime/providers/codec.ts";
 import { costInUsd } from "../../../runtime/quota/cost.ts";
+import { saneUsage } from "../../../runtime/quota/sane-usage.ts";
+import type { RequestCapture } from "./capture.ts";
 import type { GatewayContext } from "./context.ts";
 import type { RequestIds } from "./request-id.ts";
 
@@ -37,6 +39,8 @@ export class RequestRecord {
   #detail: Record<string, unknown> = {};
   #droppedParams: string[] = [];
   #finished = false;
+  /** Body capture of this request, set by `openCapture` when the config turns it on. */
+  capture: RequestCapture | null = null;
 
   constructor(context: GatewayContext, ids: RequestIds, route: string) {
     this.#context = context;
@@ -47,6 +51,11 @@ export class RequestRecord {
 
   setKey(key: VirtualKey): void {
     this.#key = key;
+  }
+
+  /** The authenticated key, or null before authentication. */
+  get key(): VirtualKey | null {
+    return this.#key;
   }
 
   setModel(requested: string, resolved: ResolvedModel | null): void {
@@ -102,13 +111,15 @@ export class RequestRecord {
     this.#outputChars += count;
   }
 
+  /** Keeps the provider's usage; implausible counts are noted and left to the estimate. */
   setUsage(usage: Usage | undefined): void {
-    this.#usage = usage;
+    this.#usage = saneUsage(usage);
+    if (usage !== undefined && this.#usage === undefined) this.addDetail("usage_invalid", true);
   }
 
   /** Keeps usage a provider reported before the request failed, for the estimate. */
   setPartialUsage(usage: Usage): void {
-    this.#partialUsage = usage;
+    this.#partialUsage = saneUsage(usage);
   }
 
   addDetail(name: string, value: unknown): void {
@@ -147,6 +158,7 @@ export class RequestRecord {
     this.#finished = true;
     const now = performance.now();
     const usage = this.#usage ?? this.#estimateUsage();
+    const captured = this.capture?.finish(status) ?? null;
 
     const event: TrafficEvent = {
       requestId: this.requestId,
@@ -171,6 +183,7 @@ export class RequestRecord {
       reasoningTokens: usage?.completion_tokens_details?.reasoning_tokens ?? null,
       costUsd: costInUsd(usage, this.#model?.model.price),
       detail: this.#detail,
+      ...captured,
     };
     this.#context.eventWriter.write(event);
     this.#recordMetrics(status, now);

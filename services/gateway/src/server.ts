@@ -2,13 +2,18 @@ import { EventWriter } from "../../../runtime/audit/event-writer.ts";
 import { SqliteEventStore } from "../../../runtime/audit/sqlite-event-store.ts";
 import type { LoadedConfig } from "../../../runtime/config/load.ts";
 import { ModelCatalog } from "../../../runtime/config/models.ts";
+import { OpenStreams } from "../../../runtime/controls/open-streams.ts";
+import { SqliteControlStore } from "../../../runtime/controls/sqlite-control-store.ts";
+import { watchControls } from "../../../runtime/controls/watch.ts";
 import { NexusError } from "../../../runtime/errors/nexus-error.ts";
 import { loadHmacSecret } from "../../../runtime/identity/keys/digest.ts";
 import { SqliteKeyStore } from "../../../runtime/identity/keys/sqlite-key-store.ts";
 import { createLogger, type Logger } from "../../../runtime/observability/log.ts";
 import { createGatewayMetrics } from "../../../runtime/observability/metrics.ts";
+import { buildSiemForwarder } from "../../../runtime/siem/build.ts";
 import { openEmbeddedDatabase } from "../../../runtime/storage/embedded/open-database.ts";
 import { createGatewayRoutes, routeNotFound, unhandledError } from "./routes.ts";
+import { startCaptureRetention } from "./capture-retention.ts";
 import { buildCompliance } from "./compliance/build.ts";
 import type { GatewayContext } from "./context.ts";
 
@@ -45,6 +50,14 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const logger = options.logger ?? createLogger();
   const metrics = createGatewayMetrics();
+  // Built first, so a misconfigured sink fails the boot before anything else is opened.
+  const siemConfig = loaded.config.siem;
+  const siem = siemConfig === undefined ? null : buildSiemForwarder({
+    config: siemConfig,
+    dataDir: loaded.dataDir,
+    logger,
+    registry: metrics.registry,
+  });
   const db = openEmbeddedDatabase(loaded.dataDir, GATEWAY_BUSY_TIMEOUT_MS);
   const events = new SqliteEventStore(db);
   const context: GatewayContext = {
@@ -52,13 +65,17 @@ export async function startGateway(
     catalog: new ModelCatalog(loaded.config),
     keys: new SqliteKeyStore(db),
     events,
-    eventWriter: new EventWriter(events, logger, metrics),
+    eventWriter: new EventWriter(events, logger, metrics, {
+      onStored: siem === null ? undefined : (stored) => siem.forwardTraffic(stored),
+    }),
+    siem,
     hmacSecret: loadHmacSecret(loaded.config.keySecretEnv ?? "NEXUS_KEY_SECRET", loaded.dataDir),
     logger,
     metrics,
     maxBodyBytes: loaded.config.server?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    compliance: buildCompliance(loaded),
-    activeStreams: new Set(),
+    compliance: buildCompliance(loaded, logger),
+    controls: new SqliteControlStore(db),
+    activeStreams: new OpenStreams(),
     isStoreReady: () => {
       try {
         db.query("SELECT 1").get();
@@ -83,6 +100,8 @@ export async function startGateway(
     error: (error) => unhandledError(context, error),
   });
   const url = `http://${hostname}:${server.port}`;
+  const stopWatchingControls = watchControls(context.controls, context.activeStreams, logger);
+  const stopCaptureRetention = startCaptureRetention(context, db);
   logger.log("info", "gateway.started", { url, config: loaded.path, data_dir: loaded.dataDir });
 
   return {
@@ -108,7 +127,13 @@ export async function startGateway(
         // Closed streams record their events from cancel callbacks; let those run first.
         await Bun.sleep(50);
       }
+      stopWatchingControls();
+      stopCaptureRetention();
+      // Async webhook deliveries still pending are flushed or dead-lettered, within a bound.
+      await context.compliance?.close();
       context.eventWriter.close();
+      // Sends what the SIEM sinks take within its bound; the rest is replayed at the next boot.
+      await siem?.stop();
       db.close();
       logger.log("info", "gateway.stopped", { url, drained });
     },

@@ -46,6 +46,12 @@ export function relayStream<T>(
   options: RelayOptions,
 ): ReadableStream<Uint8Array> {
   const { record, abort } = options;
+  // Every byte for the client passes here, so body capture stores the stream as it was sent.
+  const send = (controller: ReadableStreamDefaultController<Uint8Array>, text: string): void => {
+    const bytes = encoder.encode(text);
+    record.capture?.streamed(bytes);
+    controller.enqueue(bytes);
+  };
   let pending: IteratorResult<T> | null = first;
   let lastItemAt = performance.now();
   let lastWriteAt = lastItemAt;
@@ -64,7 +70,7 @@ export function relayStream<T>(
       abort.abort(stalled());
     } else if (now - lastWriteAt >= HEARTBEAT_MS) {
       lastWriteAt = now;
-      waitingFor.enqueue(encoder.encode(format.heartbeat));
+      send(waitingFor, format.heartbeat);
     }
   };
   const period = Math.max(10, Math.min(HEARTBEAT_MS, options.idleTimeoutMs) / 4);
@@ -79,7 +85,7 @@ export function relayStream<T>(
 
   const close = (controller: ReadableStreamDefaultController<Uint8Array>, text: string) => {
     stop();
-    controller.enqueue(encoder.encode(text));
+    send(controller, text);
     controller.close();
     options.onComplete?.();
     record.finish(200, null);
@@ -109,7 +115,7 @@ export function relayStream<T>(
           if (last) return close(controller, text ?? "");
           if (text !== null) {
             lastWriteAt = lastItemAt;
-            controller.enqueue(encoder.encode(text));
+            send(controller, text);
             return;
           }
         }
@@ -128,7 +134,7 @@ export function relayStream<T>(
         }
         const failure = record.publicError(toNexusError(cause));
         record.addDetail("failed_mid_stream", true);
-        controller.enqueue(encoder.encode(format.error(failure, record.requestId)));
+        send(controller, format.error(failure, record.requestId));
         controller.close();
         options.onFailure(failure);
       }

@@ -13,6 +13,7 @@ function scripted(responses: Response[], stream: boolean) {
   const context: SendContext = {
     signal: new AbortController().signal,
     stream,
+    addSecret: () => undefined,
     fetch: (request) => {
       calls.push(request);
       const next = responses.shift();

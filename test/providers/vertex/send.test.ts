@@ -52,6 +52,7 @@ function sendContext(signal = new AbortController().signal): SendContext {
   return {
     signal,
     stream: false,
+    addSecret: () => undefined,
     fetch: (one: UpstreamRequest) =>
       fetch(one.url, { method: one.method, headers: one.headers, body: one.body, signal }),
   };
@@ -179,6 +180,31 @@ describe("vertex send", () => {
     expect(failure.code).toBe("upstream_error");
     expect(failure.status).toBe(502);
     expect(failure.message).toContain("HTTP 500");
+  });
+
+  test("a minted token is registered for redaction", async () => {
+    const codec = createVertexCodec();
+    const secrets: string[] = [];
+    const target = targetFor(account.json);
+    const request = codec.encodeChatRequest(CHAT, target);
+    const context = { ...sendContext(), addSecret: (value: string) => secrets.push(value) };
+    await (await codec.send!(request, target, context)).arrayBuffer();
+
+    const sent = simulator.requests.at(-1)?.headers.authorization ?? "";
+    expect(secrets).toEqual([sent.replace(/^Bearer /, "")]);
+  });
+
+  test("a malformed token is refused and not cached", async () => {
+    const codec = createVertexCodec();
+    simulator.enqueue({
+      match: { provider: "vertex", path: "/token" },
+      status: 200,
+      body: { access_token: "tok with spaces\r\nx-evil: 1", expires_in: 3600 },
+    });
+    const failure = await sendFailure(codec, targetFor(account.json));
+    expect(failure.status).toBe(502);
+    expect(failure.message).toContain("malformed token");
+    expect(await sendChat(codec, targetFor(account.json))).toBe(200);
   });
 
   test("failed mint is retried next request", async () => {

@@ -3,6 +3,7 @@ import { collectTexts, writeText } from "../../../../runtime/hooks/text-segments
 import type { GatewayContext } from "../context.ts";
 import type { RequestRecord } from "../request-record.ts";
 import { blockError } from "./block-error.ts";
+import { issuedVault, vaultOf } from "./vaults.ts";
 
 export interface CheckInput {
   phase: HookSubject["phase"];
@@ -17,7 +18,8 @@ export interface CheckInput {
 /**
  * Runs the compliance pipeline that applies to the principal on one body, records each
  * stage's verdict and timing in the traffic event, writes redactions back into the body and
- * throws the client's error when a stage blocks.
+ * throws the client's error when a stage blocks. An answer also gets back the real values of
+ * the request's tokens.
  */
 export async function checkBody(
   context: GatewayContext,
@@ -25,7 +27,11 @@ export async function checkBody(
   input: CheckInput,
 ): Promise<void> {
   const compliance = context.compliance;
-  if (compliance === null || !compliance.applies(input)) return;
+  if (compliance === null) return;
+  if (!compliance.applies(input)) {
+    if (input.phase === "response") restoreTokens(input.body, input.principal);
+    return;
+  }
 
   const texts = collectTexts(input.body);
   const subject: HookSubject = {
@@ -37,6 +43,7 @@ export async function checkBody(
     headers: headerRecord(input.headers),
     texts: texts.map((segment) => ({ ...segment })),
     estimatedTokens: Math.ceil(texts.reduce((sum, s) => sum + s.text.length, 0) / 4),
+    vault: vaultOf(input.principal),
   };
 
   const result = await compliance.run(subject);
@@ -46,6 +53,17 @@ export async function checkBody(
   subject.texts.forEach((segment, index) => {
     if (segment.text !== texts[index]!.text) writeText(input.body, segment.path, segment.text);
   });
+  if (input.phase === "response") restoreTokens(input.body, input.principal);
+}
+
+/** Puts the real values back in place of the tokens the request's values were given. */
+function restoreTokens(body: unknown, principal: Principal): void {
+  const vault = issuedVault(principal);
+  if (vault === null) return;
+  for (const segment of collectTexts(body)) {
+    const restored = vault.restore(segment.text);
+    if (restored !== segment.text) writeText(body, segment.path, restored);
+  }
 }
 
 function headerRecord(headers: Headers | null): Record<string, string> {

@@ -5,6 +5,7 @@ import { type ScanText, StreamBlocked, StreamScanner } from
 import type { GatewayContext } from "../context.ts";
 import type { RequestRecord } from "../request-record.ts";
 import { blockError } from "./block-error.ts";
+import { issuedVault } from "./vaults.ts";
 
 /**
  * Returns the chunks of a streamed answer as the response pipeline lets them through: text,
@@ -21,7 +22,9 @@ export function scanChatStream(
 ): AsyncIterable<ChatChunk> {
   const compliance = context.compliance;
   if (principal === null || compliance === null) return source;
-  if (!compliance.applies({ principal, phase: "response" })) return source;
+  const stages = compliance.applies({ principal, phase: "response" });
+  const vault = issuedVault(principal);
+  if (!stages && vault === null) return source;
 
   const scan: ScanText = async (text) => {
     const texts = [{ path: ["text"], text }];
@@ -31,7 +34,11 @@ export function scanChatStream(
     });
     return { result, text: texts[0]!.text };
   };
-  return scanned(source, new StreamScanner(scan), record);
+  const tokens = vault === null ? undefined : {
+    spans: (text: string) => vault.tokenSpans(text),
+    restore: (text: string) => vault.restore(text),
+  };
+  return scanned(source, new StreamScanner(scan, tokens), record);
 }
 
 async function* scanned(

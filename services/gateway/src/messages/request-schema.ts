@@ -1,3 +1,4 @@
+import { MAX_OUTPUT_TOKENS } from "../../../../runtime/canonical/limits.ts";
 import { type TSchema, Type } from "@sinclair/typebox";
 import { createValidator } from "../../../../runtime/canonical/validate.ts";
 
@@ -53,7 +54,7 @@ const AnthropicRequestSchema = Type.Object(
   {
     model: Type.String({ minLength: 1 }),
     messages: Type.Array(Message, { minItems: 1 }),
-    max_tokens: Type.Integer({ minimum: 1 }),
+    max_tokens: Type.Integer({ minimum: 1, maximum: MAX_OUTPUT_TOKENS }),
     metadata: Type.Optional(Type.Object({ user_id: Type.Optional(Nullable(Type.String())) })),
     service_tier: Type.Optional(Type.Union([
       Type.Literal("auto"),

@@ -1,3 +1,4 @@
+import { MAX_OUTPUT_TOKENS } from "../../../../runtime/canonical/limits.ts";
 import type {
   ChatMessage,
   ChatRequest,
@@ -5,6 +6,7 @@ import type {
   ResponseFormat,
   ToolChoice,
 } from "../../../../runtime/canonical/chat.ts";
+import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
 import { isRecord } from "../../../../runtime/providers/openai/is-record.ts";
 import type { ResponsesBody } from "../routes/responses-body.ts";
 import { decodeInput } from "./decode-input.ts";
@@ -78,7 +80,11 @@ function checkParameters(body: ResponsesBody): void {
       if (name === "background" && value === false) continue;
       throw unsupportedParameter(name, reason);
     }
-    throw unsupportedParameter(name, "this parameter is not supported for this model.");
+    throw new NexusError("unknown_parameter", `Unrecognized request argument supplied: ${name}`, {
+      status: 400,
+      type: "invalid_request_error",
+      param: name,
+    });
   }
 }
 
@@ -90,7 +96,13 @@ function copyNumber(
 ): void {
   const value = body[from];
   if (value === undefined || value === null) return;
-  if (typeof value !== "number") throw invalidParameter(from, "expected a number.");
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw invalidParameter(from, "expected a number.");
+  }
+  const tokens = to === "max_completion_tokens";
+  if (tokens && (!Number.isInteger(value) || value < 1 || value > MAX_OUTPUT_TOKENS)) {
+    throw invalidParameter(from, `expected a whole number from 1 to ${MAX_OUTPUT_TOKENS}.`);
+  }
   request[to] = value;
 }
 

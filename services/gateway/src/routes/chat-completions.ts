@@ -7,6 +7,7 @@ import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { admitRequest } from "../admit.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
+import { openCapture } from "../capture.ts";
 import { checkAnswer } from "../compliance/check.ts";
 import { scanChatStream } from "../compliance/scan-chunks.ts";
 import { applyParamPolicy } from "../param-policy.ts";
@@ -35,11 +36,13 @@ export async function handleChatCompletions(
   exchange: Exchange,
 ): Promise<Response> {
   const record = new RequestRecord(context, exchange.ids, ROUTE);
+  const capture = openCapture(context, record, request);
   let abort: UpstreamAbort | null = null;
   try {
     const admitted = await admitRequest(context, request, exchange, record,
       validateChatRequest, "chat");
     const { resolved } = admitted;
+    await capture?.request(admitted.body);
 
     const codec = codecFor(resolved.provider.type);
     const target = targetFor(resolved);
@@ -51,6 +54,7 @@ export async function handleChatCompletions(
     abort = new UpstreamAbort(request.signal, timeoutMs, resolved.providerId);
     const upstream = await callUpstream(upstreamRequest, abort, {
       codec, target, stream: body.stream === true,
+      addSecret: (value) => record.addSecret(value),
     });
     record.addDetail("upstream_status", upstream.status);
     await rejectFailedUpstream(upstream, codec);
@@ -65,6 +69,7 @@ export async function handleChatCompletions(
     abort.clearDeadline();
     const answer = withRequiredNulls(codec.decodeChatResponse(json, decodeContext));
     record.setUsage(answer.usage);
+    capture?.response(answer);
     await checkAnswer(context, record, admitted.principal, body.model, answer);
     record.finish(200, null);
     return Response.json(answer, { headers: record.responseHeaders() });

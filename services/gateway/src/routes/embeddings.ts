@@ -6,6 +6,7 @@ import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { admitRequest } from "../admit.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
+import { openCapture } from "../capture.ts";
 import { RequestRecord } from "../request-record.ts";
 import { callUpstream, UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
 import { readUpstreamJson } from "../upstream/read-json.ts";
@@ -24,10 +25,12 @@ export async function handleEmbeddings(
   exchange: Exchange,
 ): Promise<Response> {
   const record = new RequestRecord(context, exchange.ids, ROUTE);
+  const capture = openCapture(context, record, request);
   let abort: UpstreamAbort | null = null;
   try {
     const { body, resolved } = await admitRequest(context, request, exchange, record,
       validateEmbeddingRequest, "embedding");
+    await capture?.request(body);
 
     const codec = codecFor(resolved.provider.type);
     if (codec.encodeEmbeddingRequest === undefined || codec.decodeEmbeddingResponse === undefined) {
@@ -48,6 +51,7 @@ export async function handleEmbeddings(
     );
     const upstream = await callUpstream(upstreamRequest, abort, {
       codec, target, stream: false,
+      addSecret: (value) => record.addSecret(value),
     });
     record.addDetail("upstream_status", upstream.status);
     await rejectFailedUpstream(upstream, codec);
@@ -60,6 +64,7 @@ export async function handleEmbeddings(
       completion_tokens: 0,
       total_tokens: answer.usage.total_tokens,
     });
+    capture?.response(answer);
     record.finish(200, null);
     return Response.json(answer, { headers: record.responseHeaders() });
   } catch (error) {

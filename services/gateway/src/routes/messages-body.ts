@@ -1,3 +1,4 @@
+import { MAX_OUTPUT_TOKENS } from "../../../../runtime/canonical/limits.ts";
 import { Type } from "@sinclair/typebox";
 import { createValidator } from "../../../../runtime/canonical/validate.ts";
 
@@ -9,7 +10,7 @@ import { createValidator } from "../../../../runtime/canonical/validate.ts";
 const MessagesRequestSchema = Type.Object({
   model: Type.String({ minLength: 1 }),
   messages: Type.Array(Type.Unknown(), { minItems: 1 }),
-  max_tokens: Type.Integer({ minimum: 1 }),
+  max_tokens: Type.Integer({ minimum: 1, maximum: MAX_OUTPUT_TOKENS }),
   stream: Type.Optional(Type.Boolean()),
 });
 

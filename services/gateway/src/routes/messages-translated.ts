@@ -1,3 +1,5 @@
+import type { VirtualKey } from "../../../../runtime/identity/keys/types.ts";
+import { applyParamPolicy } from "../param-policy.ts";
 import type { Principal } from "../../../../runtime/hooks/stage.ts";
 import { checkAnswer } from "../compliance/check.ts";
 import { scanChatStream } from "../compliance/scan-chunks.ts";
@@ -34,6 +36,7 @@ export interface AdmittedMessages {
   body: MessagesBody;
   resolved: ResolvedModel;
   principal: Principal | null;
+  key: VirtualKey;
 }
 
 /**
@@ -53,17 +56,19 @@ export async function handleTranslatedMessages(
   let abort: UpstreamAbort | null = null;
   try {
     const format = targetFormat(resolved.provider.type);
-    const chatRequest = decodeMessagesRequest(validateAnthropicRequest(body), format);
+    const decoded = decodeMessagesRequest(validateAnthropicRequest(body), format);
 
     const codec = codecFor(resolved.provider.type);
     const target = targetFor(resolved);
     record.addTargetSecrets(target);
+    const chatRequest = applyParamPolicy(decoded, codec, target, admitted.key, record);
     const upstreamRequest = codec.encodeChatRequest(chatRequest, target);
     exchange.holdOpen();
     abort = new UpstreamAbort(request.signal, resolved.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS,
       resolved.providerId);
     const upstream = await callUpstream(upstreamRequest, abort, {
       codec, target, stream: chatRequest.stream === true,
+      addSecret: (value) => record.addSecret(value),
     });
     record.addDetail("upstream_status", upstream.status);
     await rejectFailedUpstream(upstream, codec);
@@ -96,6 +101,7 @@ async function answerJson(
   const answer = codec.decodeChatResponse(json, decodeContext);
   record.setUsage(answer.usage);
   const message = encodeMessage(answer, decodeContext.clientModel);
+  record.capture?.response(message);
   await checkAnswer(context, record, principal, decodeContext.clientModel, message);
   record.finish(200, null);
   return Response.json(message, { headers: messagesHeaders(record) });

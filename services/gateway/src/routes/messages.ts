@@ -7,6 +7,7 @@ import { admitRequest } from "../admit.ts";
 import { checkAnswer, responseStagesApply } from "../compliance/check.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
+import { openCapture } from "../capture.ts";
 import { relayOptions } from "../relay-options.ts";
 import { RequestRecord } from "../request-record.ts";
 import { relayStream } from "../stream-relay.ts";
@@ -40,14 +41,16 @@ export async function handleMessages(
   exchange: Exchange,
 ): Promise<Response> {
   const record = new RequestRecord(context, exchange.ids, ROUTE);
+  const capture = openCapture(context, record, request);
   let abort: UpstreamAbort | null = null;
   try {
-    const { body, resolved, principal } = await admitRequest(context, request, exchange,
+    const { body, resolved, principal, key } = await admitRequest(context, request, exchange,
       record, validateMessagesBody, "chat");
+    await capture?.request(body);
     // A passthrough stream cannot be scanned, so with response stages it is translated.
     const scannedStream = body.stream === true && responseStagesApply(context, principal);
     if (resolved.provider.type !== "anthropic" || scannedStream) {
-      const admitted = { body, resolved, principal };
+      const admitted = { body, resolved, principal, key };
       return await handleTranslatedMessages(context, request, exchange, record, admitted);
     }
 
@@ -60,6 +63,7 @@ export async function handleMessages(
       resolved.providerId);
     const upstream = await callUpstream(upstreamRequest, abort, {
       codec, target, stream: body.stream === true,
+      addSecret: (value) => record.addSecret(value),
     });
     record.addDetail("upstream_status", upstream.status);
     await rejectFailedMessages(upstream);
@@ -95,6 +99,7 @@ async function answerJson(
   if (typeof message.usage === "object" && message.usage !== null) {
     record.setUsage(toUsage(message.usage as AnthropicUsage));
   }
+  record.capture?.response(message);
   await checkAnswer(context, record, principal, body.model, message);
   record.finish(200, null);
   return Response.json(message, { headers: messagesHeaders(record) });

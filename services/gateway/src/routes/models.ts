@@ -1,3 +1,4 @@
+import { admitControls } from "../../../../runtime/controls/admit-controls.ts";
 import { keyAllowsModel, authenticate } from "../authorize.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
@@ -14,6 +15,8 @@ export function handleListModels(
   try {
     const key = authenticate(context, request.headers);
     record.setKey(key);
+    admitControls(context.controls, { org: key.org, keyId: key.id },
+      (name, value) => record.addDetail(name, value));
 
     const data = [];
     for (const name of context.catalog.listNames()) {

@@ -1,5 +1,6 @@
 import type { ResolvedModel } from "../../../../runtime/config/models.ts";
 import type { Principal } from "../../../../runtime/hooks/stage.ts";
+import type { VirtualKey } from "../../../../runtime/identity/keys/types.ts";
 import type {
   ProviderCodec,
   Target,
@@ -26,6 +27,7 @@ export interface ResponsesCall {
   resolved: ResolvedModel;
   /** Who sent it, for the answer's compliance check; null without compliance. */
   principal: Principal | null;
+  key: VirtualKey;
   /** Set when the upstream request starts, so the handler can map a failure by its cause. */
   abort: UpstreamAbort | null;
 }
@@ -48,6 +50,7 @@ export async function sendUpstream(
 
   const upstream = await callUpstream(upstreamRequest, abort, {
     codec, target, stream: call.body.stream === true,
+    addSecret: (value) => record.addSecret(value),
   });
   record.addDetail("upstream_status", upstream.status);
   await rejectFailedUpstream(upstream, codec);

@@ -57,14 +57,16 @@ async function answerJson(
   if (responseStagesApply(call.context, call.principal)) {
     // Scanned answers are re-serialised, since redactions change the text.
     answer.model = body.model;
+    record.capture?.response(answer);
     await checkAnswer(call.context, record, call.principal, body.model, answer);
     record.finish(200, null);
     return Response.json(answer, { headers: record.responseHeaders() });
   }
-  record.finish(200, null);
   const relayed = typeof answer.model === "string"
     ? replaceModelName(text, answer.model, body.model)
     : text;
+  record.capture?.responseText(relayed);
+  record.finish(200, null);
   return new Response(relayed, {
     headers: { "content-type": "application/json", ...record.responseHeaders() },
   });

@@ -3,6 +3,7 @@ import type { DecodeContext, ProviderCodec } from "../../../../runtime/providers
 import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { checkAnswer } from "../compliance/check.ts";
 import { scanChatStream } from "../compliance/scan-chunks.ts";
+import { applyParamPolicy } from "../param-policy.ts";
 import { relayOptions } from "../relay-options.ts";
 import { toChatRequest } from "../responses/decode-request.ts";
 import { toResponseObject } from "../responses/encode-response.ts";
@@ -30,10 +31,10 @@ const ROUTE = "/v1/responses";
  */
 export async function translateResponses(call: ResponsesCall): Promise<Response> {
   const { body, resolved, record } = call;
-  const chatRequest = toChatRequest(body);
   const codec = codecFor(resolved.provider.type);
   const target = targetFor(resolved);
   record.addTargetSecrets(target);
+  const chatRequest = applyParamPolicy(toChatRequest(body), codec, target, call.key, record);
   const upstreamRequest = codec.encodeChatRequest(chatRequest, target);
 
   const { upstream, abort } = await sendUpstream(call, upstreamRequest, codec, target);
@@ -45,6 +46,7 @@ export async function translateResponses(call: ResponsesCall): Promise<Response>
   const answer = codec.decodeChatResponse(json, decodeContext);
   record.setUsage(answer.usage);
   const response = toResponseObject(answer, body);
+  record.capture?.response(response);
   await checkAnswer(call.context, record, call.principal, body.model, response);
   record.finish(200, null);
   return Response.json(response, { headers: record.responseHeaders() });

@@ -2,6 +2,7 @@ import { admitRequest } from "../admit.ts";
 import { responseStagesApply } from "../compliance/check.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
+import { openCapture } from "../capture.ts";
 import { RequestRecord } from "../request-record.ts";
 import { upstreamFailure } from "../upstream/call.ts";
 import { failRequest } from "./fail-request.ts";
@@ -28,11 +29,13 @@ export async function handleResponses(
   exchange: Exchange,
 ): Promise<Response> {
   const record = new RequestRecord(context, exchange.ids, ROUTE);
+  const capture = openCapture(context, record, request);
   let call: ResponsesCall | null = null;
   try {
-    const { body, resolved, principal } = await admitRequest(context, request, exchange,
+    const { body, resolved, principal, key } = await admitRequest(context, request, exchange,
       record, validateResponsesBody, "chat");
-    call = { context, request, exchange, record, body, resolved, principal, abort: null };
+    await capture?.request(body);
+    call = { context, request, exchange, record, body, resolved, principal, key, abort: null };
 
     // A passthrough stream cannot be scanned, so with response stages it is translated.
     const scannedStream = body.stream === true && responseStagesApply(context, principal);

@@ -61,6 +61,8 @@ export interface UpstreamCall {
   target: Target;
   /** Whether the client asked for a stream. */
   stream: boolean;
+  /** Registers a credential obtained on the way, so it is redacted like the configured ones. */
+  addSecret(value: string): void;
 }
 
 /**
@@ -82,9 +84,10 @@ export async function callUpstream(
     });
 
   try {
-    const { codec, target, stream } = call;
+    const { codec, target, stream, addSecret } = call;
     if (codec.send === undefined) return await fetchOne(request);
-    return await codec.send(request, target, { fetch: fetchOne, signal: abort.signal, stream });
+    const context = { fetch: fetchOne, signal: abort.signal, stream, addSecret };
+    return await codec.send(request, target, context);
   } catch (error) {
     throw upstreamFailure(error, abort, call.target.provider);
   }

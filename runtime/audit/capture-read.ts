@@ -1,0 +1,74 @@
+import type { Database } from "bun:sqlite";
+import { createHash } from "node:crypto";
+import type { CapturedBodies, CapturedBody } from "./capture-record.ts";
+import type { SpillStore } from "./spill-store.ts";
+
+/** One captured body put back together from its inline part and its spill file. */
+export interface LoadedBody {
+  meta: CapturedBody;
+  /** The reassembled bytes, or null when retention deleted them. */
+  bytes: Uint8Array | null;
+  /** The reason the bytes are missing or wrong; null when they match size and SHA-256. */
+  problem: string | null;
+}
+
+export interface LoadedBodies {
+  request: LoadedBody | null;
+  response: LoadedBody | null;
+}
+
+interface InlineRow {
+  request_body: Uint8Array | null;
+  response_body: Uint8Array | null;
+}
+
+/**
+ * Loads the captured bodies of an event: the inline part from its row, the rest from the spill
+ * store. Each body is checked against its recorded size and SHA-256.
+ */
+export async function loadCapturedBodies(
+  db: Database,
+  spill: SpillStore,
+  requestId: string,
+  capture: CapturedBodies,
+): Promise<LoadedBodies> {
+  const row = db
+    .query<InlineRow, [string]>(
+      "SELECT request_body, response_body FROM traffic_events WHERE request_id = ?",
+    )
+    .get(requestId);
+  const pruned = capture.prunedAt !== null;
+  return {
+    request: await loadBody(spill, capture.request, row?.request_body ?? null, pruned),
+    response: await loadBody(spill, capture.response, row?.response_body ?? null, pruned),
+  };
+}
+
+async function loadBody(
+  spill: SpillStore,
+  meta: CapturedBody | null,
+  inline: Uint8Array | null,
+  pruned: boolean,
+): Promise<LoadedBody | null> {
+  if (meta === null) return null;
+  if (pruned) return { meta, bytes: null, problem: "deleted by retention" };
+
+  const parts = [inline ?? new Uint8Array(0)];
+  if (meta.spill !== null) {
+    const file = spill.read(meta.spill);
+    if (!(await file.exists())) {
+      return { meta, bytes: null, problem: `spill file ${meta.spill} is missing` };
+    }
+    parts.push(new Uint8Array(await file.arrayBuffer()));
+  }
+  const bytes = new Uint8Array(Buffer.concat(parts));
+
+  const sha256 = createHash("sha256").update(bytes).digest("hex");
+  let problem: string | null = null;
+  if (bytes.byteLength !== meta.size) {
+    problem = `size is ${bytes.byteLength} bytes, expected ${meta.size}`;
+  } else if (sha256 !== meta.sha256) {
+    problem = `SHA-256 is ${sha256}, expected ${meta.sha256}`;
+  }
+  return { meta, bytes, problem };
+}

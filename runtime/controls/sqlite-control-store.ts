@@ -1,0 +1,207 @@
+import type { Database } from "bun:sqlite";
+import type {
+  ControlAuditEntry, ControlName, ControlScope, ControlTier, EngagedControl,
+} from "./types.ts";
+
+interface ControlRow {
+  control: ControlName;
+  tier: ControlTier;
+  target: string;
+  reason: string;
+  actor: string;
+  engaged_at: number;
+  expires_at: number | null;
+}
+
+interface AuditRow {
+  id: number;
+  time: number;
+  actor: string;
+  action: "engage" | "lift";
+  control: ControlName;
+  tier: ControlTier;
+  target: string;
+  reason: string | null;
+  expires_at: number | null;
+}
+
+export interface EngageInput {
+  control: ControlName;
+  scope: ControlScope;
+  reason: string;
+  actor: string;
+  expiresAt?: number | null;
+  now?: number;
+}
+
+export interface LiftInput {
+  control: ControlName;
+  scope: ControlScope;
+  actor: string;
+  reason?: string | null;
+  now?: number;
+}
+
+/**
+ * Interval, in ms, between lazy checks of `PRAGMA data_version` on the request path. A control
+ * written by another process (the CLI) therefore applies within this interval.
+ */
+const VERSION_CHECK_INTERVAL_MS = 100;
+
+/**
+ * The kill switches and passthrough flags in the embedded `bun:sqlite` store, with the
+ * append-only audit log of every change. Engaged controls are cached in memory and reloaded
+ * when `PRAGMA data_version` shows a commit by another connection, such as the CLI's.
+ */
+export class SqliteControlStore {
+  readonly #db: Database;
+  readonly #dataVersion;
+  #cache: EngagedControl[] = [];
+  #cachedVersion = -1;
+  #checkedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#dataVersion = db.query<{ data_version: number }, []>("PRAGMA data_version");
+  }
+
+  /** Engages a control, or replaces the reason, actor and expiry of one already engaged. */
+  engage(input: EngageInput): EngagedControl {
+    const now = input.now ?? Date.now();
+    const engaged: EngagedControl = {
+      control: input.control,
+      tier: input.scope.tier,
+      target: input.scope.target,
+      reason: input.reason,
+      actor: input.actor,
+      engagedAt: now,
+      expiresAt: input.expiresAt ?? null,
+    };
+    this.#db.transaction(() => {
+      this.#db
+        .query(
+          `INSERT INTO control_switches
+             (control, tier, target, reason, actor, engaged_at, expires_at)
+           VALUES ($control, $tier, $target, $reason, $actor, $engagedAt, $expiresAt)
+           ON CONFLICT (control, tier, target) DO UPDATE SET reason = excluded.reason,
+             actor = excluded.actor, engaged_at = excluded.engaged_at,
+             expires_at = excluded.expires_at`,
+        )
+        .run({ ...engaged });
+      this.#appendAudit("engage", engaged, now);
+    }).immediate();
+    this.#markStale();
+    return engaged;
+  }
+
+  /** Lifts a control; returns false, and audits nothing, when it was not engaged. */
+  lift(input: LiftInput): boolean {
+    const now = input.now ?? Date.now();
+    const lifted = this.#db.transaction((): boolean => {
+      const result = this.#db
+        .query("DELETE FROM control_switches WHERE control = ? AND tier = ? AND target = ?")
+        .run(input.control, input.scope.tier, input.scope.target);
+      if (result.changes === 0) return false;
+      this.#appendAudit("lift", {
+        control: input.control,
+        tier: input.scope.tier,
+        target: input.scope.target,
+        reason: input.reason ?? null,
+        actor: input.actor,
+        expiresAt: null,
+      }, now);
+      return true;
+    }).immediate();
+    this.#markStale();
+    return lifted;
+  }
+
+  /** Reads every stored control from the database, expired ones included, oldest first. */
+  list(): EngagedControl[] {
+    return this.#db
+      .query<ControlRow, []>(
+        `SELECT control, tier, target, reason, actor, engaged_at, expires_at
+         FROM control_switches ORDER BY engaged_at, control, tier, target`,
+      )
+      .all()
+      .map(fromRow);
+  }
+
+  /** Reads the audit log, newest first. */
+  audit(limit: number): ControlAuditEntry[] {
+    return this.#db
+      .query<AuditRow, [number]>(
+        `SELECT id, time, actor, action, control, tier, target, reason, expires_at
+         FROM control_audit ORDER BY id DESC LIMIT ?`,
+      )
+      .all(limit)
+      .map((row) => ({
+        id: row.id,
+        time: row.time,
+        actor: row.actor,
+        action: row.action,
+        control: row.control,
+        tier: row.tier,
+        target: row.target,
+        reason: row.reason,
+        expiresAt: row.expires_at,
+      }));
+  }
+
+  /**
+   * Returns the controls in force at `now` from the cache. The cache is reloaded when another
+   * connection committed since the last check, which runs at most every 100 ms.
+   */
+  engaged(now = Date.now()): EngagedControl[] {
+    if (performance.now() - this.#checkedAt >= VERSION_CHECK_INTERVAL_MS) this.checkForChanges();
+    return this.#cache.filter((control) => control.expiresAt === null || control.expiresAt > now);
+  }
+
+  /**
+   * Reloads the cache when any connection committed since the last check, and returns whether
+   * the stored controls differ from the cached ones. Commits to other tables (keys, events)
+   * cost one reload of this small table and return false.
+   */
+  checkForChanges(): boolean {
+    this.#checkedAt = performance.now();
+    const version = this.#dataVersion.get()?.data_version ?? -1;
+    if (version === this.#cachedVersion) return false;
+    const before = JSON.stringify(this.#cache);
+    this.#cache = this.list();
+    this.#cachedVersion = version;
+    return JSON.stringify(this.#cache) !== before;
+  }
+
+  /** Forces a reload on the next read, for writes made through this connection. */
+  #markStale(): void {
+    this.#cachedVersion = -1;
+    this.#checkedAt = Number.NEGATIVE_INFINITY;
+  }
+
+  #appendAudit(
+    action: "engage" | "lift",
+    control: Omit<EngagedControl, "engagedAt" | "reason"> & { reason: string | null },
+    now: number,
+  ): void {
+    this.#db
+      .query(
+        `INSERT INTO control_audit
+           (time, actor, action, control, tier, target, reason, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(now, control.actor, action, control.control, control.tier, control.target,
+        control.reason, control.expiresAt);
+  }
+}
+
+function fromRow(row: ControlRow): EngagedControl {
+  return {
+    control: row.control,
+    tier: row.tier,
+    target: row.target,
+    reason: row.reason,
+    actor: row.actor,
+    engagedAt: row.engaged_at,
+    expiresAt: row.expires_at,
+  };
+}

@@ -1,0 +1,101 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import type { Database } from "bun:sqlite";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pruneCapturedBodies } from "../../../runtime/audit/capture-prune.ts";
+import { loadCapturedBodies } from "../../../runtime/audit/capture-read.ts";
+import { CaptureWriter } from "../../../runtime/audit/capture-writer.ts";
+import { SpillStore } from "../../../runtime/audit/spill-store.ts";
+import { SqliteEventStore } from "../../../runtime/audit/sqlite-event-store.ts";
+import type { TrafficEvent } from "../../../runtime/audit/traffic-event.ts";
+import { openEmbeddedDatabase } from "../../../runtime/storage/embedded/open-database.ts";
+
+const DAY = 86_400_000;
+let root: string;
+let db: Database;
+let store: SqliteEventStore;
+let spill: SpillStore;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "nexus-prune-"));
+  db = openEmbeddedDatabase(join(root, "data"));
+  store = new SqliteEventStore(db);
+  spill = new SpillStore(join(root, "data", "spill"));
+});
+afterEach(() => {
+  db.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** Stores an event whose request body is `size` bytes, 100 of them inline. */
+function storeEvent(requestId: string, time: number, size: number): TrafficEvent {
+  const writer = new CaptureWriter({
+    spill, requestId, part: "request", contentType: "application/json", maxInlineBytes: 100,
+  });
+  writer.write(new Uint8Array(size).fill(0x7a));
+  const request = writer.finish(true);
+  const event: TrafficEvent = {
+    requestId, clientRequestId: null, time, keyId: "vk_1", org: "acme", project: null,
+    route: "/v1/chat/completions", provider: "openai", model: "gpt-test", upstreamModel: null,
+    stream: false, status: 200, errorCode: null, latencyMs: 1, ttftMs: null, inputTokens: 1,
+    outputTokens: 1, cachedTokens: null, cacheWriteTokens: null, reasoningTokens: null,
+    costUsd: null, detail: {},
+    capture: { mode: "redacted", request: request.body, response: null, prunedAt: null },
+    captureInline: { request: request.inline, response: null },
+  };
+  store.insertBatch([event]);
+  return event;
+}
+
+describe("capture prune", () => {
+  test("deletes old bodies and keeps events", async () => {
+    const now = Date.now();
+    storeEvent("req_old", now - 40 * DAY, 5000);
+    storeEvent("req_new", now - DAY, 5000);
+    const oldSpill = spill.pathOf("req_old.request.body");
+    expect(existsSync(oldSpill)).toBe(true);
+
+    const result = pruneCapturedBodies(db, spill, now - 30 * DAY);
+    expect(result).toEqual({ events: 1, files: 1 });
+
+    const old = store.get("req_old")!;
+    expect(old).toBeDefined();
+    expect(old.status).toBe(200);
+    expect(old.capture?.prunedAt).toBeNumber();
+    expect(old.capture?.request?.spill).toBeNull();
+    expect(old.capture?.request?.size).toBe(5000);
+    expect(existsSync(oldSpill)).toBe(false);
+    const row = db
+      .query("SELECT request_body, bodies_kept FROM traffic_events WHERE request_id = ?")
+      .get("req_old") as { request_body: unknown; bodies_kept: unknown };
+    expect(row.request_body).toBeNull();
+    expect(row.bodies_kept).toBeNull();
+    const loaded = await loadCapturedBodies(db, spill, "req_old", old.capture!);
+    expect(loaded.request?.bytes).toBeNull();
+
+    const kept = store.get("req_new")!;
+    const bodies = await loadCapturedBodies(db, spill, "req_new", kept.capture!);
+    expect(bodies.request?.bytes?.byteLength).toBe(5000);
+    expect(bodies.request?.problem).toBeNull();
+  });
+
+  test("second run finds nothing", () => {
+    storeEvent("req_old", Date.now() - 40 * DAY, 10);
+    expect(pruneCapturedBodies(db, spill, Date.now() - 30 * DAY).events).toBe(1);
+    expect(pruneCapturedBodies(db, spill, Date.now() - 30 * DAY)).toEqual({ events: 0, files: 0 });
+  });
+
+  test("more events than one batch", () => {
+    const old = Date.now() - 40 * DAY;
+    for (let i = 0; i < 1203; i++) storeEvent(`req_${i}`, old + i, 10);
+    expect(pruneCapturedBodies(db, spill, Date.now()).events).toBe(1203);
+  });
+
+  test("tampered size is reported on load", async () => {
+    const event = storeEvent("req_bad", Date.now(), 500);
+    const capture = { ...event.capture!, request: { ...event.capture!.request!, size: 499 } };
+    const loaded = await loadCapturedBodies(db, spill, "req_bad", capture);
+    expect(loaded.request?.problem).toBe("size is 500 bytes, expected 499");
+  });
+});
