@@ -15,7 +15,8 @@ import type { WindowCounter } from "./window-counter.ts";
 /** Services that stages share across pipelines. */
 export interface StageServices {
   counter: WindowCounter;
-  moderate?: (texts: string[]) => Promise<ModerationResult>;
+  /** Returns a moderator asking the named model; absent where no model can be called. */
+  moderator?: (model: string) => (texts: string[]) => Promise<ModerationResult>;
   /** Dead-letter log, logger and async queues of webhook stages; `close` flushes them. */
   webhooks?: WebhookServices;
 }
@@ -43,8 +44,19 @@ function stageOf(config: StageConfig, services: StageServices): Stage {
     case "classification":
       return classificationStage(config);
     case "content_safety":
-      return contentSafetyStage({ ...config, moderate: services.moderate });
+      return contentSafetyStage({ ...config, moderate: moderatorOf(config, services) });
     case "webhook":
       return webhookStage(config, services.webhooks);
   }
+}
+
+function moderatorOf(
+  config: { moderationModel?: string },
+  services: StageServices,
+): ((texts: string[]) => Promise<ModerationResult>) | undefined {
+  if (config.moderationModel === undefined) return undefined;
+  if (services.moderator === undefined) {
+    throw new Error("compliance: content_safety.moderationModel needs the gateway's providers");
+  }
+  return services.moderator(config.moderationModel);
 }

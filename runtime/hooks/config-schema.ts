@@ -74,6 +74,8 @@ const ContentSafety = Type.Object(
     stage: Type.Literal("content_safety"),
     action: Type.Union([Type.Literal("block"), Type.Literal("flag")]),
     threshold: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    /** A configured chat model asked for a verdict as well as the heuristics. */
+    moderationModel: Type.Optional(Type.String({ minLength: 1 })),
     failMode: FailMode,
   },
   { additionalProperties: false },

@@ -35,6 +35,9 @@ const COMPLIANCE = {
         { stage: "rate_limit", limits: [{ scope: "key", requests: 2, windowSeconds: 60 }] },
       ],
     },
+    moderated: {
+      request: [{ stage: "content_safety", action: "block", moderationModel: "gpt-test" }],
+    },
     pii: {
       request: [{ stage: "pii", action: "redact", actions: { email: "tokenize" } }],
     },
@@ -47,6 +50,7 @@ const COMPLIANCE = {
     { org: "acme", project: "strict", pipeline: "strict" },
     { project: "answers", pipeline: "answers" },
     { project: "pii", pipeline: "pii" },
+    { project: "moderated", pipeline: "moderated" },
   ],
 };
 
@@ -305,5 +309,48 @@ describe("personal data", () => {
     expect(sent).not.toContain("jane.doe");
     const text = message.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("");
     expect(text).toContain("jane.doe@example.com");
+  });
+});
+
+describe("a moderation model", () => {
+  /** Queues the moderation model's next answer. */
+  function moderationSays(content: string): void {
+    harness.simulator.enqueue({
+      match: { provider: "openai" },
+      status: 200,
+      body: {
+        id: "chatcmpl-mod", object: "chat.completion", created: 1, model: "gpt-4o-mini",
+        choices: [{ index: 0, finish_reason: "stop", message: { role: "assistant", content } }],
+        usage: { prompt_tokens: 50, completion_tokens: 10, total_tokens: 60 },
+      },
+    });
+  }
+
+  test("its flag blocks the request with its categories", async () => {
+    const key = harness.createKey({ project: "moderated" });
+    moderationSays('{"flagged": true, "categories": ["violence"]}');
+    const response = await chat(key, "something harmless-looking");
+    expect(response.status).toBe(403);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("content_blocked");
+    expect(body.error.message).toContain("violence");
+
+    const asked = harness.simulator.requests.at(-1)?.body as { messages: { role: string }[] };
+    expect(asked.messages[0]?.role).toBe("system");
+  });
+
+  test("a clean verdict lets the request through", async () => {
+    const key = harness.createKey({ project: "moderated" });
+    moderationSays('Verdict: {"flagged": false, "categories": []}');
+    expect((await chat(key, "hello")).status).toBe(200);
+  });
+
+  test("an answer without a verdict fails closed", async () => {
+    const key = harness.createKey({ project: "moderated" });
+    moderationSays("I cannot help with that.");
+    const response = await chat(key, "hello");
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { error: { code: string } }).error.code)
+      .toBe("compliance_unavailable");
   });
 });

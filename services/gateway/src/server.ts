@@ -60,9 +60,10 @@ export async function startGateway(
   });
   const db = openEmbeddedDatabase(loaded.dataDir, GATEWAY_BUSY_TIMEOUT_MS);
   const events = new SqliteEventStore(db);
+  const catalog = new ModelCatalog(loaded.config);
   const context: GatewayContext = {
     loaded,
-    catalog: new ModelCatalog(loaded.config),
+    catalog,
     keys: new SqliteKeyStore(db),
     events,
     eventWriter: new EventWriter(events, logger, metrics, {
@@ -73,7 +74,7 @@ export async function startGateway(
     logger,
     metrics,
     maxBodyBytes: loaded.config.server?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    compliance: buildCompliance(loaded, logger),
+    compliance: buildCompliance(loaded, logger, catalog),
     controls: new SqliteControlStore(db),
     activeStreams: new OpenStreams(),
     isStoreReady: () => {
