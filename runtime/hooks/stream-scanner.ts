@@ -11,7 +11,7 @@ export const STREAM_WINDOW = 256;
 /** Runs the response pipeline on one text and returns its result and the text after edits. */
 export type ScanText = (text: string) => Promise<{ result: PipelineResult; text: string }>;
 
-/** What the scanner does besides the stages: tokens to keep whole, then restore. */
+/** Token handling besides the stages: spans to keep whole, then values to restore. */
 export interface ScannerTokens {
   /** Spans of a text that must not be split at a release, such as tokens still to restore. */
   spans(text: string): { start: number; end: number }[];
@@ -29,7 +29,7 @@ export class StreamBlocked extends Error {
 }
 
 /**
- * Scans a streamed answer incrementally, per channel (a choice's text, its reasoning, one tool
+ * Scans a streamed response incrementally, per channel (a choice's text, its reasoning, one tool
  * call's arguments). Text is released once it is more than STREAM_WINDOW characters from the
  * end of what arrived, and never inside a finding; redactions are applied before release.
  */

@@ -1,6 +1,6 @@
 import type { Usage } from "../canonical/chat.ts";
 
-/** The largest token count believed in one answer; more is a provider fault, not usage. */
+/** Maximum token count believed in one response; more is a provider fault, not usage. */
 const MAX_TOKENS = 100_000_000;
 
 function isCount(value: unknown): value is number {

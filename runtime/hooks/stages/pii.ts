@@ -7,7 +7,7 @@ import { replaceSpans } from "./keyword-filter.ts";
 import type { TokenVault } from "../token-vault.ts";
 import { type Verdict, strongest } from "../verdict.ts";
 
-/** What happens to detected items: the verdict and, for the rewriting actions, the text. */
+/** The handling of detected items: the verdict and, for the rewriting actions, the text. */
 export type PiiAction = "flag" | "block" | "mask" | "redact" | "tokenize";
 
 export interface PiiOptions {

@@ -7,7 +7,7 @@ import type { RequestRecord } from "./request-record.ts";
 /**
  * Applies the key's policy for parameters the provider cannot honour. Under `drop` (the
  * default) it returns a copy of the request without them and records their names for the
- * `x-nexus-dropped-params` header and the traffic event; under `refuse` it throws a 400 that
+ * `x-nexus-dropped-params` header and the traffic event. Under `refuse` it throws one 400 that
  * names them all, so the client can fix the request in one go.
  */
 export function applyParamPolicy(

@@ -8,7 +8,7 @@ import { blockError } from "./block-error.ts";
 import { issuedVault } from "./vaults.ts";
 
 /**
- * Returns the chunks of a streamed answer as the response pipeline lets them through: text,
+ * Returns the chunks of a streamed response as the response pipeline lets them through: text,
  * reasoning and tool-call arguments are held back by a window, redacted where a stage says so,
  * and a block ends the stream with the stage's error. Without response stages the chunks pass
  * untouched.

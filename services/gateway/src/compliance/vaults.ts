@@ -17,7 +17,7 @@ export function vaultOf(principal: Principal): TokenVault {
   return vault;
 }
 
-/** The vault when the request's values were tokenized, else null. */
+/** Returns the vault when the request's values were tokenized, else null. */
 export function issuedVault(principal: Principal | null): TokenVault | null {
   if (principal === null) return null;
   const vault = VAULTS.get(principal);
