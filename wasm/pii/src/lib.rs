@@ -14,6 +14,8 @@
 //! `candidates.rs` are the only `unsafe` code.
 
 #![deny(unsafe_op_in_unsafe_fn)]
+// Outside WebAssembly (native tests) neither the C ABI nor the SIMD scan is compiled.
+#![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
 
 pub mod ascii;
 pub mod builtin;
