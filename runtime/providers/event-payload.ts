@@ -1,4 +1,5 @@
 import type { NexusError } from "../errors/nexus-error.ts";
+import { parseSse } from "./sse.ts";
 
 /** Builds a provider's `upstream_invalid_response` error from a reason. */
 export type InvalidUpstream = (reason: string, cause?: unknown) => NexusError;
@@ -27,4 +28,18 @@ export function parseEventObject(
     throw invalid("a stream event is not a JSON object.");
   }
   return value as Record<string, unknown>;
+}
+
+/**
+ * Yields the events of an SSE body whose JSON `type` names each event (Anthropic, Cohere),
+ * parsed as objects. The SSE `event:` line repeats the name and is the fallback.
+ */
+export async function* parseTypedEvents(
+  body: ReadableStream<Uint8Array>,
+  invalid: InvalidUpstream,
+): AsyncGenerator<{ type: string; payload: Record<string, unknown> }> {
+  for await (const event of parseSse(body)) {
+    const payload = parseEventObject(event.data, invalid);
+    yield { type: typeof payload.type === "string" ? payload.type : event.event, payload };
+  }
 }

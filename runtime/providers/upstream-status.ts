@@ -92,3 +92,8 @@ export function describeRawBody(status: number, text: string): string {
     ? `HTTP ${status} with an empty body`
     : `HTTP ${status} with a non-JSON body: ${snippet}`;
 }
+
+/** Reports whether a client may retry an error of `status` (rate limits, server failures). */
+export function isRetryableStatus(status: number): boolean {
+  return status === 429 || status >= 500;
+}

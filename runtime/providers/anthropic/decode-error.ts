@@ -5,6 +5,7 @@
  */
 
 import { NexusError } from "../../errors/nexus-error.ts";
+import { retryAfterHeader, upstreamErrorMessage } from "../shared/status-error.ts";
 import { describeRawBody } from "../upstream-status.ts";
 import type { ErrorCode, OpenAIErrorType } from "../../errors/nexus-error.ts";
 
@@ -58,19 +59,17 @@ export function decodeError(status: number, headers: Headers, bodyText: string):
   const body = parseErrorBody(bodyText);
   const mapping = mappingForStatus(status, body?.type);
   const detail = body?.message ?? describeRawBody(status, bodyText);
-  const retryAfter = status === 429 || status >= 500 ? headers.get("retry-after") : null;
-
-  return new NexusError(mapping.code, messageFor(mapping, detail), {
+  return new NexusError(mapping.code, upstreamErrorMessage("Anthropic", mapping, detail), {
     status: mapping.status,
     type: mapping.type,
-    retryAfter,
+    retryAfter: retryAfterHeader(status, headers),
   });
 }
 
 /** Maps an `error` event received inside a 200 stream. */
 export function errorFromEvent(errorType: string, message: string): NexusError {
   const mapping = BY_ERROR_TYPE[errorType] ?? BY_ERROR_TYPE.api_error!;
-  return new NexusError(mapping.code, messageFor(mapping, message), {
+  return new NexusError(mapping.code, upstreamErrorMessage("Anthropic", mapping, message), {
     status: mapping.status,
     type: mapping.type,
   });
@@ -84,13 +83,6 @@ function mappingForStatus(status: number, bodyType: string | undefined): ErrorMa
   // Anthropic uses invalid_request_error for 4xx statuses it does not list; keep the status.
   const typed = bodyType === undefined ? undefined : BY_ERROR_TYPE[bodyType];
   return { status, code: "upstream_bad_request", type: typed?.type ?? "invalid_request_error" };
-}
-
-function messageFor(mapping: ErrorMapping, detail: string): string {
-  if (mapping.code === "upstream_auth_failed") {
-    return `The provider rejected the gateway's credential for Anthropic: ${detail}`;
-  }
-  return `Anthropic error: ${detail}`;
 }
 
 function parseErrorBody(text: string): { type?: string; message?: string } | null {

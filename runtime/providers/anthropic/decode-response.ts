@@ -1,13 +1,14 @@
 /** Decodes a non-streaming Anthropic message into a `chat.completion`. */
 
-import type {
-  ChatMessage,
-  ChatResponse,
-  FinishReason,
-  ReasoningDetail,
-  ToolCall,
-} from "../../canonical/chat.ts";
+import type { ChatResponse, FinishReason } from "../../canonical/chat.ts";
 import type { DecodeContext } from "../codec.ts";
+import {
+  answerMessage,
+  type CollectedAnswer,
+  collectToolUse,
+  emptyAnswer,
+} from "../shared/collected-answer.ts";
+import { finishForToolCount } from "../shared/tool-finish.ts";
 import { toFinishReason } from "./finish-reason.ts";
 import { jsonToolName } from "./json-mode.ts";
 import { planStopSequences, StopScanner } from "./stop-sequences.ts";
@@ -15,13 +16,7 @@ import { invalidUpstream } from "./upstream-errors.ts";
 import { toUsage } from "./usage.ts";
 import type { AnthropicResponse, ResponseBlock, ToolUseBlock } from "./wire.ts";
 
-interface CollectedAnswer {
-  text: string;
-  reasoning: string;
-  details: ReasoningDetail[];
-  toolCalls: ToolCall[];
-  /** The JSON-mode tool input as JSON text, when the model called that tool. */
-  json: string | null;
+interface StoppableAnswer extends CollectedAnswer {
   /** Whether a stop sequence enforced by the gateway cut the text. */
   stopped: boolean;
 }
@@ -30,16 +25,7 @@ export function decodeChatResponse(body: unknown, context: DecodeContext): ChatR
   const message = readMessage(body);
   const answer = collectBlocks(message.content, context);
 
-  const chatMessage: ChatMessage = {
-    role: "assistant",
-    content: contentOf(answer),
-    refusal: null,
-  };
-  if (answer.toolCalls.length > 0) chatMessage.tool_calls = answer.toolCalls;
-  if (answer.details.length > 0) {
-    chatMessage.reasoning_content = answer.reasoning;
-    chatMessage.reasoning_details = answer.details;
-  }
+  const chatMessage = answerMessage(answer);
 
   return {
     id: message.id,
@@ -57,17 +43,10 @@ export function decodeChatResponse(body: unknown, context: DecodeContext): ChatR
  * Walks the content blocks in order. Server tool blocks (server_tool_use and their results)
  * are skipped: Anthropic ran those tools itself, so the client has nothing to execute.
  */
-function collectBlocks(blocks: ResponseBlock[], context: DecodeContext): CollectedAnswer {
+function collectBlocks(blocks: ResponseBlock[], context: DecodeContext): StoppableAnswer {
   const jsonTool = jsonToolName(context.request);
   const scanner = new StopScanner(planStopSequences(context.request.stop).local);
-  const answer: CollectedAnswer = {
-    text: "",
-    reasoning: "",
-    details: [],
-    toolCalls: [],
-    json: null,
-    stopped: false,
-  };
+  const answer: StoppableAnswer = { ...emptyAnswer(), stopped: false };
 
   for (const block of blocks) {
     if (scanner.stopped) break;
@@ -81,7 +60,7 @@ function collectBlocks(blocks: ResponseBlock[], context: DecodeContext): Collect
     } else if (block.type === "redacted_thinking" && typeof block.data === "string") {
       answer.details.push({ type: "redacted_thinking", data: block.data });
     } else if (block.type === "tool_use") {
-      collectToolUse(block as ToolUseBlock, jsonTool, answer);
+      collectToolUse(answer, jsonTool, block as ToolUseBlock);
     }
   }
 
@@ -90,34 +69,9 @@ function collectBlocks(blocks: ResponseBlock[], context: DecodeContext): Collect
   return answer;
 }
 
-function collectToolUse(block: ToolUseBlock, jsonTool: string | null, answer: CollectedAnswer) {
-  const args = JSON.stringify(block.input ?? {});
-  if (block.name !== jsonTool) {
-    answer.toolCalls.push({
-      id: block.id,
-      type: "function",
-      function: { name: block.name, arguments: args },
-    });
-  } else if (answer.json === null) {
-    // Only the first JSON-mode call becomes content, because two JSON documents in a row
-    // would not parse as one.
-    answer.json = args;
-  }
-}
-
-/** Picks the message content. In JSON mode it is the tool input and the text is dropped. */
-function contentOf(answer: CollectedAnswer): string | null {
-  if (answer.json !== null) return answer.json;
-  if (answer.text !== "") return answer.text;
-  return answer.toolCalls.length > 0 ? null : "";
-}
-
-function finishOf(answer: CollectedAnswer, stopReason: string | null): FinishReason {
+function finishOf(answer: StoppableAnswer, stopReason: string | null): FinishReason {
   if (answer.stopped) return "stop";
-
-  const reason = toFinishReason(stopReason);
-  if (reason === "tool_calls" && answer.toolCalls.length === 0) return "stop";
-  return reason;
+  return finishForToolCount(toFinishReason(stopReason), answer.toolCalls.length);
 }
 
 function readMessage(body: unknown): AnthropicResponse {

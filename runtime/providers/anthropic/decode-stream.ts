@@ -2,11 +2,10 @@
 
 import type { ChatChunk } from "../../canonical/chat.ts";
 import type { DecodeContext } from "../codec.ts";
-import { parseSse } from "../sse.ts";
-import { isBrokenRead, streamCutError } from "../stream-cut.ts";
+import { parseEventObject, parseTypedEvents } from "../event-payload.ts";
+import { readUntilFinalEvent } from "../shared/read-until-final-event.ts";
 import { StreamDecoder } from "./stream-decoder.ts";
 import { invalidUpstream } from "./upstream-errors.ts";
-import { parseEventObject } from "../event-payload.ts";
 
 /**
  * Yields chunks as events arrive. A stream that ends before `message_stop` throws
@@ -17,26 +16,20 @@ export async function* decodeChatStream(
   context: DecodeContext,
 ): AsyncGenerator<ChatChunk> {
   const decoder = new StreamDecoder(context);
-
-  let failure: unknown = null;
-  try {
-    for await (const event of parseSse(body)) {
-      const payload = parseEventPayload(event.data);
-      // The JSON `type` names the event; the SSE `event:` line repeats it and is the fallback.
-      const type = typeof payload.type === "string" ? payload.type : event.event;
-      yield* decoder.handle(type, payload);
-      if (decoder.done) return;
-    }
-  } catch (error) {
-    failure = isBrokenRead(error) ? streamCutError("message_stop", error) : error;
-  }
-
-  // The stream failed before message_stop: pass on what arrived whole, then the usage the
-  // provider reported so far, marked partial, so the audit keeps the real input counts.
-  yield* decoder.flushOnCut();
-  const partial = decoder.partialUsageChunk();
-  if (partial !== null) yield partial;
-  throw failure ?? streamCutError("message_stop");
+  yield* readUntilFinalEvent({
+    events: parseTypedEvents(body, invalidUpstream),
+    finalEvent: "message_stop",
+    handle: (event) => decoder.handle(event.type, event.payload),
+    done: () => decoder.done,
+    // Pass on what arrived whole, then the usage the provider reported so far, marked
+    // partial, so the audit keeps the real input counts.
+    salvage: () => {
+      const chunks = decoder.flushOnCut();
+      const partial = decoder.partialUsageChunk();
+      if (partial !== null) chunks.push(partial);
+      return chunks;
+    },
+  });
 }
 
 /** Parses one stream event's data as a JSON object, or throws `upstream_invalid_response`. */

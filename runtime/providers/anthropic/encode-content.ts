@@ -1,6 +1,7 @@
 /** Translates OpenAI content parts (text, image_url, file) into Anthropic content blocks. */
 
 import type { ContentPart } from "../../canonical/chat.ts";
+import { encodeTextBlocks, encodeUserBlocks } from "../shared/content-blocks.ts";
 import { invalidRequest, unsupportedParameter } from "./request-errors.ts";
 import type { DocumentBlock, ImageBlock, TextBlock } from "./wire.ts";
 
@@ -11,62 +12,26 @@ const DATA_URL = /^data:([^;,]+)(?:;[^;,]*)*;base64,(.*)$/s;
 
 /** Encodes user content. Empty text is dropped because Anthropic rejects empty text blocks. */
 export function encodeUserContent(content: unknown, param: string): UserBlock[] {
-  if (content === undefined || content === null) return [];
-  if (typeof content === "string") return content === "" ? [] : [{ type: "text", text: content }];
-  if (!Array.isArray(content)) {
-    throw invalidRequest(`${param} must be a string or an array of content parts.`, param);
-  }
-
-  const blocks: UserBlock[] = [];
-  content.forEach((part: ContentPart, index) => {
-    const block = encodePart(part, `${param}[${index}]`);
-    if (block !== null) blocks.push(block);
-  });
-  return blocks;
+  return encodeUserBlocks<UserBlock>(content, param, { text: textBlock, part: encodePart });
 }
 
 /** Encodes content that may only hold text (system, developer and assistant messages). */
 export function encodeTextContent(content: unknown, param: string): TextBlock[] {
-  if (content === undefined || content === null) return [];
-  if (typeof content === "string") return content === "" ? [] : [{ type: "text", text: content }];
-  if (!Array.isArray(content)) {
-    throw invalidRequest(`${param} must be a string or an array of text parts.`, param);
-  }
-
-  const blocks: TextBlock[] = [];
-  content.forEach((part: ContentPart, index) => {
-    const text = partText(part);
-    if (text === null) {
-      throw invalidRequest(
-        `${param}[${index}] has type '${String(part.type)}', but only text parts are ` +
-          "allowed here.",
-        `${param}[${index}]`,
-      );
-    }
-    if (text !== "") blocks.push({ type: "text", text });
-  });
-  return blocks;
+  return encodeTextBlocks(content, param, textBlock);
 }
 
-/** Returns the text of a text or refusal part, or null for any other part. */
-function partText(part: ContentPart): string | null {
-  if (part.type === "text" && typeof part.text === "string") return part.text;
-  if (part.type === "refusal" && typeof part.refusal === "string") return part.refusal;
-  return null;
+function textBlock(text: string): TextBlock {
+  return { type: "text", text };
 }
 
-function encodePart(part: ContentPart, param: string): UserBlock | null {
-  if (part.type === "text") {
-    const text = partText(part);
-    if (text === null) throw invalidRequest(`${param}.text must be a string.`, param);
-    return text === "" ? null : { type: "text", text };
-  }
+/** Encodes a part other than text, or returns undefined for an unknown type. */
+function encodePart(part: ContentPart, param: string): UserBlock | undefined {
   if (part.type === "image_url") return encodeImage(part, param);
   if (part.type === "file") return encodeFile(part, param);
   if (part.type === "input_audio") {
     throw unsupportedParameter(param, "Anthropic models take no audio input.");
   }
-  throw invalidRequest(`${param} has unknown content part type '${String(part.type)}'.`, param);
+  return undefined;
 }
 
 function encodeImage(part: ContentPart, param: string): ImageBlock {

@@ -5,9 +5,13 @@
  * among the turns is lost. Consecutive messages of one role are merged into a single turn.
  */
 
-import type { ChatMessage, ReasoningDetail, ToolCall } from "../../canonical/chat.ts";
+import type { ChatMessage, ToolCall } from "../../canonical/chat.ts";
+import { groupTurns } from "../shared/group-turns.ts";
+import { parseToolArguments } from "../shared/parse-tool-arguments.ts";
+import { readReplayedReasoning } from "../shared/replayed-reasoning.ts";
+import { toolCallId } from "../shared/tool-call-id.ts";
 import { encodeTextContent, encodeUserContent } from "./encode-content.ts";
-import { invalidRequest, unsupportedParameter } from "./request-errors.ts";
+import { unsupportedParameter } from "./request-errors.ts";
 import type {
   AnthropicMessage,
   RedactedThinkingBlock,
@@ -24,33 +28,12 @@ export interface EncodedConversation {
 }
 
 export function encodeConversation(messages: ChatMessage[]): EncodedConversation {
-  const system: TextBlock[] = [];
-  const turns: AnthropicMessage[] = [];
-
-  messages.forEach((message, index) => {
-    const param = `messages[${index}]`;
-    switch (message.role) {
-      case "system":
-      case "developer":
-        system.push(...encodeTextContent(message.content, `${param}.content`));
-        break;
-      case "user":
-        appendTurn(turns, "user", encodeUserContent(message.content, `${param}.content`));
-        break;
-      case "tool":
-        appendTurn(turns, "user", [encodeToolResult(message, param)]);
-        break;
-      case "assistant":
-        appendTurn(turns, "assistant", encodeAssistant(message, param));
-        break;
-      case "function":
-        throw unsupportedParameter(
-          `${param}.role`,
-          "the legacy 'function' role has no tool call id; send 'tool' messages instead.",
-        );
-      default:
-        throw invalidRequest(`${param}.role '${String(message.role)}' is not valid.`, param);
-    }
+  const { system, turns } = groupTurns<TextBlock, RequestBlock>(messages, {
+    system: encodeTextContent,
+    user: encodeUserContent,
+    assistant: encodeAssistant,
+    toolResult: encodeToolResult,
+    unsupportedParameter,
   });
 
   for (const turn of turns) {
@@ -58,19 +41,6 @@ export function encodeConversation(messages: ChatMessage[]): EncodedConversation
   }
   trimFinalAssistantText(turns);
   return { system, messages: turns };
-}
-
-/** Appends blocks to the last turn when it has the same role, since turns must alternate. */
-function appendTurn(
-  turns: AnthropicMessage[],
-  role: "user" | "assistant",
-  blocks: RequestBlock[],
-): void {
-  if (blocks.length === 0) return;
-
-  const last = turns.at(-1);
-  if (last !== undefined && last.role === role) last.content.push(...blocks);
-  else turns.push({ role, content: blocks });
 }
 
 /**
@@ -91,62 +61,23 @@ function encodeReasoning(
   message: ChatMessage,
   param: string,
 ): (ThinkingBlock | RedactedThinkingBlock)[] {
-  const details = message.reasoning_details ?? [];
-  const thinkingCount = details.filter((detail) => detail.type === "thinking").length;
-
-  return details.map((detail: ReasoningDetail, index) => {
-    const detailParam = `${param}.reasoning_details[${index}]`;
-    if (detail.type === "redacted_thinking") {
-      if (typeof detail.data !== "string") {
-        throw invalidRequest(`${detailParam}.data is missing.`, detailParam);
-      }
-      return { type: "redacted_thinking", data: detail.data };
-    }
-    if (detail.type !== "thinking" || typeof detail.signature !== "string") {
-      throw invalidRequest(
-        `${detailParam} must be a thinking block with a signature or a redacted_thinking block.`,
-        detailParam,
-      );
-    }
-
-    // A streamed answer carries the thinking text in reasoning_content and the signature in
-    // reasoning_details; a client that kept them apart can still replay a single block.
-    let thinking = detail.thinking;
-    if (thinking === undefined && thinkingCount === 1) thinking = message.reasoning_content ?? "";
-    return { type: "thinking", thinking: thinking ?? "", signature: detail.signature };
-  });
+  return readReplayedReasoning(message, param, true).map((block) =>
+    block.type === "redacted_thinking"
+      ? block
+      : { type: "thinking", thinking: block.thinking, signature: block.signature ?? "" },
+  );
 }
 
 function encodeToolUse(call: ToolCall, param: string): ToolUseBlock {
   const text = call.function?.arguments ?? "";
-  let input: unknown = {};
-  if (text.trim() !== "") {
-    try {
-      input = JSON.parse(text);
-    } catch {
-      throw invalidRequest(
-        `${param}.function.arguments is not valid JSON; send the arguments the model produced.`,
-        `${param}.function.arguments`,
-      );
-    }
-  }
-  if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw invalidRequest(
-      `${param}.function.arguments must be a JSON object, because Anthropic tool input is one.`,
-      `${param}.function.arguments`,
-    );
-  }
-  const object = input as Record<string, unknown>;
-  return { type: "tool_use", id: call.id, name: call.function.name, input: object };
+  const argsParam = `${param}.function.arguments`;
+  const input = parseToolArguments(text, argsParam, "Anthropic tool input is one");
+  return { type: "tool_use", id: call.id, name: call.function.name, input };
 }
 
 function encodeToolResult(message: ChatMessage, param: string): ToolResultBlock {
-  if (typeof message.tool_call_id !== "string" || message.tool_call_id === "") {
-    throw invalidRequest(`${param}.tool_call_id is missing.`, `${param}.tool_call_id`);
-  }
-
+  const result: ToolResultBlock = { type: "tool_result", tool_use_id: toolCallId(message, param) };
   const content = message.content;
-  const result: ToolResultBlock = { type: "tool_result", tool_use_id: message.tool_call_id };
   if (typeof content === "string") {
     if (content !== "") result.content = content;
     return result;

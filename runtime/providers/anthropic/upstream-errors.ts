@@ -1,11 +1,4 @@
-import { NexusError } from "../../errors/nexus-error.ts";
+import { invalidUpstreamFor } from "../shared/invalid-upstream.ts";
 
 /** Builds the 502 raised when Anthropic sends a body that is not the documented shape. */
-export function invalidUpstream(message: string, cause?: unknown): NexusError {
-  const text = `Anthropic sent an invalid response: ${message}`;
-  return new NexusError("upstream_invalid_response", text, {
-    status: 502,
-    type: "api_error",
-    cause,
-  });
-}
+export const invalidUpstream = invalidUpstreamFor("Anthropic");

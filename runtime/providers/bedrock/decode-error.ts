@@ -12,6 +12,7 @@ import {
   BAD_REQUEST,
   describeRawBody,
   type ErrorMapping,
+  isRetryableStatus,
   mappingForStatus,
   NOT_FOUND,
   OVERLOADED,
@@ -53,7 +54,7 @@ export function decodeError(status: number, headers: Headers, bodyText: string):
   const exception = exceptionName(headers.get("x-amzn-errortype") ?? body?.type ?? "");
   const mapping = BY_EXCEPTION[exception.toLowerCase()] ?? mappingForStatus(status);
   const detail = body?.message ?? describeRawBody(status, bodyText);
-  const retryable = isRetryable(mapping);
+  const retryable = isRetryableStatus(mapping.status);
   return new NexusError(mapping.code, messageFor(mapping, exception, detail), {
     status: mapping.status,
     type: mapping.type,
@@ -84,10 +85,6 @@ function exceptionName(value: string): string {
   const name = value.split(":")[0] ?? "";
   // Some AWS JSON bodies put a shape id in `__type`: `com.amazon.bedrock#ThrottlingException`.
   return name.includes("#") ? name.slice(name.lastIndexOf("#") + 1) : name.trim();
-}
-
-function isRetryable(mapping: ErrorMapping): boolean {
-  return mapping.status === 429 || mapping.status >= 500;
 }
 
 function messageFor(mapping: ErrorMapping, exception: string, detail: string): string {

@@ -1,59 +1,40 @@
 /** Decodes a Converse response into a `chat.completion`. */
 
-import type {
-  ChatMessage,
-  ChatResponse,
-  FinishReason,
-  ReasoningDetail,
-  ToolCall,
-} from "../../canonical/chat.ts";
+import type { ChatResponse, ReasoningDetail } from "../../canonical/chat.ts";
 import { jsonToolName } from "../anthropic/json-mode.ts";
 import type { DecodeContext } from "../codec.ts";
+import {
+  answerMessage,
+  type CollectedAnswer,
+  collectToolUse,
+  emptyAnswer,
+} from "../shared/collected-answer.ts";
+import { finishForToolCount } from "../shared/tool-finish.ts";
 import { toFinishReason } from "./finish-reason.ts";
 import { responseId } from "./response-id.ts";
 import { invalidUpstream } from "./upstream-errors.ts";
 import { toUsage } from "./usage.ts";
 import type { ConverseResponse, ResponseBlock } from "./wire.ts";
 
-interface CollectedAnswer {
-  text: string;
-  reasoning: string;
-  details: ReasoningDetail[];
-  toolCalls: ToolCall[];
-  /** The JSON-mode tool input as JSON text, when the model called that tool. */
-  json: string | null;
-}
-
 export function decodeChatResponse(body: unknown, context: DecodeContext): ChatResponse {
   const response = readResponse(body);
   const answer = collectBlocks(response.output.message.content, context);
-
-  const message: ChatMessage = { role: "assistant", content: contentOf(answer), refusal: null };
-  if (answer.toolCalls.length > 0) message.tool_calls = answer.toolCalls;
-  if (answer.details.length > 0) {
-    message.reasoning_content = answer.reasoning;
-    message.reasoning_details = answer.details;
-  }
+  const message = answerMessage(answer);
+  const finish = finishForToolCount(toFinishReason(response.stopReason), answer.toolCalls.length);
 
   return {
     id: responseId(),
     object: "chat.completion",
     created: Math.floor(Date.now() / 1000),
     model: context.clientModel,
-    choices: [{ index: 0, message, finish_reason: finishOf(answer, response.stopReason) }],
+    choices: [{ index: 0, message, finish_reason: finish }],
     usage: toUsage(response.usage),
   };
 }
 
 function collectBlocks(blocks: ResponseBlock[], context: DecodeContext): CollectedAnswer {
   const jsonTool = jsonToolName(context.request);
-  const answer: CollectedAnswer = {
-    text: "",
-    reasoning: "",
-    details: [],
-    toolCalls: [],
-    json: null,
-  };
+  const answer = emptyAnswer();
 
   for (const block of blocks) {
     if (typeof block.text === "string") {
@@ -61,7 +42,9 @@ function collectBlocks(blocks: ResponseBlock[], context: DecodeContext): Collect
     } else if (block.reasoningContent !== undefined) {
       collectReasoning(block.reasoningContent, answer);
     } else if (block.toolUse !== undefined) {
-      collectToolUse(block.toolUse, jsonTool, answer);
+      const { toolUseId, name, input } = block.toolUse;
+      const call = { id: String(toolUseId ?? ""), name: String(name ?? ""), input };
+      collectToolUse(answer, jsonTool, call);
     }
     // Other blocks (citations, guardrail assessments, images) have no Chat Completions field.
   }
@@ -82,37 +65,6 @@ function collectReasoning(
   if (typeof signature === "string") detail.signature = signature;
   answer.reasoning += text;
   answer.details.push(detail);
-}
-
-function collectToolUse(
-  toolUse: NonNullable<ResponseBlock["toolUse"]>,
-  jsonTool: string | null,
-  answer: CollectedAnswer,
-): void {
-  const args = JSON.stringify(toolUse.input ?? {});
-  const name = String(toolUse.name ?? "");
-  if (name !== jsonTool) {
-    const id = String(toolUse.toolUseId ?? "");
-    answer.toolCalls.push({ id, type: "function", function: { name, arguments: args } });
-  } else if (answer.json === null) {
-    // Only the first JSON-mode call becomes content, because two JSON documents in a row
-    // would not parse as one.
-    answer.json = args;
-  }
-}
-
-/** Picks the message content. In JSON mode it is the tool input and the text is dropped. */
-function contentOf(answer: CollectedAnswer): string | null {
-  if (answer.json !== null) return answer.json;
-  if (answer.text !== "") return answer.text;
-  return answer.toolCalls.length > 0 ? null : "";
-}
-
-function finishOf(answer: CollectedAnswer, stopReason: string | undefined): FinishReason {
-  const reason = toFinishReason(stopReason);
-  // A forced JSON tool ends with tool_use, but the client sees plain JSON content.
-  if (reason === "tool_calls" && answer.toolCalls.length === 0) return "stop";
-  return reason;
 }
 
 function readResponse(body: unknown): ConverseResponse {

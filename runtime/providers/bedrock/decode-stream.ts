@@ -3,41 +3,33 @@
 import type { ChatChunk } from "../../canonical/chat.ts";
 import type { DecodeContext } from "../codec.ts";
 import { parseEventObject } from "../event-payload.ts";
-import { isBrokenRead, streamCutError } from "../stream-cut.ts";
+import { readUntilFinalEvent } from "../shared/read-until-final-event.ts";
 import { errorFromStream, exceptionMessage } from "./decode-error.ts";
 import { type EventStreamMessage, readEventStream } from "./event-stream.ts";
 import { StreamDecoder } from "./stream-decoder.ts";
 import { invalidUpstream } from "./upstream-errors.ts";
 
-/** The event that ends a ConverseStream: it carries the usage, after `messageStop`. */
-const FINAL_EVENT = "the metadata event";
-
 /**
  * Yields chunks as events arrive. An exception message, a corrupt message or a body that
  * ends before the `metadata` event throws a NexusError after every chunk decoded so far has
- * been yielded. Bedrock reports usage only in `metadata`, so a failed stream has no partial
- * usage to pass on.
+ * been yielded. Bedrock reports usage only in `metadata`, the event after `messageStop`, so a
+ * failed stream has no partial usage to pass on.
  */
 export async function* decodeChatStream(
   body: ReadableStream<Uint8Array>,
   context: DecodeContext,
 ): AsyncGenerator<ChatChunk> {
   const decoder = new StreamDecoder(context);
-
-  let failure: unknown = null;
-  try {
-    for await (const message of readEventStream(body)) {
+  yield* readUntilFinalEvent({
+    events: readEventStream(body),
+    finalEvent: "the metadata event",
+    handle: (message) => {
       const event = readEvent(message);
-      if (event === null) continue;
-      yield* decoder.handle(event.type, event.payload);
-      if (decoder.done) return;
-    }
-  } catch (error) {
-    failure = isBrokenRead(error) ? streamCutError(FINAL_EVENT, error) : error;
-  }
-
-  yield* decoder.flushOnCut();
-  throw failure ?? streamCutError(FINAL_EVENT);
+      return event === null ? [] : decoder.handle(event.type, event.payload);
+    },
+    done: () => decoder.done,
+    salvage: () => decoder.flushOnCut(),
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Translates OpenAI content parts (text, image_url) into Bedrock content blocks. */
 
 import type { ContentPart } from "../../canonical/chat.ts";
+import { encodeTextBlocks, encodeUserBlocks } from "../shared/content-blocks.ts";
 import { invalidRequest, unsupportedParameter } from "./request-errors.ts";
 import type { ImageBlock, TextBlock } from "./wire.ts";
 
@@ -20,55 +21,20 @@ const IMAGE_FORMATS: Record<string, ImageBlock["image"]["format"]> = {
 
 /** Encodes user content. Empty text is dropped because Bedrock rejects blank text blocks. */
 export function encodeUserContent(content: unknown, param: string): UserBlock[] {
-  if (content === undefined || content === null) return [];
-  if (typeof content === "string") return content === "" ? [] : [{ text: content }];
-  if (!Array.isArray(content)) {
-    throw invalidRequest(`${param} must be a string or an array of content parts.`, param);
-  }
-
-  const blocks: UserBlock[] = [];
-  content.forEach((part: ContentPart, index) => {
-    const block = encodePart(part, `${param}[${index}]`);
-    if (block !== null) blocks.push(block);
-  });
-  return blocks;
+  return encodeUserBlocks<UserBlock>(content, param, { text: textBlock, part: encodePart });
 }
 
 /** Encodes content that may only contain text (system, developer and assistant messages). */
 export function encodeTextContent(content: unknown, param: string): TextBlock[] {
-  if (content === undefined || content === null) return [];
-  if (typeof content === "string") return content === "" ? [] : [{ text: content }];
-  if (!Array.isArray(content)) {
-    throw invalidRequest(`${param} must be a string or an array of text parts.`, param);
-  }
-
-  const blocks: TextBlock[] = [];
-  content.forEach((part: ContentPart, index) => {
-    const text = partText(part);
-    if (text === null) {
-      throw invalidRequest(
-        `${param}[${index}] has type '${String(part.type)}', but only text parts are ` +
-          "allowed here.",
-        `${param}[${index}]`,
-      );
-    }
-    if (text !== "") blocks.push({ text });
-  });
-  return blocks;
+  return encodeTextBlocks(content, param, textBlock);
 }
 
-function partText(part: ContentPart): string | null {
-  if (part.type === "text" && typeof part.text === "string") return part.text;
-  if (part.type === "refusal" && typeof part.refusal === "string") return part.refusal;
-  return null;
+function textBlock(text: string): TextBlock {
+  return { text };
 }
 
-function encodePart(part: ContentPart, param: string): UserBlock | null {
-  if (part.type === "text") {
-    const text = partText(part);
-    if (text === null) throw invalidRequest(`${param}.text must be a string.`, param);
-    return text === "" ? null : { text };
-  }
+/** Encodes a part other than text, or returns undefined for an unknown type. */
+function encodePart(part: ContentPart, param: string): UserBlock | undefined {
   if (part.type === "image_url") return encodeImage(part, param);
   if (part.type === "input_audio") {
     throw unsupportedParameter(param, "the Converse API takes no audio input.");
@@ -77,7 +43,7 @@ function encodePart(part: ContentPart, param: string): UserBlock | null {
     // NOTE: Bedrock has document blocks, but this codec does not translate file parts yet.
     throw unsupportedParameter(`${param}.file`, "the codec does not translate file parts.");
   }
-  throw invalidRequest(`${param} has unknown content part type '${String(part.type)}'.`, param);
+  return undefined;
 }
 
 /** Bedrock takes image bytes only, so a data URL is unpacked and an http(s) URL rejected. */

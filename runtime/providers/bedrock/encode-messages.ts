@@ -5,9 +5,13 @@
  * messages of one role, such as several tool results, are merged into a single turn.
  */
 
-import type { ChatMessage, ReasoningDetail, ToolCall } from "../../canonical/chat.ts";
+import type { ChatMessage, ToolCall } from "../../canonical/chat.ts";
+import { groupTurns } from "../shared/group-turns.ts";
+import { parseToolArguments } from "../shared/parse-tool-arguments.ts";
+import { readReplayedReasoning } from "../shared/replayed-reasoning.ts";
+import { toolCallId } from "../shared/tool-call-id.ts";
 import { encodeTextContent, encodeUserContent } from "./encode-content.ts";
-import { invalidRequest, unsupportedParameter } from "./request-errors.ts";
+import { unsupportedParameter } from "./request-errors.ts";
 import type {
   BedrockMessage,
   ContentBlock,
@@ -23,48 +27,14 @@ export interface EncodedConversation {
 }
 
 export function encodeConversation(messages: ChatMessage[]): EncodedConversation {
-  const system: TextBlock[] = [];
-  const turns: BedrockMessage[] = [];
-
-  messages.forEach((message, index) => {
-    const param = `messages[${index}]`;
-    switch (message.role) {
-      case "system":
-      case "developer":
-        system.push(...encodeTextContent(message.content, `${param}.content`));
-        break;
-      case "user":
-        appendTurn(turns, "user", encodeUserContent(message.content, `${param}.content`));
-        break;
-      case "tool":
-        appendTurn(turns, "user", [encodeToolResult(message, param)]);
-        break;
-      case "assistant":
-        appendTurn(turns, "assistant", encodeAssistant(message, param));
-        break;
-      case "function":
-        throw unsupportedParameter(
-          `${param}.role`,
-          "the legacy 'function' role has no tool call id; send 'tool' messages instead.",
-        );
-      default:
-        throw invalidRequest(`${param}.role '${String(message.role)}' is not valid.`, param);
-    }
+  const { system, turns } = groupTurns<TextBlock, ContentBlock>(messages, {
+    system: encodeTextContent,
+    user: encodeUserContent,
+    assistant: encodeAssistant,
+    toolResult: encodeToolResult,
+    unsupportedParameter,
   });
   return { system, messages: turns };
-}
-
-/** Appends blocks to the last turn when it has the same role, since turns must alternate. */
-function appendTurn(
-  turns: BedrockMessage[],
-  role: "user" | "assistant",
-  blocks: ContentBlock[],
-): void {
-  if (blocks.length === 0) return;
-
-  const last = turns.at(-1);
-  if (last !== undefined && last.role === role) last.content.push(...blocks);
-  else turns.push({ role, content: blocks });
 }
 
 /** Reasoning blocks come first and are replayed unchanged, then text, then tool calls. */
@@ -83,67 +53,30 @@ function encodeAssistant(message: ChatMessage, param: string): ContentBlock[] {
  * `reasoning_details` goes back as `reasoningText` with its signature, or as `redactedContent`.
  */
 function encodeReasoning(message: ChatMessage, param: string): ReasoningBlock[] {
-  const details = message.reasoning_details ?? [];
-  const thinkingCount = details.filter((detail) => detail.type === "thinking").length;
-
-  return details.map((detail: ReasoningDetail, index) => {
-    const detailParam = `${param}.reasoning_details[${index}]`;
-    if (detail.type === "redacted_thinking") {
-      if (typeof detail.data !== "string") {
-        throw invalidRequest(`${detailParam}.data is missing.`, detailParam);
-      }
-      return { reasoningContent: { redactedContent: detail.data } };
+  return readReplayedReasoning(message, param, false).map((block): ReasoningBlock => {
+    if (block.type === "redacted_thinking") {
+      return { reasoningContent: { redactedContent: block.data } };
     }
-    if (detail.type !== "thinking") {
-      throw invalidRequest(
-        `${detailParam} must be a thinking or a redacted_thinking block.`,
-        detailParam,
-      );
-    }
-
-    // A streamed response carries the text in reasoning_content and the signature in
-    // reasoning_details, and a client that kept them apart can still replay a single block.
-    let text = detail.thinking;
-    if (text === undefined && thinkingCount === 1) text = message.reasoning_content ?? "";
-    const reasoningText: { text: string; signature?: string } = { text: text ?? "" };
-    if (typeof detail.signature === "string") reasoningText.signature = detail.signature;
+    const reasoningText: { text: string; signature?: string } = { text: block.thinking };
+    if (block.signature !== undefined) reasoningText.signature = block.signature;
     return { reasoningContent: { reasoningText } };
   });
 }
 
 function encodeToolUse(call: ToolCall, param: string): ToolUseBlock {
-  const argsParam = `${param}.function.arguments`;
   const text = call.function?.arguments ?? "";
-  let input: unknown = {};
-  if (text.trim() !== "") {
-    try {
-      input = JSON.parse(text);
-    } catch {
-      throw invalidRequest(
-        `${argsParam} is not valid JSON; send the arguments the model produced.`,
-        argsParam,
-      );
-    }
-  }
-  if (typeof input !== "object" || input === null || Array.isArray(input)) {
-    throw invalidRequest(
-      `${argsParam} must be a JSON object, because Bedrock tool input is one.`,
-      argsParam,
-    );
-  }
+  const argsParam = `${param}.function.arguments`;
+  const input = parseToolArguments(text, argsParam, "Bedrock tool input is one");
   return { toolUse: { toolUseId: call.id, name: call.function.name, input } };
 }
 
 function encodeToolResult(message: ChatMessage, param: string): ToolResultBlock {
-  if (typeof message.tool_call_id !== "string" || message.tool_call_id === "") {
-    throw invalidRequest(`${param}.tool_call_id is missing.`, `${param}.tool_call_id`);
-  }
-
+  const toolUseId = toolCallId(message, param);
   const content = message.content;
   // NOTE: an empty result is sent as `content: []`, whose acceptance by Bedrock is unverified.
   const blocks =
     typeof content === "string"
       ? content === "" ? [] : [{ text: content }]
       : encodeUserContent(content, `${param}.content`);
-  return { toolResult: { toolUseId: message.tool_call_id, content: blocks } };
+  return { toolResult: { toolUseId, content: blocks } };
 }

@@ -4,14 +4,8 @@
  * failure.
  */
 
-import { NexusError } from "../../errors/nexus-error.ts";
-import {
-  AUTH_FAILED,
-  describeRawBody,
-  type ErrorMapping,
-  mappingForStatus,
-  PERMISSION_DENIED,
-} from "../upstream-status.ts";
+import { statusErrorDecoder } from "../shared/status-error.ts";
+import { AUTH_FAILED, type ErrorMapping, PERMISSION_DENIED } from "../upstream-status.ts";
 
 /** Cohere's statuses beyond the standard map, and what the client sees for each. */
 const COHERE_STATUSES: Record<number, ErrorMapping> = {
@@ -22,21 +16,7 @@ const COHERE_STATUSES: Record<number, ErrorMapping> = {
 };
 
 /** Maps a non-2xx response from `/v2/chat` or `/v2/embed`; the status decides the code. */
-export function decodeError(status: number, headers: Headers, bodyText: string): NexusError {
-  const mapping = mappingForStatus(status, COHERE_STATUSES);
-  const detail = readMessage(bodyText) ?? describeRawBody(status, bodyText);
-  const retryAfter = status === 429 || status >= 500 ? headers.get("retry-after") : null;
-
-  const message =
-    mapping.code === "upstream_auth_failed"
-      ? `The provider rejected the gateway's credential for Cohere: ${detail}`
-      : `Cohere error: ${detail}`;
-  return new NexusError(mapping.code, message, {
-    status: mapping.status,
-    type: mapping.type,
-    retryAfter,
-  });
-}
+export const decodeError = statusErrorDecoder("Cohere", COHERE_STATUSES, readMessage);
 
 function readMessage(text: string): string | null {
   try {

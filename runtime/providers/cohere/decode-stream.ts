@@ -2,11 +2,10 @@
 
 import type { ChatChunk } from "../../canonical/chat.ts";
 import type { DecodeContext } from "../codec.ts";
-import { parseSse } from "../sse.ts";
-import { isBrokenRead, streamCutError } from "../stream-cut.ts";
+import { parseTypedEvents } from "../event-payload.ts";
+import { readUntilFinalEvent } from "../shared/read-until-final-event.ts";
 import { StreamDecoder } from "./stream-decoder.ts";
 import { invalidUpstream } from "./upstream-errors.ts";
-import { parseEventObject } from "../event-payload.ts";
 
 /**
  * Yields chunks as events arrive. A stream that ends before `message-end` throws
@@ -17,25 +16,14 @@ export async function* decodeChatStream(
   context: DecodeContext,
 ): AsyncGenerator<ChatChunk> {
   const decoder = new StreamDecoder(context);
-
-  let failure: unknown = null;
-  try {
-    for await (const event of parseSse(body)) {
-      const payload = parseEventPayload(event.data);
-      // The JSON `type` names the event; the SSE `event:` line repeats it and is the fallback.
-      const type = typeof payload.type === "string" ? payload.type : event.event;
-      yield* decoder.handle(type, payload);
-      if (decoder.done) return;
-    }
-  } catch (error) {
-    failure = isBrokenRead(error) ? streamCutError("message-end", error) : error;
-  }
-
-  const partial = decoder.partialUsageChunk();
-  if (partial !== null) yield partial;
-  throw failure ?? streamCutError("message-end");
-}
-
-function parseEventPayload(data: string): Record<string, unknown> {
-  return parseEventObject(data, invalidUpstream);
+  yield* readUntilFinalEvent({
+    events: parseTypedEvents(body, invalidUpstream),
+    finalEvent: "message-end",
+    handle: (event) => decoder.handle(event.type, event.payload),
+    done: () => decoder.done,
+    salvage: () => {
+      const partial = decoder.partialUsageChunk();
+      return partial === null ? [] : [partial];
+    },
+  });
 }

@@ -4,6 +4,8 @@
  */
 
 import type { ChatMessage, ContentPart, ToolCall } from "../../canonical/chat.ts";
+import { roleError } from "../shared/role-error.ts";
+import { toolCallId } from "../shared/tool-call-id.ts";
 import { invalidRequest, unsupportedParameter } from "./request-errors.ts";
 import type {
   CohereMessage,
@@ -28,13 +30,8 @@ function encodeMessage(message: ChatMessage, param: string): CohereMessage {
       return encodeAssistant(message, param);
     case "tool":
       return encodeToolResult(message, param);
-    case "function":
-      throw unsupportedParameter(
-        `${param}.role`,
-        "the legacy 'function' role has no tool call id; send 'tool' messages instead.",
-      );
     default:
-      throw invalidRequest(`${param}.role '${String(message.role)}' is not valid.`, param);
+      throw roleError(message.role, param, unsupportedParameter);
   }
 }
 
@@ -117,12 +114,9 @@ function encodeToolCall(call: ToolCall, param: string): CohereToolCall {
 }
 
 function encodeToolResult(message: ChatMessage, param: string): CohereMessage {
-  if (typeof message.tool_call_id !== "string" || message.tool_call_id === "") {
-    throw invalidRequest(`${param}.tool_call_id is missing.`, `${param}.tool_call_id`);
-  }
   return {
     role: "tool",
-    tool_call_id: message.tool_call_id,
+    tool_call_id: toolCallId(message, param),
     content: encodeText(message.content, `${param}.content`),
   };
 }

@@ -5,8 +5,10 @@
  * `handle` receives its events in order.
  */
 
-import type { ChatChunk, ChunkDelta, FinishReason } from "../../canonical/chat.ts";
+import type { ChatChunk } from "../../canonical/chat.ts";
 import type { DecodeContext } from "../codec.ts";
+import { ChunkBuilder } from "../shared/chunk-builder.ts";
+import { ToolCallBlocks } from "../shared/tool-call-blocks.ts";
 import { isErrorFinish, toFinishReason } from "./finish-reason.ts";
 import { generationFailed } from "./upstream-errors.ts";
 import { toUsage } from "./usage.ts";
@@ -14,43 +16,39 @@ import type { CohereUsage } from "./wire.ts";
 
 type EventPayload = Record<string, unknown>;
 
-interface ToolState {
-  toolIndex: number;
-  sentArguments: boolean;
-}
-
 export class StreamDecoder {
-  private id = "";
-  private readonly created = Math.floor(Date.now() / 1000);
-  private started = false;
-  private usage: CohereUsage | null = null;
+  private readonly chunks: ChunkBuilder;
   /** Open tool calls by the event `index`, which Cohere may number apart from content. */
-  private readonly tools = new Map<number, ToolState>();
-  private toolCount = 0;
+  private readonly tools: ToolCallBlocks;
+  private usage: CohereUsage | null = null;
   /** Whether message-end arrived. The caller stops reading the stream there. */
   done = false;
 
-  constructor(private readonly context: DecodeContext) {}
+  constructor(context: DecodeContext) {
+    this.chunks = new ChunkBuilder(context.clientModel);
+    // Cohere has a JSON response_format of its own, so the gateway adds no JSON-mode tool.
+    this.tools = new ToolCallBlocks(this.chunks, null);
+  }
 
   /** Returns the chunks for one event; throws `upstream_error` for finish_reason ERROR. */
   handle(type: string, payload: EventPayload): ChatChunk[] {
     switch (type) {
       case "message-start":
-        if (typeof payload.id === "string") this.id = payload.id;
-        return this.withStart([]);
+        if (typeof payload.id === "string") this.chunks.id = payload.id;
+        return this.chunks.withRole([]);
       case "content-start":
       case "content-delta":
-        return this.withStart(this.onContent(payload));
+        return this.chunks.withRole(this.onContent(payload));
       case "tool-plan-delta":
-        return this.withStart(this.textChunk(messageOf(payload).tool_plan));
+        return this.chunks.withRole(this.textChunk(messageOf(payload).tool_plan));
       case "tool-call-start":
-        return this.withStart(this.onToolStart(payload));
+        return this.chunks.withRole(this.onToolStart(payload));
       case "tool-call-delta":
-        return this.withStart(this.onToolDelta(payload));
+        return this.chunks.withRole(this.onToolDelta(payload));
       case "tool-call-end":
-        return this.withStart(this.onToolEnd(payload));
+        return this.chunks.withRole(this.tools.stopChunks(Number(payload.index)));
       case "message-end":
-        return this.withStart(this.onMessageEnd(payload));
+        return this.chunks.withRole(this.onMessageEnd(payload));
       default:
         // content-end, citation events, debug and later event types carry no chat field.
         return [];
@@ -64,14 +62,7 @@ export class StreamDecoder {
    */
   partialUsageChunk(): ChatChunk | null {
     if (this.usage === null) return null;
-    return { ...this.usageChunk(), usage_partial: true };
-  }
-
-  /** Puts the role chunk first, once, so it precedes content even without message-start. */
-  private withStart(chunks: ChatChunk[]): ChatChunk[] {
-    if (this.started) return chunks;
-    this.started = true;
-    return [this.chunk({ role: "assistant", content: "" }), ...chunks];
+    return this.chunks.usageChunk(toUsage(this.usage), true);
   }
 
   /** Emits the `text` or `thinking` that content-start and content-delta events carry. */
@@ -79,14 +70,14 @@ export class StreamDecoder {
     const content = (messageOf(payload).content ?? {}) as Record<string, unknown>;
     const chunks = this.textChunk(content.text);
     if (typeof content.thinking === "string" && content.thinking !== "") {
-      chunks.push(this.chunk({ reasoning_content: content.thinking }));
+      chunks.push(this.chunks.chunk({ reasoning_content: content.thinking }));
     }
     return chunks;
   }
 
   private textChunk(text: unknown): ChatChunk[] {
     if (typeof text !== "string" || text === "") return [];
-    return [this.chunk({ content: text })];
+    return [this.chunks.chunk({ content: text })];
   }
 
   private onToolStart(payload: EventPayload): ChatChunk[] {
@@ -95,37 +86,15 @@ export class StreamDecoder {
       function?: { name?: unknown; arguments?: unknown };
     };
     const initial = typeof call.function?.arguments === "string" ? call.function.arguments : "";
-    const toolIndex = this.toolCount++;
-    this.tools.set(Number(payload.index), { toolIndex, sentArguments: initial !== "" });
-
-    const delta = {
-      index: toolIndex,
-      id: String(call.id),
-      type: "function" as const,
-      function: { name: String(call.function?.name), arguments: initial },
-    };
-    return [this.chunk({ tool_calls: [delta] })];
+    const name = String(call.function?.name);
+    return this.tools.startTool(Number(payload.index), String(call.id), name, initial);
   }
 
   private onToolDelta(payload: EventPayload): ChatChunk[] {
-    const state = this.tools.get(Number(payload.index));
     const call = (messageOf(payload).tool_calls ?? {}) as { function?: { arguments?: unknown } };
     const text = call.function?.arguments;
-    if (state === undefined || typeof text !== "string" || text === "") return [];
-    return this.argumentChunks(state, text);
-  }
-
-  /** Sends "{}" for a tool call that streamed no arguments, so clients can parse them. */
-  private onToolEnd(payload: EventPayload): ChatChunk[] {
-    const state = this.tools.get(Number(payload.index));
-    if (state === undefined || state.sentArguments) return [];
-    return this.argumentChunks(state, "{}");
-  }
-
-  private argumentChunks(state: ToolState, text: string): ChatChunk[] {
-    state.sentArguments = true;
-    const delta = { index: state.toolIndex, function: { arguments: text } };
-    return [this.chunk({ tool_calls: [delta] })];
+    if (typeof text !== "string") return [];
+    return this.tools.argumentChunks(Number(payload.index), text);
   }
 
   private onMessageEnd(payload: EventPayload): ChatChunk[] {
@@ -135,33 +104,8 @@ export class StreamDecoder {
     if (isErrorFinish(reason)) throw generationFailed();
 
     this.done = true;
-    return [this.chunk({}, this.finishReason(reason)), this.usageChunk()];
-  }
-
-  private finishReason(reason: string | null): FinishReason {
-    const mapped = toFinishReason(reason);
-    return mapped === "tool_calls" && this.toolCount === 0 ? "stop" : mapped;
-  }
-
-  private usageChunk(): ChatChunk {
-    return {
-      id: this.id,
-      object: "chat.completion.chunk",
-      created: this.created,
-      model: this.context.clientModel,
-      choices: [],
-      usage: toUsage(this.usage),
-    };
-  }
-
-  private chunk(delta: ChunkDelta, finishReason: FinishReason | null = null): ChatChunk {
-    return {
-      id: this.id,
-      object: "chat.completion.chunk",
-      created: this.created,
-      model: this.context.clientModel,
-      choices: [{ index: 0, delta, finish_reason: finishReason }],
-    };
+    const finish = this.tools.finishReason(toFinishReason(reason));
+    return [this.chunks.chunk({}, finish), this.chunks.usageChunk(toUsage(this.usage))];
   }
 }
 

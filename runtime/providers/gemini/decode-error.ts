@@ -10,6 +10,7 @@ import {
   BAD_REQUEST,
   describeRawBody,
   type ErrorMapping,
+  isRetryableStatus,
   mappingForStatus,
   NOT_FOUND,
   OVERLOADED,
@@ -43,13 +44,13 @@ export function decodeError(status: number, headers: Headers, bodyText: string):
     ? AUTH_FAILED
     : (standardMapping(status) ?? fallbackMapping(status, body?.error.status));
   const detail = body?.error.message ?? describeRawBody(status, bodyText);
-  const header = headers.get("retry-after");
-  const retryAfter = header ?? (isRetryable(mapping) ? retryDelaySeconds(body) : null);
+  const retryable = isRetryableStatus(mapping.status);
+  const retryAfter = headers.get("retry-after") ?? (retryable ? retryDelaySeconds(body) : null);
 
   return new NexusError(mapping.code, messageFor(mapping, detail), {
     status: mapping.status,
     type: mapping.type,
-    retryAfter: isRetryable(mapping) ? retryAfter : null,
+    retryAfter: retryable ? retryAfter : null,
   });
 }
 
@@ -65,7 +66,7 @@ export function errorFromStream(payload: unknown): NexusError {
   return new NexusError(mapping.code, messageFor(mapping, detail), {
     status: mapping.status,
     type: mapping.type,
-    retryAfter: isRetryable(mapping) ? retryDelaySeconds(body) : null,
+    retryAfter: isRetryableStatus(mapping.status) ? retryDelaySeconds(body) : null,
   });
 }
 
@@ -79,10 +80,6 @@ function fallbackMapping(status: number, rpcStatus: string | undefined): ErrorMa
 function badKey(status: number, body: GeminiErrorBody | null): boolean {
   if (status !== 400) return false;
   return (body?.error.details ?? []).some((detail) => detail?.reason === "API_KEY_INVALID");
-}
-
-function isRetryable(mapping: ErrorMapping): boolean {
-  return mapping.status === 429 || mapping.status >= 500;
 }
 
 /**

@@ -2,11 +2,11 @@
 
 import type { ChatChunk } from "../../canonical/chat.ts";
 import type { DecodeContext } from "../codec.ts";
+import { parseEventObject } from "../event-payload.ts";
+import { readUntilFinalEvent } from "../shared/read-until-final-event.ts";
 import { parseSse } from "../sse.ts";
-import { isBrokenRead, streamCutError } from "../stream-cut.ts";
 import { StreamDecoder } from "./stream-decoder.ts";
 import { invalidUpstream } from "./upstream-errors.ts";
-import { parseEventObject } from "../event-payload.ts";
 
 /**
  * Yields chunks as events arrive, then the usage chunk once the stream closes. A stream that
@@ -18,25 +18,14 @@ export async function* decodeChatStream(
   context: DecodeContext,
 ): AsyncGenerator<ChatChunk> {
   const decoder = new StreamDecoder(context);
-
-  let failure: unknown = null;
-  try {
-    for await (const event of parseSse(body)) {
-      yield* decoder.handle(parseEventPayload(event.data));
-    }
-  } catch (error) {
-    failure = isBrokenRead(error) ? streamCutError("its finishReason", error) : error;
-  }
-
-  if (failure === null && decoder.complete) {
-    yield decoder.usageChunk();
-    return;
-  }
-  // Pass on the usage Gemini reported so far, marked partial, so the audit keeps its counts.
-  if (decoder.hasUsage) yield decoder.usageChunk(true);
-  throw failure ?? streamCutError("its finishReason");
-}
-
-function parseEventPayload(data: string): Record<string, unknown> {
-  return parseEventObject(data, invalidUpstream, true);
+  yield* readUntilFinalEvent({
+    events: parseSse(body),
+    finalEvent: "its finishReason",
+    handle: (event) => decoder.handle(parseEventObject(event.data, invalidUpstream, true)),
+    // Gemini sends no end marker, so only a clean close shows the stream is whole.
+    done: () => false,
+    closed: () => (decoder.complete ? [decoder.usageChunk()] : null),
+    // Pass on the usage Gemini reported so far, marked partial, so the audit keeps its counts.
+    salvage: () => (decoder.hasUsage ? [decoder.usageChunk(true)] : []),
+  });
 }

@@ -6,6 +6,9 @@
  */
 
 import type { ChatMessage, ToolCall } from "../../canonical/chat.ts";
+import { groupTurns } from "../shared/group-turns.ts";
+import { parseToolArguments } from "../shared/parse-tool-arguments.ts";
+import { toolCallId } from "../shared/tool-call-id.ts";
 import { encodeContent, encodeTextOnly } from "./encode-parts.ts";
 import { invalidRequest, unsupportedParameter } from "./request-errors.ts";
 import {
@@ -22,46 +25,24 @@ export interface EncodedContents {
 }
 
 export function encodeContents(messages: ChatMessage[], upstreamModel: string): EncodedContents {
-  const system: GeminiPart[] = [];
-  const contents: GeminiContent[] = [];
   const callNames = new Map<string, string>();
   const strict = isGeminiThreeOrLater(upstreamModel);
 
-  messages.forEach((message, index) => {
-    const param = `messages[${index}]`;
-    switch (message.role) {
-      case "system":
-      case "developer":
-        system.push(...encodeTextOnly(message.content, `${param}.content`));
-        break;
-      case "user":
-        appendTurn(contents, "user", encodeContent(message.content, `${param}.content`));
-        break;
-      case "assistant":
-        for (const call of message.tool_calls ?? []) callNames.set(call.id, call.function.name);
-        appendTurn(contents, "model", encodeAssistant(message, param, strict));
-        break;
-      case "tool":
-        appendTurn(contents, "user", [encodeToolResult(message, param, callNames)]);
-        break;
-      case "function":
-        throw unsupportedParameter(
-          `${param}.role`,
-          "the legacy 'function' role has no tool call id; send 'tool' messages instead.",
-        );
-      default:
-        throw invalidRequest(`${param}.role '${String(message.role)}' is not valid.`, param);
-    }
+  const { system, turns } = groupTurns<GeminiPart, GeminiPart>(messages, {
+    system: encodeTextOnly,
+    user: encodeContent,
+    assistant: (message, param) => {
+      for (const call of message.tool_calls ?? []) callNames.set(call.id, call.function.name);
+      return encodeAssistant(message, param, strict);
+    },
+    toolResult: (message, param) => encodeToolResult(message, param, callNames),
+    unsupportedParameter,
   });
+  const contents = turns.map(({ role, content }): GeminiContent => ({
+    role: role === "assistant" ? "model" : "user",
+    parts: content,
+  }));
   return { system, contents };
-}
-
-function appendTurn(contents: GeminiContent[], role: "user" | "model", parts: GeminiPart[]) {
-  if (parts.length === 0) return;
-
-  const last = contents.at(-1);
-  if (last !== undefined && last.role === role) last.parts.push(...parts);
-  else contents.push({ role, parts });
 }
 
 /**
@@ -86,13 +67,9 @@ function encodeAssistant(message: ChatMessage, param: string, strict: boolean): 
 }
 
 function encodeFunctionCall(call: ToolCall, param: string): GeminiPart {
-  const args = parseObject(call.function?.arguments ?? "", `${param}.function.arguments`);
-  if (args === null) {
-    throw invalidRequest(
-      `${param}.function.arguments must be a JSON object, because Gemini function args are one.`,
-      `${param}.function.arguments`,
-    );
-  }
+  const text = call.function?.arguments ?? "";
+  const argsParam = `${param}.function.arguments`;
+  const args = parseToolArguments(text, argsParam, "Gemini function args are one");
 
   const part: GeminiPart = { functionCall: { name: call.function.name, args } };
   const signature = toolCallSignature(call);
@@ -109,10 +86,7 @@ function encodeToolResult(
   param: string,
   callNames: Map<string, string>,
 ): GeminiPart {
-  const id = message.tool_call_id;
-  if (typeof id !== "string" || id === "") {
-    throw invalidRequest(`${param}.tool_call_id is missing.`, `${param}.tool_call_id`);
-  }
+  const id = toolCallId(message, param);
   const name = callNames.get(id) ?? (typeof message.name === "string" ? message.name : undefined);
   if (name === undefined) {
     throw invalidRequest(
@@ -132,20 +106,6 @@ function toolResultText(content: ChatMessage["content"], param: string): string 
     throw unsupportedParameter(param, "tool results may only hold text for Gemini.");
   }
   return parts.map((part) => part.text).join("");
-}
-
-/** Parses call arguments; empty text is an empty object, and invalid JSON is refused. */
-function parseObject(text: string, param: string): Record<string, unknown> | null {
-  if (text.trim() === "") return {};
-  try {
-    const value: unknown = JSON.parse(text);
-    return isRecord(value) ? value : null;
-  } catch {
-    throw invalidRequest(
-      `${param} is not valid JSON; send the arguments the model produced.`,
-      param,
-    );
-  }
 }
 
 function parseObjectOrNull(text: string): Record<string, unknown> | null {

@@ -5,13 +5,9 @@
  * closes after every candidate reported a finishReason.
  */
 
-import type {
-  ChatChunk,
-  ChunkDelta,
-  FinishReason,
-  ToolCallDelta,
-} from "../../canonical/chat.ts";
+import type { ChatChunk, ChunkDelta, ToolCallDelta } from "../../canonical/chat.ts";
 import type { DecodeContext } from "../codec.ts";
+import { ChunkBuilder } from "../shared/chunk-builder.ts";
 import { errorFromStream } from "./decode-error.ts";
 import { toFinishReason } from "./finish-reason.ts";
 import { PartialArgs } from "./partial-args.ts";
@@ -35,17 +31,20 @@ interface ChoiceState {
 type SignedDelta = ToolCallDelta & { extra_content?: { google: { thought_signature: string } } };
 
 export class StreamDecoder {
-  private id = "";
-  private readonly created = Math.floor(Date.now() / 1000);
+  private readonly chunks: ChunkBuilder;
   private usage: GeminiUsage = {};
   private readonly choices = new Map<number, ChoiceState>();
 
-  constructor(private readonly context: DecodeContext) {}
+  constructor(context: DecodeContext) {
+    this.chunks = new ChunkBuilder(context.clientModel);
+  }
 
   /** Returns the chunks for one event; throws the mapped NexusError for an error event. */
   handle(payload: Record<string, unknown>): ChatChunk[] {
     if (payload.error !== undefined) throw errorFromStream(payload);
-    if (this.id === "" && typeof payload.responseId === "string") this.id = payload.responseId;
+    if (this.chunks.id === "" && typeof payload.responseId === "string") {
+      this.chunks.id = payload.responseId;
+    }
     this.mergeUsage(payload.usageMetadata as GeminiUsage | undefined);
 
     const candidates = Array.isArray(payload.candidates)
@@ -67,11 +66,7 @@ export class StreamDecoder {
 
   /** Builds the closing chunk with the usage and no choices. */
   usageChunk(partial = false): ChatChunk {
-    const chunk = this.chunkFor(-1, {});
-    chunk.choices = [];
-    chunk.usage = toUsage(this.usage);
-    if (partial) chunk.usage_partial = true;
-    return chunk;
+    return this.chunks.usageChunk(toUsage(this.usage), partial);
   }
 
   /** Whether Gemini reported any counts, so a partial usage chunk is worth recording. */
@@ -91,7 +86,7 @@ export class StreamDecoder {
       chunks.push(...this.flushPending(index, state));
       state.finished = true;
       const reason = toFinishReason(candidate.finishReason, state.toolCount > 0);
-      chunks.push(this.chunkFor(index, {}, reason));
+      chunks.push(this.chunks.chunk({}, reason, index));
     }
     return chunks;
   }
@@ -102,7 +97,7 @@ export class StreamDecoder {
     if (state === undefined) {
       state = { toolCount: 0, pending: null, finished: false };
       this.choices.set(index, state);
-      chunks.push(this.chunkFor(index, { role: "assistant", content: "" }));
+      chunks.push(this.chunks.chunk({ role: "assistant", content: "" }, null, index));
     }
     return state;
   }
@@ -116,11 +111,12 @@ export class StreamDecoder {
     if (typeof part.text === "string" && part.text !== "") {
       const delta: ChunkDelta =
         part.thought === true ? { reasoning_content: part.text } : { content: part.text };
-      chunks.push(this.chunkFor(index, delta));
+      chunks.push(this.chunks.chunk(delta, null, index));
     }
     const signature = part.thoughtSignature;
     if (typeof signature === "string" && signature !== "") {
-      chunks.push(this.chunkFor(index, { reasoning_details: [signatureDetail(signature)] }));
+      const delta = { reasoning_details: [signatureDetail(signature)] };
+      chunks.push(this.chunks.chunk(delta, null, index));
     }
     return chunks;
   }
@@ -176,7 +172,7 @@ export class StreamDecoder {
     if (signature !== undefined && signature !== "") {
       delta.extra_content = { google: { thought_signature: signature } };
     }
-    return this.chunkFor(index, { tool_calls: [delta] });
+    return this.chunks.chunk({ tool_calls: [delta] }, null, index);
   }
 
   private blocked(): ChatChunk[] {
@@ -184,7 +180,7 @@ export class StreamDecoder {
     const state = this.stateFor(0, chunks);
     if (state.finished) return chunks;
     state.finished = true;
-    chunks.push(this.chunkFor(0, {}, "content_filter"));
+    chunks.push(this.chunks.chunk({}, "content_filter"));
     return chunks;
   }
 
@@ -194,16 +190,5 @@ export class StreamDecoder {
     for (const [field, value] of Object.entries(update)) {
       if (value !== null && value !== undefined) this.usage[field] = value;
     }
-  }
-
-  private chunkFor(index: number, delta: ChunkDelta, reason: FinishReason | null = null) {
-    const chunk: ChatChunk = {
-      id: this.id,
-      object: "chat.completion.chunk",
-      created: this.created,
-      model: this.context.clientModel,
-      choices: [{ index, delta, finish_reason: reason }],
-    };
-    return chunk;
   }
 }

@@ -4,14 +4,8 @@
  * detail is kept because it explains the failure.
  */
 
-import { NexusError } from "../../errors/nexus-error.ts";
-import {
-  BAD_REQUEST,
-  describeRawBody,
-  type ErrorMapping,
-  mappingForStatus,
-  PERMISSION_DENIED,
-} from "../upstream-status.ts";
+import { statusErrorDecoder } from "../shared/status-error.ts";
+import { BAD_REQUEST, type ErrorMapping, PERMISSION_DENIED } from "../upstream-status.ts";
 
 /** Replicate's statuses beyond the standard map, and what the client sees for each. */
 const REPLICATE_STATUSES: Record<number, ErrorMapping> = {
@@ -22,21 +16,7 @@ const REPLICATE_STATUSES: Record<number, ErrorMapping> = {
 };
 
 /** Maps a non-2xx response from a predictions endpoint; the status decides the code. */
-export function decodeError(status: number, headers: Headers, bodyText: string): NexusError {
-  const mapping = mappingForStatus(status, REPLICATE_STATUSES);
-  const detail = readProblem(bodyText) ?? describeRawBody(status, bodyText);
-  const retryAfter = status === 429 || status >= 500 ? headers.get("retry-after") : null;
-
-  const message =
-    mapping.code === "upstream_auth_failed"
-      ? `The provider rejected the gateway's credential for Replicate: ${detail}`
-      : `Replicate error: ${detail}`;
-  return new NexusError(mapping.code, message, {
-    status: mapping.status,
-    type: mapping.type,
-    retryAfter,
-  });
-}
+export const decodeError = statusErrorDecoder("Replicate", REPLICATE_STATUSES, readProblem);
 
 /** Returns "title: detail", or whichever of the two the body has, or null. */
 function readProblem(text: string): string | null {

@@ -5,10 +5,11 @@
  * The gateway's `prediction` events carry the id and the final token counts.
  */
 
-import type { ChatChunk, ChunkDelta, FinishReason, Usage } from "../../canonical/chat.ts";
+import type { ChatChunk, Usage } from "../../canonical/chat.ts";
 import type { DecodeContext } from "../codec.ts";
-import { parseSse } from "../sse.ts";
-import { isBrokenRead, streamCutError } from "../stream-cut.ts";
+import { ChunkBuilder } from "../shared/chunk-builder.ts";
+import { readUntilFinalEvent } from "../shared/read-until-final-event.ts";
+import { parseSse, type SseEvent } from "../sse.ts";
 import { maxTokensOf } from "./decode-response.ts";
 import { PREDICTION_EVENT } from "./stream-events.ts";
 import { errorDetail, predictionCanceled, predictionFailed } from "./upstream-errors.ts";
@@ -20,75 +21,69 @@ export async function* decodeChatStream(
   context: DecodeContext,
 ): AsyncGenerator<ChatChunk> {
   const state = new StreamState(context);
-
-  let failure: unknown = null;
-  try {
-    for await (const event of parseSse(body)) {
-      if (event.event === PREDICTION_EVENT) state.readPrediction(event.data);
-      else if (event.event === "output") yield* state.output(event.data);
-      else if (event.event === "error") throw predictionFailed(state.id, readDetail(event.data));
-      else if (event.event === "done") {
-        if (readReason(event.data) === "canceled") throw predictionCanceled(state.id);
-        yield* state.end();
-        return;
-      }
-      // `logs` and later event types carry nothing for the chat completion.
-    }
-  } catch (error) {
-    failure = isBrokenRead(error) ? streamCutError("the done event", error) : error;
-  }
-
-  if (state.usage !== undefined) yield { ...state.usageChunk(), usage_partial: true };
-  throw failure ?? streamCutError("the done event");
+  yield* readUntilFinalEvent({
+    events: parseSse(body),
+    finalEvent: "the done event",
+    handle: (event) => state.handle(event),
+    done: () => state.done,
+    salvage: () => (state.usage === undefined ? [] : [state.usageChunk(true)]),
+  });
 }
 
 class StreamState {
   id = "unknown";
   usage: Usage | undefined;
-  readonly #created = Math.floor(Date.now() / 1000);
-  #started = false;
+  /** Whether the `done` event arrived. The caller stops reading the stream there. */
+  done = false;
+  readonly #chunks: ChunkBuilder;
 
-  constructor(private readonly context: DecodeContext) {}
+  constructor(private readonly context: DecodeContext) {
+    this.#chunks = new ChunkBuilder(context.clientModel, chunkId(this.id));
+  }
+
+  /** Returns the chunks for one event. Throws the mapped error for `error` or a cancel. */
+  handle(event: SseEvent): ChatChunk[] {
+    if (event.event === PREDICTION_EVENT) this.readPrediction(event.data);
+    else if (event.event === "output") return this.output(event.data);
+    else if (event.event === "error") throw predictionFailed(this.id, readDetail(event.data));
+    else if (event.event === "done") {
+      if (readReason(event.data) === "canceled") throw predictionCanceled(this.id);
+      this.done = true;
+      return this.end();
+    }
+    // `logs` and later event types carry nothing for the chat completion.
+    return [];
+  }
 
   /** Takes the id and the token counts from a `prediction` event; bad JSON is ignored. */
   readPrediction(data: string): void {
     const prediction = parseObject(data) as Prediction | null;
     if (prediction === null) return;
-    if (typeof prediction.id === "string") this.id = prediction.id;
+    if (typeof prediction.id === "string") {
+      this.id = prediction.id;
+      this.#chunks.id = chunkId(prediction.id);
+    }
     this.usage = toUsage(prediction.metrics) ?? this.usage;
   }
 
   output(text: string): ChatChunk[] {
     if (text === "") return [];
-    return [...this.#start(), this.#chunk({ content: text })];
+    return this.#chunks.withRole([this.#chunks.chunk({ content: text })]);
   }
 
   /** Returns the closing chunks: finish reason, then usage (null when Replicate sent none). */
   end(): ChatChunk[] {
     const reason = finishReason(this.usage, maxTokensOf(this.context.request));
-    return [...this.#start(), this.#chunk({}, reason), this.usageChunk()];
+    return this.#chunks.withRole([this.#chunks.chunk({}, reason), this.usageChunk()]);
   }
 
-  usageChunk(): ChatChunk {
-    return { ...this.#chunk({}), choices: [], usage: this.usage ?? null };
+  usageChunk(partial = false): ChatChunk {
+    return this.#chunks.usageChunk(this.usage ?? null, partial);
   }
+}
 
-  /** The role chunk, once, before the first content. */
-  #start(): ChatChunk[] {
-    if (this.#started) return [];
-    this.#started = true;
-    return [this.#chunk({ role: "assistant", content: "" })];
-  }
-
-  #chunk(delta: ChunkDelta, reason: FinishReason | null = null): ChatChunk {
-    return {
-      id: `chatcmpl-replicate-${this.id}`,
-      object: "chat.completion.chunk",
-      created: this.#created,
-      model: this.context.clientModel,
-      choices: [{ index: 0, delta, finish_reason: reason }],
-    };
-  }
+function chunkId(predictionId: string): string {
+  return `chatcmpl-replicate-${predictionId}`;
 }
 
 /**

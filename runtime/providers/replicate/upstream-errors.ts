@@ -1,14 +1,8 @@
 import { NexusError } from "../../errors/nexus-error.ts";
+import { invalidUpstreamFor } from "../shared/invalid-upstream.ts";
 
 /** Builds the 502 raised when Replicate sends a body that is not the documented shape. */
-export function invalidUpstream(message: string, cause?: unknown): NexusError {
-  const text = `Replicate sent an invalid response: ${message}`;
-  return new NexusError("upstream_invalid_response", text, {
-    status: 502,
-    type: "api_error",
-    cause,
-  });
-}
+export const invalidUpstream = invalidUpstreamFor("Replicate");
 
 /** Builds the 502 raised for a prediction that ended with status `failed`. */
 export function predictionFailed(id: string, detail: string): NexusError {

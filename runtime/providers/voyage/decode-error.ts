@@ -5,13 +5,8 @@
  * failure.
  */
 
-import { NexusError } from "../../errors/nexus-error.ts";
-import {
-  describeRawBody,
-  type ErrorMapping,
-  mappingForStatus,
-  OVERLOADED,
-} from "../upstream-status.ts";
+import { statusErrorDecoder } from "../shared/status-error.ts";
+import { type ErrorMapping, OVERLOADED } from "../upstream-status.ts";
 
 /** Voyage's statuses beyond the standard map, and what the client sees for each. */
 const VOYAGE_STATUSES: Record<number, ErrorMapping> = {
@@ -20,21 +15,7 @@ const VOYAGE_STATUSES: Record<number, ErrorMapping> = {
 };
 
 /** Maps a non-2xx response from `/v1/embeddings`; the status decides the code. */
-export function decodeError(status: number, headers: Headers, bodyText: string): NexusError {
-  const mapping = mappingForStatus(status, VOYAGE_STATUSES);
-  const detail = readDetail(bodyText) ?? describeRawBody(status, bodyText);
-  const retryAfter = status === 429 || status >= 500 ? headers.get("retry-after") : null;
-
-  const message =
-    mapping.code === "upstream_auth_failed"
-      ? `The provider rejected the gateway's credential for Voyage: ${detail}`
-      : `Voyage error: ${detail}`;
-  return new NexusError(mapping.code, message, {
-    status: mapping.status,
-    type: mapping.type,
-    retryAfter,
-  });
-}
+export const decodeError = statusErrorDecoder("Voyage", VOYAGE_STATUSES, readDetail);
 
 function readDetail(text: string): string | null {
   let parsed: unknown;

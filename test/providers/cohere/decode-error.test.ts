@@ -1,15 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { cohereCodec } from "../../../runtime/providers/cohere/codec.ts";
+import { type StatusErrorCase, testStatusErrorCases } from "../status-error-cases.ts";
 
 /** Each case: a Cohere error response and the NexusError fields it must become. */
-const CASES: {
-  name: string;
-  status: number;
-  body: string;
-  retryAfter?: string;
-  expected: { code: string; status: number; type: string; retryAfter: string | null };
-  messagePart: string;
-}[] = [
+const CASES: StatusErrorCase[] = [
   {
     name: "400 with message",
     status: 400,
@@ -125,17 +119,7 @@ const CASES: {
 ];
 
 describe("Cohere error responses", () => {
-  for (const { name, status, body, retryAfter, expected, messagePart } of CASES) {
-    test(name, () => {
-      const headers = new Headers(retryAfter === undefined ? {} : { "retry-after": retryAfter });
-      const error = cohereCodec.decodeError(status, headers, body);
-      expect(error.code).toBe(expected.code as typeof error.code);
-      expect(error.status).toBe(expected.status);
-      expect(error.type).toBe(expected.type as typeof error.type);
-      expect(error.retryAfter).toBe(expected.retryAfter);
-      expect(error.message).toContain(messagePart);
-    });
-  }
+  testStatusErrorCases(cohereCodec.decodeError, CASES);
 
   test("400 ignores retry-after", () => {
     const headers = new Headers({ "retry-after": "5" });

@@ -1,15 +1,9 @@
-import { describe, expect, test } from "bun:test";
+import { describe } from "bun:test";
 import { replicateCodec } from "../../../runtime/providers/replicate/codec.ts";
+import { type StatusErrorCase, testStatusErrorCases } from "../status-error-cases.ts";
 
 /** Each case: a Replicate error response and the NexusError fields it must become. */
-const CASES: {
-  name: string;
-  status: number;
-  body: string;
-  retryAfter?: string;
-  expected: { code: string; status: number; type: string; retryAfter: string | null };
-  messagePart: string;
-}[] = [
+const CASES: StatusErrorCase[] = [
   {
     name: "401 problem details",
     status: 401,
@@ -63,16 +57,5 @@ const CASES: {
 ];
 
 describe("replicate decodeError", () => {
-  for (const testCase of CASES) {
-    test(testCase.name, () => {
-      const headers = new Headers();
-      if (testCase.retryAfter !== undefined) headers.set("retry-after", testCase.retryAfter);
-      const error = replicateCodec.decodeError(testCase.status, headers, testCase.body);
-      expect(error.code).toBe(testCase.expected.code as typeof error.code);
-      expect(error.status).toBe(testCase.expected.status);
-      expect(error.type).toBe(testCase.expected.type as typeof error.type);
-      expect(error.retryAfter).toBe(testCase.expected.retryAfter);
-      expect(error.message).toContain(testCase.messagePart);
-    });
-  }
+  testStatusErrorCases(replicateCodec.decodeError, CASES);
 });
