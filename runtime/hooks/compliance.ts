@@ -42,7 +42,7 @@ export class Compliance {
     }
   }
 
-  /** Tells whether any stage would run for the principal and phase, so callers can skip the work. */
+  /** Tells whether any stage would run for the principal and phase, so callers can skip work. */
   applies(subject: Pick<HookSubject, "principal" | "phase">): boolean {
     return this.#stagesFor(subject).length > 0;
   }

@@ -354,3 +354,42 @@ describe("a moderation model", () => {
       .toBe("compliance_unavailable");
   });
 });
+
+describe("fields beside the text", () => {
+  test("a streamed refusal is redacted and log probabilities are removed", async () => {
+    const frame = (delta: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+      `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1,
+        model: "gpt-4o-mini",
+        choices: [{ index: 0, delta, finish_reason: null, ...extra }] })}\n\n`;
+    const sse = frame({ role: "assistant", refusal: "no ze" }) +
+      frame({ refusal: "bra here" }, { logprobs: { content: [{ token: "zebra", logprob: 0 }] } }) +
+      `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1,
+        model: "gpt-4o-mini", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\n` +
+      "data: [DONE]\n\n";
+    harness.simulator.enqueue({
+      match: { provider: "openai" }, status: 200, body: sse,
+      headers: { "content-type": "text/event-stream" },
+    });
+
+    const response = await fetch(`${harness.gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${answerKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-test", stream: true,
+        messages: [{ role: "user", content: "hi" }] }),
+    });
+    const text = await response.text();
+    expect(text).not.toContain("zebra");
+    expect(text).not.toContain("logprobs");
+    expect(text).toContain("[REDACTED]");
+  });
+
+  test("metadata keys and tool-call ids are checked too", async () => {
+    const response = await fetch(`${harness.gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ model: "gpt-test", metadata: { "project falcon": "x" },
+        messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(response.status).toBe(403);
+  });
+});

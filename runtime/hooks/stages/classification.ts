@@ -44,7 +44,9 @@ export function classificationStage(options: ClassificationOptions): Stage {
 
       const label = levels[rank]!;
       const blockRank = options.blockAt === undefined ? Infinity : levels.indexOf(options.blockAt);
-      const reason = matched.length === 0 ? undefined : `Classified ${label}: ${matched.join("; ")}.`;
+      const reason = matched.length === 0
+        ? undefined
+        : `Classified ${label}: ${matched.join("; ")}.`;
       if (rank >= blockRank) {
         return { verdict: "block", reason, labels: [label], status: 403, code: "data_classified" };
       }

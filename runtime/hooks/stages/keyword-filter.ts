@@ -12,15 +12,15 @@ export interface KeywordOptions {
 const WORD_CHAR = /[\p{L}\p{N}]/u;
 
 /**
- * Finds listed words in every text, however they are cased, accented or padded with invisible
- * characters. One regular expression of escaped literals serves the whole list: it has no
- * nested quantifiers, so matching stays linear in the text.
+ * Finds listed words in every text, however they are cased, accented, spaced or padded with
+ * invisible characters. One regular expression of escaped literals serves the whole list; its
+ * only quantifiers are single character classes between literals, so matching stays linear.
  */
 export function keywordStage(options: KeywordOptions): Stage {
   const folded = [...new Set(options.words.map(foldWord).filter((word) => word !== ""))];
   const matcher = folded.length === 0
     ? null
-    : new RegExp(folded.sort((a, b) => b.length - a.length).map(escape).join("|"), "g");
+    : new RegExp(folded.sort((a, b) => b.length - a.length).map(phrasePattern).join("|"), "gu");
   const replacement = options.replacement ?? "[REDACTED]";
 
   return {
@@ -88,6 +88,16 @@ export function replaceSpans(
     position = span.end;
   }
   return out + text.slice(position);
+}
+
+/**
+ * The pattern of one folded word or phrase: its words in order, with any run of characters
+ * that are not letters or digits between them (spaces, tabs, line breaks, hyphens, or none),
+ * so `Project  Falcon`, `Project-Falcon` and `ProjectFalcon` all match `project falcon`.
+ */
+function phrasePattern(phrase: string): string {
+  return phrase.split(/\s+/).filter((word) => word !== "").map(escape)
+    .join("[^\\p{L}\\p{N}]*");
 }
 
 function escape(word: string): string {

@@ -13,7 +13,8 @@ export function requestSizeStage(options: RequestSizeOptions): Stage {
     name: "request_size",
     run(subject): StageOutcome {
       if (subject.sizeBytes > options.maxBytes) {
-        return tooLarge(`The body is ${subject.sizeBytes} bytes; the limit is ${options.maxBytes}.`);
+        const size = subject.sizeBytes;
+        return tooLarge(`The body is ${size} bytes; the limit is ${options.maxBytes}.`);
       }
       const maxChars = options.maxTextChars;
       if (maxChars === undefined) return { verdict: "allow" };

@@ -213,3 +213,17 @@ describe("content safety", () => {
     expect(large / small).toBeLessThan(10);
   });
 });
+
+describe("keyword phrases", () => {
+  const stage = keywordStage({ words: ["Project Falcon"], action: "block" });
+  for (const text of ["Project  Falcon", "Project\nFalcon", "Project\tFalcon", "Project-Falcon",
+    "Project_Falcon", "ProjectFalcon", "Project\u180eFalcon", "Project\u3164Falcon"]) {
+    test(`${JSON.stringify(text)} matches`, async () => {
+      expect((await run(stage, userSays(`about ${text} today`))).verdict).toBe("block");
+    });
+  }
+
+  test("other words between do not match", async () => {
+    expect((await run(stage, userSays("project red falcon"))).verdict).toBe("allow");
+  });
+});

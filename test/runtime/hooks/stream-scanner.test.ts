@@ -30,7 +30,8 @@ async function stream(scanner: StreamScanner, text: string, size: number): Promi
 }
 
 const FILLER = "lorem ipsum ".repeat(60);
-const TEXT = `${FILLER}Mind the ZEBRA crossing here. ${FILLER}and a zebra \u200Bcrossing at the end`;
+const TEXT = `${FILLER}Mind the ZEBRA crossing here. ${FILLER}` +
+  "and a zebra \u200Bcrossing at the end";
 
 describe("stream scanning", () => {
   for (const size of [1, 7, 64, 1000]) {

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { collectTexts, writeText } from "../../../runtime/hooks/text-segments.ts";
 
 describe("text segments of a body", () => {
-  test("chat bodies yield every role, tool arguments and tool results", () => {
+  test("chat bodies yield every role, tool arguments, ids and tool results", () => {
     const body = {
       model: "gpt-test",
       messages: [
@@ -16,7 +16,8 @@ describe("text segments of a body", () => {
     };
     const texts = collectTexts(body).map((segment) => segment.text);
     expect(texts).toEqual([
-      "Be brief.", "Mail a@b.co", "send", "{\"to\":\"a@b.co\"}", "sent to a@b.co",
+      "Be brief.", "Mail a@b.co", "call_1", "send", "{\"to\":\"a@b.co\"}", "call_1",
+      "sent to a@b.co",
     ]);
   });
 
@@ -33,7 +34,9 @@ describe("text segments of a body", () => {
       ],
     };
     const texts = collectTexts(body).map((segment) => segment.text);
-    expect(texts).toEqual(["Rules", "lookup", "x@y.org", "found x@y.org", "hm"]);
+    expect(texts).toEqual([
+      "Rules", "toolu_1", "lookup", "x@y.org", "toolu_1", "found x@y.org", "hm",
+    ]);
   });
 
   test("a segment's text is written back at its path", () => {
@@ -41,5 +44,31 @@ describe("text segments of a body", () => {
     const [segment] = collectTexts(body);
     writeText(body, segment!.path, "[REDACTED]");
     expect(body.messages[0]!.content[0]!.text).toBe("[REDACTED]");
+  });
+
+  test("keys that are not field names are texts, and can be renamed", () => {
+    const body = { metadata: { "jane@example.com": "vip", plain_key: "x" } };
+    const segments = collectTexts(body);
+    expect(segments.map((segment) => segment.text)).toEqual(["jane@example.com", "vip", "x"]);
+
+    writeText(body, segments[0]!.path, "[EMAIL]");
+    expect(Object.keys(body.metadata)).toEqual(["[EMAIL]", "plain_key"]);
+  });
+
+  test("base64 payloads and data URLs are skipped, URLs and schema text are not", () => {
+    const body = {
+      messages: [{ role: "user", content: [
+        { type: "image_url", image_url: { url: `data:image/png;base64,${"A".repeat(400)}` } },
+        { type: "image_url", image_url: { url: "https://x.test/?ssn=123-45-6789" } },
+        { type: "document", source: { type: "base64", data: "QUJD".repeat(100) } },
+        { type: "document", source: { type: "text", data: "card 4111 1111 1111 1111" } },
+      ] }],
+      response_format: { type: "json_schema", json_schema: { name: "n",
+        schema: { description: "mail jane@example.com" } } },
+    };
+    expect(collectTexts(body).map((segment) => segment.text)).toEqual([
+      "https://x.test/?ssn=123-45-6789", "card 4111 1111 1111 1111", "n",
+      "mail jane@example.com",
+    ]);
   });
 });

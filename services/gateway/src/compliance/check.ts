@@ -33,6 +33,8 @@ export async function checkBody(
     return;
   }
 
+  // Log probabilities spell the answer out token by token, past any redaction of the text.
+  if (input.phase === "response") dropLogprobs(input.body);
   const texts = collectTexts(input.body);
   const subject: HookSubject = {
     phase: input.phase,
@@ -54,6 +56,16 @@ export async function checkBody(
     if (segment.text !== texts[index]!.text) writeText(input.body, segment.path, segment.text);
   });
   if (input.phase === "response") restoreTokens(input.body, input.principal);
+}
+
+function dropLogprobs(body: unknown): void {
+  const choices = (body as { choices?: unknown } | null)?.choices;
+  if (!Array.isArray(choices)) return;
+  for (const choice of choices) {
+    if (typeof choice === "object" && choice !== null && "logprobs" in choice) {
+      (choice as { logprobs: unknown }).logprobs = null;
+    }
+  }
 }
 
 /** Puts the real values back in place of the tokens the request's values were given. */

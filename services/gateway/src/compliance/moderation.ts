@@ -18,8 +18,9 @@ const MAX_CHARS = 32_000;
 const TIMEOUT_MS = 10_000;
 
 /**
- * Returns a moderator that sends texts to a configured chat model, through the gateway's own codecs and
- * credentials, and reads whether they are unsafe. Throws at boot for a model that is not configured.
+ * Returns a moderator that sends texts to a configured chat model, through the gateway's own
+ * codecs and credentials, and reads whether they are unsafe. Throws at boot for a model that
+ * is not configured.
  * A failed or unparsable answer throws, so the stage's fail mode decides.
  */
 export function moderatorFor(catalog: ModelCatalog) {

@@ -9,9 +9,9 @@ import { issuedVault } from "./vaults.ts";
 
 /**
  * Returns the chunks of a streamed response as the response pipeline lets them through: text,
- * reasoning and tool-call arguments are held back by a window, redacted where a stage says so,
- * and a block ends the stream with the stage's error. Without response stages the chunks pass
- * untouched.
+ * reasoning, refusals and tool-call arguments are held back by a window, redacted where a stage
+ * says so, and a block ends the stream with the stage's error. Log probabilities are removed,
+ * since they repeat the text unredacted. Without response stages the chunks pass untouched.
  */
 export function scanChatStream(
   context: GatewayContext,
@@ -72,6 +72,9 @@ async function filterChunk(chunk: ChatChunk, scanner: StreamScanner): Promise<Ch
     const delta = choice.delta;
     await scanField(delta, "content", `${choice.index}:content`, scanner);
     await scanField(delta, "reasoning_content", `${choice.index}:reasoning`, scanner);
+    await scanField(delta, "refusal", `${choice.index}:refusal`, scanner);
+    // Log probabilities spell the answer out token by token, past any redaction of the text.
+    delete (choice as { logprobs?: unknown }).logprobs;
     for (const call of delta.tool_calls ?? []) {
       if (call.function?.arguments === undefined) continue;
       const channel = `${choice.index}:tool:${call.index}`;
@@ -85,7 +88,7 @@ async function filterChunk(chunk: ChatChunk, scanner: StreamScanner): Promise<Ch
 
 async function scanField(
   delta: ChunkDelta,
-  field: "content" | "reasoning_content",
+  field: "content" | "reasoning_content" | "refusal",
   channel: string,
   scanner: StreamScanner,
 ): Promise<void> {
@@ -104,6 +107,7 @@ async function flushChoice(index: number, delta: ChunkDelta, scanner: StreamScan
     const [, kind, callIndex] = channel.split(":");
     if (kind === "content") delta.content = (delta.content ?? "") + rest;
     else if (kind === "reasoning") delta.reasoning_content = (delta.reasoning_content ?? "") + rest;
+    else if (kind === "refusal") delta.refusal = (delta.refusal ?? "") + rest;
     else {
       delta.tool_calls = [...(delta.tool_calls ?? []),
         { index: Number(callIndex), function: { arguments: rest } }];
