@@ -55,7 +55,7 @@ export class OffloadingPiiScanner {
     if (this.#worker !== null) return this.#worker;
     const worker = new Worker(new URL("./scan-worker.ts", import.meta.url).href);
     // A scanner must not keep a stopping process alive.
-    worker.unref();
+    (worker as Worker & { unref(): void }).unref();
     worker.onmessage = (event: MessageEvent<WorkerReply>) => this.#settle(event.data);
     worker.onerror = (event) => this.#failAll(new Error(`PII worker failed: ${event.message}`));
     this.#worker = worker;
