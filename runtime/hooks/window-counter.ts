@@ -8,23 +8,74 @@ export interface WindowCounter {
   /** The key's estimated count in the window ending at `now`. */
   count(key: string, windowMs: number, now: number): number;
   add(key: string, amount: number, windowMs: number, now: number): void;
+  /**
+   * Whole seconds from `now` until the key's estimate plus `amount` fits within `limit`,
+   * assuming nothing more is added; at least 1. Infinity when `amount` alone exceeds `limit`.
+   */
+  secondsUntilFits(key: string, amount: number, limit: number, windowMs: number,
+    now: number): number;
 }
 
-interface Buckets {
+/** A key's two fixed windows: `start` is the current window's start, in epoch ms. */
+export interface WindowBuckets {
   start: number;
   current: number;
   previous: number;
 }
 
+/**
+ * Returns the estimate at `at` of buckets read at or before `at`, with no further adds. Every
+ * counter uses this one formula, so that a computed wait and a later count agree exactly.
+ */
+export function estimateAt(buckets: WindowBuckets, windowMs: number, at: number): number {
+  const start = Math.floor(at / windowMs) * windowMs;
+  if (start === buckets.start) {
+    return buckets.current + buckets.previous * (1 - (at - start) / windowMs);
+  }
+  // The current window has ended, so its count becomes the previous one, or drops out
+  // entirely when a whole window has passed since.
+  if (start !== buckets.start + windowMs) return 0;
+  return buckets.current * (1 - (at - start) / windowMs);
+}
+
+/**
+ * Computes `secondsUntilFits` from a key's buckets as read at `now`. While the current window
+ * alone fits, the wait is for the previous window's weight to decay. Otherwise it runs to the
+ * window's end, where the current count becomes the previous one, plus the part of the next
+ * window its weight needs to drop far enough.
+ */
+export function secondsUntilFits(
+  buckets: WindowBuckets,
+  amount: number,
+  limit: number,
+  windowMs: number,
+  now: number,
+): number {
+  if (amount > limit) return Infinity;
+
+  const room = limit - amount;
+  let fitsAt: number;
+  if (buckets.current <= room) {
+    const decay = buckets.previous === 0 ? 0 : 1 - (room - buckets.current) / buckets.previous;
+    fitsAt = buckets.start + Math.max(0, decay) * windowMs;
+  } else {
+    fitsAt = buckets.start + windowMs + (1 - room / buckets.current) * windowMs;
+  }
+
+  let seconds = Math.max(1, Math.ceil((fitsAt - now) / 1000));
+  // Floating-point rounding can leave the estimate a hair over the limit at an exact boundary.
+  // One more second then fits, because the estimate only falls while nothing is added.
+  if (estimateAt(buckets, windowMs, now + seconds * 1000) + amount > limit) seconds += 1;
+  return seconds;
+}
+
 /** The in-process counter of the embedded mode. */
 export class MemoryWindowCounter implements WindowCounter {
-  readonly #buckets = new Map<string, Buckets>();
+  readonly #buckets = new Map<string, WindowBuckets>();
   #lastSweep = 0;
 
   count(key: string, windowMs: number, now: number): number {
-    const buckets = this.#advance(key, windowMs, now);
-    const overlap = 1 - (now - buckets.start) / windowMs;
-    return buckets.current + buckets.previous * overlap;
+    return estimateAt(this.#advance(key, windowMs, now), windowMs, now);
   }
 
   add(key: string, amount: number, windowMs: number, now: number): void {
@@ -32,7 +83,12 @@ export class MemoryWindowCounter implements WindowCounter {
     this.#sweep(windowMs, now);
   }
 
-  #advance(key: string, windowMs: number, now: number): Buckets {
+  secondsUntilFits(key: string, amount: number, limit: number, windowMs: number,
+    now: number): number {
+    return secondsUntilFits(this.#advance(key, windowMs, now), amount, limit, windowMs, now);
+  }
+
+  #advance(key: string, windowMs: number, now: number): WindowBuckets {
     const start = Math.floor(now / windowMs) * windowMs;
     let buckets = this.#buckets.get(key);
     if (buckets === undefined) {

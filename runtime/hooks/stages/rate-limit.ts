@@ -24,10 +24,15 @@ export function rateLimitStage(
     name: "rate_limit",
     run(subject): StageOutcome {
       const at = now();
+      let blocked: StageOutcome | null = null;
       for (const limit of limits) {
         const over = overLimit(limit, subject, counter, at);
-        if (over !== null) return over;
+        // With several limits exceeded, the client must wait for the slowest to recover.
+        if (over !== null && (over.retryAfterSeconds ?? 0) > (blocked?.retryAfterSeconds ?? 0)) {
+          blocked = over;
+        }
       }
+      if (blocked !== null) return blocked;
       for (const limit of limits) {
         const key = scopeKey(limit, subject);
         if (key === null) continue;
@@ -42,6 +47,10 @@ export function rateLimitStage(
   };
 }
 
+/**
+ * Returns the 429 outcome when the request would take the scope over a limit. Its retry-after
+ * is the wait until every exceeded count of this limit fits again.
+ */
 function overLimit(
   limit: RateLimit,
   subject: HookSubject,
@@ -51,16 +60,32 @@ function overLimit(
   const key = scopeKey(limit, subject);
   if (key === null) return null;
   const windowMs = limit.windowSeconds * 1000;
+  const exceeded: string[] = [];
+  let waitSeconds = 0;
 
-  if (limit.requests !== undefined && counter.count(`${key}:req`, windowMs, at) + 1 >
-    limit.requests) {
-    return limited(limit, `${limit.requests} requests`, at);
+  const check = (suffix: string, amount: number, max: number, unit: string) => {
+    if (counter.count(`${key}:${suffix}`, windowMs, at) + amount <= max) return;
+    exceeded.push(`${max} ${unit}`);
+    const wait = counter.secondsUntilFits(`${key}:${suffix}`, amount, max, windowMs, at);
+    waitSeconds = Math.max(waitSeconds, wait);
+  };
+  if (limit.requests !== undefined) check("req", 1, limit.requests, "requests");
+  if (limit.tokens !== undefined) {
+    check("tok", subject.estimatedTokens, limit.tokens, "tokens");
   }
-  if (limit.tokens !== undefined &&
-    counter.count(`${key}:tok`, windowMs, at) + subject.estimatedTokens > limit.tokens) {
-    return limited(limit, `${limit.tokens} tokens`, at);
-  }
-  return null;
+  if (exceeded.length === 0) return null;
+
+  // NOTE: a request whose own token estimate exceeds the limit never passes. It still gets 429
+  // with one window as retry-after, so that the client sees a rate limit, not a new error code.
+  const retryAfterSeconds = Number.isFinite(waitSeconds) ? waitSeconds : limit.windowSeconds;
+  return {
+    verdict: "block",
+    reason: `Rate limit of ${exceeded.join(" and ")} per ${limit.windowSeconds} s for this ` +
+      `${limit.scope} reached.`,
+    status: 429,
+    code: "rate_limited",
+    retryAfterSeconds,
+  };
 }
 
 /** The counter key of a scope, or null when the request has no value for it. */
@@ -69,17 +94,4 @@ function scopeKey(limit: RateLimit, subject: HookSubject): string | null {
     ? subject.principal.keyId
     : limit.scope === "org" ? subject.principal.org : subject.principal.ip;
   return value === null ? null : `rl:${limit.scope}:${limit.windowSeconds}:${value}`;
-}
-
-function limited(limit: RateLimit, amount: string, at: number): StageOutcome {
-  const windowMs = limit.windowSeconds * 1000;
-  // The sliding estimate drops fastest once the current fixed window ends.
-  const retryAfterSeconds = Math.max(1, Math.ceil((windowMs - (at % windowMs)) / 1000));
-  return {
-    verdict: "block",
-    reason: `Rate limit of ${amount} per ${limit.windowSeconds} s for this ${limit.scope} reached.`,
-    status: 429,
-    code: "rate_limited",
-    retryAfterSeconds,
-  };
 }

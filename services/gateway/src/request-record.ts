@@ -10,6 +10,7 @@ import { costInUsd } from "../../../runtime/quota/cost.ts";
 import { saneUsage } from "../../../runtime/quota/sane-usage.ts";
 import type { RequestCapture } from "./capture.ts";
 import type { GatewayContext } from "./context.ts";
+import { redactPersonalData } from "./redact-error-text.ts";
 import type { RequestIds } from "./request-id.ts";
 
 /** Characters per token for estimates; a common rule of thumb for English text, not exact. */
@@ -140,15 +141,21 @@ export class RequestRecord {
     return headers;
   }
 
-  /** Returns a copy of the error whose message is safe for the client, logs and event. */
+  /**
+   * Returns a copy of the error whose message is safe for the client, logs and event: without
+   * credentials and, when the gateway has a compliance config, without personal data. Every
+   * failure path calls this before it reports or renders the error.
+   */
   publicError(error: NexusError): NexusError {
-    const message = redactSecrets(error.message, this.#secrets);
+    let message = redactSecrets(error.message, this.#secrets);
+    if (this.#context.compliance !== null) message = redactPersonalData(message);
     if (message === error.message) return error;
     return new NexusError(error.code, message, {
       status: error.status,
       type: error.type,
       param: error.param,
       retryAfter: error.retryAfter,
+      cause: error.cause,
     });
   }
 

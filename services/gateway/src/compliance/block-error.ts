@@ -23,10 +23,22 @@ export function blockError(result: PipelineResult, phase: "request" | "response"
   const what = phase === "request" ? "request" : "answer";
   const retryAfter = block.retryAfterSeconds === undefined ? null : String(block.retryAfterSeconds);
 
-  return new NexusError(
-    code,
-    `The ${what} was blocked by the compliance stage '${block.stage}': ` +
-      `${block.reason ?? "no reason given"}`,
-    { status, type: TYPE_BY_STATUS[status] ?? "permission_error", retryAfter },
-  );
+  return new NexusError(code, message(block, code, what), {
+    status,
+    type: TYPE_BY_STATUS[status] ?? "permission_error",
+    retryAfter,
+  });
+}
+
+/**
+ * A stage that failed names only itself: its reason can carry internal details (a webhook's
+ * address or timeout, a segment count), which stay in the event's hook records.
+ */
+function message(block: NonNullable<PipelineResult["block"]>, code: ErrorCode, what: string) {
+  if (code === "compliance_unavailable") {
+    return `The ${what} could not be checked because the compliance stage '${block.stage}' ` +
+      "failed. Try again later.";
+  }
+  return `The ${what} was blocked by the compliance stage '${block.stage}': ` +
+    `${block.reason ?? "no reason given"}`;
 }

@@ -1,0 +1,31 @@
+import { createPiiScanner, type PiiScanner } from "../../../runtime/pii/scanner.ts";
+
+/** Stands in for a message the engine could not scan (too long, or too many findings). */
+const WITHHELD = "[message withheld: it could not be checked for personal data]";
+
+/** Created on the first failed request, because compiling the patterns takes tens of ms. */
+let scanner: PiiScanner | null = null;
+
+/**
+ * Replaces personal data in an error message with its kind, e.g. `[EMAIL]`. A provider's 400
+ * can quote the request's content, and error messages reach the client, the logs, the traffic
+ * event and SIEM. Runs every built-in kind of the PII engine, and only error paths call it.
+ */
+export function redactPersonalData(message: string): string {
+  scanner ??= createPiiScanner();
+
+  let spans;
+  try {
+    spans = scanner.scan(message);
+  } catch {
+    return WITHHELD;
+  }
+
+  // Spans are sorted and do not overlap, so replacing from the end keeps earlier offsets valid.
+  let result = message;
+  for (let i = spans.length - 1; i >= 0; i--) {
+    const span = spans[i]!;
+    result = `${result.slice(0, span.start)}[${span.kind.toUpperCase()}]${result.slice(span.end)}`;
+  }
+  return result;
+}
