@@ -1,7 +1,9 @@
+import { NexusError } from "../../errors/nexus-error.ts";
 import { BUILTIN_KINDS, type BuiltinKind } from "../../pii/kinds.ts";
 import type { CustomPattern, Dictionary } from "../../pii/options.ts";
-import { createPiiScanner } from "../../pii/scanner.ts";
+import { OffloadingPiiScanner } from "../../pii/offload.ts";
 import type { Span } from "../../pii/span.ts";
+import { foldForPii, originalSpan } from "../fold-for-pii.ts";
 import type { Finding, Stage, StageOutcome, TextEdit } from "../stage.ts";
 import { replaceSpans } from "./keyword-filter.ts";
 import type { TokenVault } from "../token-vault.ts";
@@ -25,7 +27,7 @@ export interface PiiOptions {
  * `[EMAIL]`, `tokenize` puts a token the gateway maps back to the real value in the answer.
  */
 export function piiStage(options: PiiOptions): Stage {
-  const scanner = createPiiScanner(options);
+  const scanner = new OffloadingPiiScanner(options);
   for (const kind of Object.keys(options.actions ?? {})) {
     const custom = [...(options.patterns ?? []), ...(options.dictionaries ?? [])];
     if (!(BUILTIN_KINDS as readonly string[]).includes(kind) &&
@@ -37,32 +39,78 @@ export function piiStage(options: PiiOptions): Stage {
 
   return {
     name: "pii",
-    run(subject): StageOutcome {
+    async run(subject): Promise<StageOutcome> {
       const findings: Finding[] = [];
       const edits: TextEdit[] = [];
       let verdict = "allow" as Verdict;
 
-      subject.texts.forEach((segment, index) => {
-        const spans = scanner.scan(segment.text);
-        if (spans.length === 0) return;
+      for (const [index, segment] of subject.texts.entries()) {
+        const spans = await scanOriginal(scanner, segment.text);
+        if (!Array.isArray(spans)) return tooLarge(index, spans.tooLarge);
+        if (spans.length === 0) continue;
+
         for (const span of spans) {
           findings.push({ stage: "pii", kind: span.kind, segment: index, ...range(span) });
           verdict = strongest(verdict, verdictOf(actionOf(span.kind)));
         }
         const rewritten = rewrite(segment.text, spans, actionOf, subject.vault);
         if (rewritten !== segment.text) edits.push({ segment: index, text: rewritten });
-      });
+      }
       if (findings.length === 0) return { verdict: "allow" };
 
       const kinds = [...new Set(findings.map((finding) => finding.kind))];
       return {
         verdict,
-        reason: `Found ${findings.length} item(s) of personal data or secrets: ${kinds.join(", ")}.`,
+        reason: `Found ${findings.length} item(s) of personal data or secrets: ` +
+          `${kinds.join(", ")}.`,
         findings,
         edits: verdict === "block" ? undefined : edits,
         code: "pii_blocked",
       };
     },
+  };
+}
+
+/**
+ * Scans the PII folding of `text`, so full-width, other-script and invisible-split variants
+ * match too, and returns spans with offsets in `text`. A span covers the whole original run,
+ * invisible characters inside it included. Returns the reason instead when the text or its
+ * folding exceeds the engine's input limit or yields more matches than one scan returns.
+ */
+async function scanOriginal(
+  scanner: OffloadingPiiScanner,
+  text: string,
+): Promise<Span[] | { tooLarge: string }> {
+  const max = scanner.maxInputBytes;
+  const overLimit = { tooLarge: `it exceeds the PII engine's limit of ${max} bytes` };
+
+  // UTF-8 takes at least one byte per UTF-16 unit, so a longer text is over the limit.
+  // NOTE: a text whose UTF-8 is over the limit but whose folding fits is scanned in full.
+  if (text.length > max) return overLimit;
+  const view = foldForPii(text, max);
+  if (view === null) return overLimit;
+
+  let spans: Span[];
+  try {
+    // Large texts are scanned on a worker thread, so the event loop keeps serving.
+    spans = await scanner.scan(view.text);
+  } catch (error) {
+    if (error instanceof NexusError && error.code === "body_too_large") {
+      return { tooLarge: error.message };
+    }
+    throw error;
+  }
+  return spans.map((span) => ({ ...span, ...originalSpan(view, span.start, span.end) }));
+}
+
+/** Builds the 413 block for a text the engine cannot scan, whatever the pipeline's fail mode. */
+function tooLarge(segment: number, cause: string): StageOutcome {
+  return {
+    verdict: "block",
+    reason: `Text ${segment} is too large to scan for personal data: ${cause}. ` +
+      "Send it in smaller parts.",
+    status: 413,
+    code: "request_too_large",
   };
 }
 
@@ -86,8 +134,7 @@ function rewrite(
     const value = text.slice(span.start, span.end);
     switch (actionOf(span.kind)) {
       case "mask":
-        return value.length <= 4 ? "*".repeat(value.length)
-          : "*".repeat(value.length - 4) + value.slice(-4);
+        return mask(value);
       case "redact":
         return `[${span.kind.toUpperCase()}]`;
       case "tokenize":
@@ -97,4 +144,11 @@ function rewrite(
         return value;
     }
   });
+}
+
+/** Keeps the last four characters, counted by code point so no surrogate pair is split. */
+function mask(value: string): string {
+  const chars = [...value];
+  if (chars.length <= 4) return "*".repeat(chars.length);
+  return "*".repeat(chars.length - 4) + chars.slice(-4).join("");
 }
