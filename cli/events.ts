@@ -31,6 +31,7 @@ export async function runEvents(argv: string[]): Promise<number> {
     },
   });
   const [action, requestId] = positionals;
+  endQuietlyOnBrokenPipe();
   const { db, loaded } = await openCliStore(values.config);
   const store = new SqliteEventStore(db);
 
@@ -65,6 +66,20 @@ export async function runEvents(argv: string[]): Promise<number> {
   } finally {
     db.close();
   }
+}
+
+/**
+ * Treats a closed stdout (`nexus events show ID | head`) as the normal end of the output: exits
+ * with status 0 and no message. A write to the closed pipe fails with EPIPE, which the stream
+ * emits as an `error` event, and which kills the process with a stack trace unless handled.
+ * Other stream errors are thrown as before.
+ */
+function endQuietlyOnBrokenPipe(): void {
+  if (process.stdout.listenerCount("error") > 0) return;
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
 }
 
 function formatEvent(event: TrafficEvent): string {

@@ -22,8 +22,23 @@ interface CaptureRow {
  * parts, the spill files and the spill references. Each event keeps its row and its capture
  * metadata (sizes, SHA-256 digests), marked with the time of pruning. Spill files older than
  * the cutoff that no event refers to (their event was never written) are deleted too.
+ *
+ * Clearing a column leaves its old bytes in the freed part of the page and in older WAL frames,
+ * so the prune runs with `secure_delete`, which zeroes freed content, and then checkpoints the
+ * WAL and truncates it. A connection that reads older frames at that moment makes the
+ * checkpoint stop short, and the next prune's checkpoint removes them.
+ * NOTE: copies that a page split left in unused page space before `secure_delete` was on (a
+ * store created before `openEmbeddedDatabase` turned it on) stay until a `VACUUM`.
  */
 export function pruneCapturedBodies(db: Database, spill: SpillStore, cutoff: number): PruneResult {
+  // `openEmbeddedDatabase` turns it on already; a connection opened elsewhere may not have.
+  db.exec("PRAGMA secure_delete = ON");
+  const result = pruneBatches(db, spill, cutoff);
+  if (result.events > 0) db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  return result;
+}
+
+function pruneBatches(db: Database, spill: SpillStore, cutoff: number): PruneResult {
   const select = db.query<CaptureRow, [number, number]>(
     `SELECT request_id, body_capture FROM traffic_events
      WHERE bodies_kept = 1 AND time < ? ORDER BY time LIMIT ?`,

@@ -35,6 +35,30 @@ export class TokenVault {
     return text.replace(TokenVault.PATTERN, (token) => this.#byToken.get(token) ?? token);
   }
 
+  /**
+   * Returns the text with every value this vault issued a token for replaced by that token, so
+   * a stored copy of a restored response contains no more than the provider received. Longer
+   * values go first, so a value that contains another is replaced whole. `encode` gives the
+   * form a value takes in the text, such as its JSON string escaping. Both forms are replaced.
+   */
+  retokenize(text: string, encode: (value: string) => string = (value) => value): string {
+    if (this.#byToken.size === 0) return text;
+
+    const tokenOf = new Map<string, string>();
+    for (const [token, value] of this.#byToken) {
+      if (value === "") continue;
+      for (const form of [value, encode(value)]) {
+        if (!tokenOf.has(form)) tokenOf.set(form, token);
+      }
+    }
+    if (tokenOf.size === 0) return text;
+
+    // One pass over the text, so a token written in is never searched again.
+    const forms = [...tokenOf.keys()].sort((a, b) => b.length - a.length);
+    const pattern = new RegExp(forms.map(escapeRegExp).join("|"), "g");
+    return text.replace(pattern, (form) => tokenOf.get(form) ?? form);
+  }
+
   /** Spans of token-shaped text, which a stream must not split before restoring. */
   tokenSpans(text: string): { start: number; end: number }[] {
     return [...text.matchAll(TokenVault.PATTERN)].map((match) => ({
@@ -42,4 +66,8 @@ export class TokenVault {
       end: match.index + match[0].length,
     }));
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

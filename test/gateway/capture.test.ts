@@ -31,8 +31,17 @@ interface Gateway {
 let simulator: Simulator;
 const gateways: Gateway[] = [];
 
-/** Starts a gateway on its own data folder from a config file, as `nexus up` would. */
-async function startCaptureGateway(capture: unknown): Promise<Gateway> {
+const KEYWORD_STAGES = [{ stage: "keyword_filter", words: ["codename"], action: "redact" }];
+const TOKENIZE_STAGES = [{ stage: "pii", action: "redact", actions: { email: "tokenize" } }];
+
+/**
+ * Starts a gateway on its own data folder from a config file, as `nexus up` would, with the
+ * given request stages as its only compliance pipeline.
+ */
+async function startCaptureGateway(
+  capture: unknown,
+  requestStages: unknown[] = KEYWORD_STAGES,
+): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), "nexus-capture-gw-"));
   const dataDir = join(dir, "data");
   const config = {
@@ -55,7 +64,7 @@ async function startCaptureGateway(capture: unknown): Promise<Gateway> {
     compliance: {
       defaultPipeline: "default",
       pipelines: {
-        default: { request: [{ stage: "keyword_filter", words: ["codename"], action: "redact" }] },
+        default: { request: requestStages },
       },
     },
     ...(capture === undefined ? {} : { capture }),
@@ -455,6 +464,22 @@ describe("retention", () => {
     expect(shown.stdout).toContain("deleted by retention");
   });
 
+  test("events prune leaves no inline bytes", async () => {
+    const target = await startCaptureGateway({ enabled: true, maxInlineBytes: INLINE_LIMIT });
+    const marker = "inline-prune-marker";
+    const response = await post(target, "/v1/chat/completions", chatBody(marker));
+    await response.text();
+    const id = response.headers.get("x-request-id")!;
+    expect(target.event(id)!.capture!.request?.spill).toBeNull();
+    expect(grep(target.dataDir, marker).length).toBeGreaterThan(0);
+
+    await Bun.sleep(50);
+    const pruned = await nexus(target, ["events", "prune", "--older-than", "0.01s"]);
+    expect(pruned.code).toBe(0);
+    expect(pruned.stdout).toContain("pruned bodies of 1 event(s)");
+    expect(grep(target.dataDir, marker)).toEqual([]);
+  });
+
   test("gateway timer prunes past retention", async () => {
     const target = await startCaptureGateway({
       enabled: true, maxInlineBytes: 64, retentionDays: 1 / 86_400,
@@ -469,4 +494,97 @@ describe("retention", () => {
     expect(target.event(id)!.status).toBe(200);
     expect(readdirSync(join(target.dataDir, "spill"))).toEqual([]);
   }, 10_000);
+});
+
+describe("tokenized values", () => {
+  const EMAIL = "jane.doe@example.com";
+  const prompt = `Write to ${EMAIL} about the invoice`;
+
+  test("redacted JSON answer keeps tokens", async () => {
+    const target = await startCaptureGateway({ enabled: true, maxInlineBytes: 64 },
+      TOKENIZE_STAGES);
+    const response = await post(target, "/v1/chat/completions", chatBody(prompt));
+    expect(response.status).toBe(200);
+    const answer = await response.text();
+    const id = response.headers.get("x-request-id")!;
+    target.event(id);
+
+    expect(answer).toContain(EMAIL);
+    const shown = await nexus(target, ["events", "show", id]);
+    expect(shownBody(shown.stdout, "request")).toContain("[EMAIL_1]");
+    expect(shownBody(shown.stdout, "response")).toContain("Echo: Write to [EMAIL_1] about");
+    expect(shown.stdout).not.toContain(EMAIL);
+    expect(grep(target.dataDir, EMAIL)).toEqual([]);
+  });
+
+  test("redacted stream keeps tokens", async () => {
+    const target = await startCaptureGateway({ enabled: true, maxInlineBytes: 64 },
+      TOKENIZE_STAGES);
+    const response = await post(target, "/v1/chat/completions", chatBody(prompt, true));
+    const sent = await response.text();
+    const id = response.headers.get("x-request-id")!;
+    const body = (await eventually(() => target.event(id)))!.capture!.response!;
+
+    expect(sent).toContain(EMAIL);
+    expect(body.complete).toBe(true);
+    const shown = shownBody((await nexus(target, ["events", "show", id])).stdout, "response");
+    expect(shown).toContain("[EMAIL_1]");
+    expect(shown).not.toContain(EMAIL);
+    expect(shown.replaceAll("[EMAIL_1]", EMAIL)).toBe(sent);
+    expect(grep(target.dataDir, EMAIL)).toEqual([]);
+  });
+
+  test("redacted messages answer keeps tokens", async () => {
+    const target = await startCaptureGateway({ enabled: true }, TOKENIZE_STAGES);
+    const response = await post(target, "/v1/messages", {
+      model: "claude-test", max_tokens: 100, messages: [{ role: "user", content: prompt }],
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain(EMAIL);
+    const id = response.headers.get("x-request-id")!;
+    target.event(id);
+
+    expect(grep(target.dataDir, EMAIL)).toEqual([]);
+    const shown = await nexus(target, ["events", "show", id]);
+    expect(shownBody(shown.stdout, "response")).toContain("[EMAIL_1]");
+  });
+
+  test("raw stream keeps restored values", async () => {
+    const target = await startCaptureGateway({ enabled: true, redacted: false }, TOKENIZE_STAGES);
+    const response = await post(target, "/v1/chat/completions", chatBody(prompt, true));
+    const sent = await response.text();
+    const id = response.headers.get("x-request-id")!;
+    await eventually(() => target.event(id));
+
+    expect(sent).toContain(EMAIL);
+    const shown = await nexus(target, ["events", "show", id]);
+    expect(shownBody(shown.stdout, "response")).toBe(sent);
+  });
+});
+
+describe("events show", () => {
+  test("reader closing early exits quietly", async () => {
+    const target = await startCaptureGateway({ enabled: true, maxInlineBytes: INLINE_LIMIT });
+    const response = await post(target, "/v1/chat/completions",
+      chatBody("long output ".repeat(40_000)));
+    expect(response.status).toBe(200);
+    await response.text();
+    const id = response.headers.get("x-request-id")!;
+    target.event(id);
+
+    // Like `nexus events show ID | head -c 1`: read once, then close the pipe mid-output.
+    const child = Bun.spawn(
+      [process.execPath, join(REPO_ROOT, "bin", "nexus.ts"), "events", "show", id,
+        "--config", target.configPath],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    const reader = child.stdout.getReader();
+    const first = await reader.read();
+    await reader.cancel();
+    const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+
+    expect(first.value?.byteLength).toBeGreaterThan(0);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  });
 });

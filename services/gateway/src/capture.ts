@@ -6,12 +6,18 @@ import type { CapturedBodies, InlineBodies } from "../../../runtime/audit/captur
 import { CaptureWriter, type FinishedBody } from "../../../runtime/audit/capture-writer.ts";
 import { type BodyPart, SpillStore } from "../../../runtime/audit/spill-store.ts";
 import type { LoadedConfig } from "../../../runtime/config/load.ts";
+import type { Principal } from "../../../runtime/hooks/stage.ts";
 import { describeError } from "../../../runtime/observability/log.ts";
 import { readRawRequest } from "./capture-raw-request.ts";
+import { issuedVault } from "./compliance/vaults.ts";
 import type { GatewayContext } from "./context.ts";
 import type { RequestRecord } from "./request-record.ts";
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The form a string takes inside JSON text, which is how values appear in captured bodies. */
+const jsonEscape = (value: string): string => JSON.stringify(value).slice(1, -1);
 
 /** The capture settings and spill store of one loaded config, built on first use. */
 export interface CaptureSetup {
@@ -78,6 +84,8 @@ export class RequestCapture {
   /** Redacted mode: the JSON response, serialised at finish to include response-stage edits. */
   #answer: { value: unknown } | null = null;
   #requestSeen = false;
+  /** The request's principal, whose token vault redacted mode uses on the response. */
+  #principal: Principal | null = null;
   #streaming = false;
   /** Parts whose capture failed; a failed stream is not restarted mid-way. */
   readonly #failed = new Set<BodyPart>();
@@ -98,10 +106,12 @@ export class RequestCapture {
   /**
    * Decides from the record's key whether this request is captured and, if so, captures its
    * body: the admitted body after the request stage's redactions, or in raw mode the bytes
-   * received. Call it once admission (which authenticates the key) succeeded.
+   * received. Call it once admission (which authenticates the key) succeeded, with the
+   * principal admission returned, so redacted mode can tokenize restored values in the response.
    */
-  async request(body: unknown): Promise<void> {
+  async request(body: unknown, principal: Principal | null = null): Promise<void> {
     this.#requestSeen = true;
+    this.#principal = principal;
     const key = this.#record.key;
     this.#inScope = key !== null && isCaptured(this.#setup.settings, {
       org: key.org,
@@ -135,11 +145,13 @@ export class RequestCapture {
   /** Captures a JSON response that is already text, as relayed to the client. */
   responseText(text: string): void {
     if (!this.#inScope) return;
-    this.#response = this.#capture("response", "application/json", text);
+    this.#response = this.#capture("response", "application/json", this.#tokenized(text));
   }
 
   /**
-   * Appends bytes of an SSE stream as sent to the client.
+   * Appends bytes of an SSE stream as sent to the client. Each call must carry whole SSE events
+   * (the relay passes one encoded string per call), because redacted mode turns restored values
+   * back into tokens per call.
    * NOTE: raw mode stores these bytes too, so a stream is captured after response-stage
    * redaction in both modes. Spill writes are synchronous (one per 64 KiB) on the relay's pull.
    */
@@ -148,7 +160,7 @@ export class RequestCapture {
     try {
       this.#streaming = true;
       this.#response ??= this.#writer("response", "text/event-stream");
-      this.#response.write(bytes);
+      this.#response.write(this.#tokenizedBytes(bytes));
     } catch (error) {
       this.#drop("response", error);
     }
@@ -166,7 +178,7 @@ export class RequestCapture {
     // blocked it before redacting it.
     if (this.#answer !== null && status < 400) {
       this.#response = this.#capture("response", "application/json",
-        JSON.stringify(this.#answer.value));
+        this.#tokenized(JSON.stringify(this.#answer.value)));
     }
     const request = this.#end("request", this.#request, true);
     // A stream that did not end with status 200 was cut or failed mid-way.
@@ -181,6 +193,23 @@ export class RequestCapture {
       },
       captureInline: { request: request?.inline ?? null, response: response?.inline ?? null },
     };
+  }
+
+  /**
+   * In redacted mode, replaces the values that the request's tokenization replaced, and a
+   * response stage restored for the client, with their tokens again. Raw mode keeps them.
+   */
+  #tokenized(text: string): string {
+    if (this.#setup.settings.mode !== "redacted") return text;
+    const vault = issuedVault(this.#principal);
+    return vault === null ? text : vault.retokenize(text, jsonEscape);
+  }
+
+  #tokenizedBytes(bytes: Uint8Array): Uint8Array {
+    if (this.#setup.settings.mode !== "redacted" || issuedVault(this.#principal) === null) {
+      return bytes;
+    }
+    return encoder.encode(this.#tokenized(decoder.decode(bytes)));
   }
 
   #writer(part: BodyPart, contentType: string): CaptureWriter {

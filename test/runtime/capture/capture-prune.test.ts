@@ -28,12 +28,18 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** Stores an event whose request body is `size` bytes, 100 of them inline. */
-function storeEvent(requestId: string, time: number, size: number): TrafficEvent {
+/**
+ * Stores an event whose request body is `size` bytes, 100 of them inline: the text repeated,
+ * or `z` bytes when no text is given.
+ */
+function storeEvent(requestId: string, time: number, size: number, text?: string): TrafficEvent {
   const writer = new CaptureWriter({
     spill, requestId, part: "request", contentType: "application/json", maxInlineBytes: 100,
   });
-  writer.write(new Uint8Array(size).fill(0x7a));
+  const bytes = text === undefined
+    ? new Uint8Array(size).fill(0x7a)
+    : new TextEncoder().encode(text.repeat(Math.ceil(size / text.length)).slice(0, size));
+  writer.write(bytes);
   const request = writer.finish(true);
   const event: TrafficEvent = {
     requestId, clientRequestId: null, time, keyId: "vk_1", org: "acme", project: null,
@@ -80,6 +86,15 @@ describe("capture prune", () => {
     expect(bodies.request?.problem).toBeNull();
   });
 
+  test("pruned text leaves no bytes on disk", () => {
+    const marker = "prune-marker-7f3a ";
+    for (let i = 0; i < 20; i++) storeEvent(`req_${i}`, Date.now() - 40 * DAY, 2000, marker);
+    expect(filesContaining(root, marker).length).toBeGreaterThan(0);
+
+    expect(pruneCapturedBodies(db, spill, Date.now() - 30 * DAY).events).toBe(20);
+    expect(filesContaining(root, marker)).toEqual([]);
+  });
+
   test("second run finds nothing", () => {
     storeEvent("req_old", Date.now() - 40 * DAY, 10);
     expect(pruneCapturedBodies(db, spill, Date.now() - 30 * DAY).events).toBe(1);
@@ -99,3 +114,15 @@ describe("capture prune", () => {
     expect(loaded.request?.problem).toBe("size is 500 bytes, expected 499");
   });
 });
+
+/**
+ * Files under the folder that contain `needle`. It runs grep in a child process: closing a
+ * descriptor of the database file in this process would drop the SQLite locks that the open
+ * connection holds on it (POSIX record locks are per process).
+ */
+function filesContaining(dir: string, needle: string): string[] {
+  const result = Bun.spawnSync(["grep", "-rlaF", "--", needle, dir]);
+  // grep exits 1 when nothing matched and 2 on an error.
+  expect(result.exitCode).toBeLessThan(2);
+  return result.stdout.toString().split("\n").filter((line) => line !== "");
+}

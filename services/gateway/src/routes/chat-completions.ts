@@ -42,7 +42,7 @@ export async function handleChatCompletions(
     const admitted = await admitRequest(context, request, exchange, record,
       validateChatRequest, "chat");
     const { resolved } = admitted;
-    await capture?.request(admitted.body);
+    await capture?.request(admitted.body, admitted.principal);
 
     const codec = codecFor(resolved.provider.type);
     const target = targetFor(resolved);

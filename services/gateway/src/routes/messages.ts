@@ -46,7 +46,7 @@ export async function handleMessages(
   try {
     const { body, resolved, principal, key } = await admitRequest(context, request, exchange,
       record, validateMessagesBody, "chat");
-    await capture?.request(body);
+    await capture?.request(body, principal);
     // A passthrough stream cannot be scanned, so with response stages it is translated.
     const scannedStream = body.stream === true && responseStagesApply(context, principal);
     if (resolved.provider.type !== "anthropic" || scannedStream) {

@@ -34,7 +34,7 @@ export async function handleResponses(
   try {
     const { body, resolved, principal, key } = await admitRequest(context, request, exchange,
       record, validateResponsesBody, "chat");
-    await capture?.request(body);
+    await capture?.request(body, principal);
     call = { context, request, exchange, record, body, resolved, principal, key, abort: null };
 
     // A passthrough stream cannot be scanned, so with response stages it is translated.
