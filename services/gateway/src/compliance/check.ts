@@ -87,6 +87,27 @@ function headerRecord(headers: Headers | null): Record<string, string> {
 }
 
 
+/**
+ * Tells whether a stream that would pass through untouched must be translated so that the
+ * response stages can scan it, and notes that in the event. The `bypassNormalize` flag keeps
+ * it a passthrough, unscanned, for incidents where the translation itself is at fault.
+ */
+export function translateToScan(
+  context: GatewayContext,
+  record: RequestRecord,
+  stream: boolean,
+  principal: Principal | null,
+  passthrough: { bypassNormalize?: unknown },
+): boolean {
+  if (!stream || !responseStagesApply(context, principal)) return false;
+  if (passthrough.bypassNormalize !== undefined) {
+    record.addDetail("stream_scan", "bypassed_by_bypassNormalize");
+    return false;
+  }
+  record.addDetail("stream_scan", "translated");
+  return true;
+}
+
 /** Tells whether response stages apply to the principal, so passthrough routes can decide. */
 export function responseStagesApply(context: GatewayContext, principal: Principal | null) {
   if (principal === null || context.compliance === null) return false;

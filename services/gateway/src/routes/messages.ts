@@ -4,7 +4,7 @@ import type { AnthropicUsage } from "../../../../runtime/providers/anthropic/wir
 import { codecFor } from "../../../../runtime/providers/registry.ts";
 import type { Principal } from "../../../../runtime/hooks/stage.ts";
 import { admitRequest } from "../admit.ts";
-import { checkAnswer, responseStagesApply } from "../compliance/check.ts";
+import { checkAnswer, translateToScan } from "../compliance/check.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
 import { openCapture } from "../capture.ts";
@@ -44,11 +44,12 @@ export async function handleMessages(
   const capture = openCapture(context, record, request);
   let abort: UpstreamAbort | null = null;
   try {
-    const { body, resolved, principal, key } = await admitRequest(context, request, exchange,
-      record, validateMessagesBody, "chat");
+    const { body, resolved, principal, key, passthrough } = await admitRequest(context,
+      request, exchange, record, validateMessagesBody, "chat");
     await capture?.request(body, principal);
     // A passthrough stream cannot be scanned, so with response stages it is translated.
-    const scannedStream = body.stream === true && responseStagesApply(context, principal);
+    const scannedStream = translateToScan(context, record, body.stream === true, principal,
+      passthrough);
     if (resolved.provider.type !== "anthropic" || scannedStream) {
       const admitted = { body, resolved, principal, key };
       return await handleTranslatedMessages(context, request, exchange, record, admitted);

@@ -1,5 +1,5 @@
 import { admitRequest } from "../admit.ts";
-import { responseStagesApply } from "../compliance/check.ts";
+import { translateToScan } from "../compliance/check.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
 import { openCapture } from "../capture.ts";
@@ -32,13 +32,14 @@ export async function handleResponses(
   const capture = openCapture(context, record, request);
   let call: ResponsesCall | null = null;
   try {
-    const { body, resolved, principal, key } = await admitRequest(context, request, exchange,
-      record, validateResponsesBody, "chat");
+    const { body, resolved, principal, key, passthrough } = await admitRequest(context,
+      request, exchange, record, validateResponsesBody, "chat");
     await capture?.request(body, principal);
     call = { context, request, exchange, record, body, resolved, principal, key, abort: null };
 
     // A passthrough stream cannot be scanned, so with response stages it is translated.
-    const scannedStream = body.stream === true && responseStagesApply(context, principal);
+    const scannedStream = translateToScan(context, record, body.stream === true, principal,
+      passthrough);
     if (RESPONSES_NATIVE.has(resolved.provider.type) && !scannedStream) {
       return await relayResponses(call);
     }
