@@ -4,6 +4,7 @@ import { runEvents } from "./events.ts";
 import { runKeys } from "./keys.ts";
 import { runKill } from "./kill.ts";
 import { runPassthrough } from "./passthrough.ts";
+import { runQuota } from "./quota.ts";
 import { runUp } from "./up.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -38,6 +39,9 @@ Commands:
   passthrough list [--json]
   audit list [--limit N] [--json]
               every kill and passthrough change, newest first
+  quota show [--axis org|key|provider|model] [--json]
+              spend, limit and remaining per quota rule and axis value in its sliding
+              window (in-flight estimates included), then recent soft-limit alerts
 
 Options:
   --config PATH           config file (default: $NEXUS_CONFIG, else ./nexus.config.yaml)
@@ -64,6 +68,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await runPassthrough(rest);
       case "audit":
         return await runAudit(rest);
+      case "quota":
+        return await runQuota(rest);
       case undefined:
       case "help":
       case "--help":

@@ -1,6 +1,8 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { CaptureConfigSchema } from "../audit/capture-config.ts";
+import { CacheConfigSchema } from "../cache/config-schema.ts";
 import { ComplianceSchema } from "../hooks/config-schema.ts";
+import { QuotaConfigSchema } from "../quota/config-schema.ts";
 import { SiemSchema } from "../siem/config-schema.ts";
 
 /** Prices in USD per million tokens; cached reads and cache writes have their own rates. */
@@ -107,6 +109,10 @@ export const ConfigSchema = Type.Object(
     siem: Type.Optional(SiemSchema),
     /** Request and response body capture into traffic events; off when absent. */
     capture: Type.Optional(CaptureConfigSchema),
+    /** Exact-match cache of chat answers; off when absent. */
+    cache: Type.Optional(CacheConfigSchema),
+    /** Token and USD budgets per org, key, provider and model; no budgets when absent. */
+    quotas: Type.Optional(QuotaConfigSchema),
     providers: Type.Record(Type.String({ minLength: 1 }), ProviderSchema),
     models: Type.Record(Type.String({ minLength: 1 }), ModelSchema),
   },

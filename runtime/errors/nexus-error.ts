@@ -40,6 +40,7 @@ export type ErrorCode =
   | "content_blocked"
   | "compliance_unavailable"
   | "kill_switch_engaged"
+  | "quota_exceeded"
   | "internal_error";
 
 /** OpenAI's error `type` values, which SDKs map to exception classes. */

@@ -31,6 +31,8 @@ export interface HarnessOptions {
     providers?: Record<string, unknown>;
     models?: Record<string, unknown>;
     compliance?: unknown;
+    cache?: unknown;
+    quotas?: unknown;
   };
 }
 
@@ -87,6 +89,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   Object.assign(raw.providers, extra.providers ?? {});
   Object.assign(raw.models, extra.models ?? {});
   if (extra.compliance !== undefined) Object.assign(raw, { compliance: extra.compliance });
+  if (extra.cache !== undefined) Object.assign(raw, { cache: extra.cache });
+  if (extra.quotas !== undefined) Object.assign(raw, { quotas: extra.quotas });
   const loaded = validateConfig(raw, join(dataDir, "nexus.config.yaml"));
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger((line) => logs.push(JSON.parse(line) as Record<string, unknown>));

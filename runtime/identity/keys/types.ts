@@ -23,6 +23,8 @@ export type UnsupportedParamsPolicy = "drop" | "refuse";
 /** Per-key behaviour; every field is optional so that new settings need no migration. */
 export interface KeySettings {
   unsupportedParams?: UnsupportedParamsPolicy;
+  /** False keeps this key's chat requests out of the answer cache; default true. */
+  cache?: boolean;
 }
 
 export interface NewVirtualKey {

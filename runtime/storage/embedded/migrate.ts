@@ -77,6 +77,29 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE traffic_events ADD COLUMN body_capture TEXT;
    ALTER TABLE traffic_events ADD COLUMN bodies_kept INTEGER;
    CREATE INDEX traffic_events_bodies_kept ON traffic_events (time) WHERE bodies_kept = 1;`,
+  // Quota spend per axis value and window, in buckets of 1/60 of the window (bucket = its
+  // start, ms since the epoch), and the soft-limit alerts raised.
+  `CREATE TABLE quota_buckets (
+     axis TEXT NOT NULL,
+     value TEXT NOT NULL,
+     window TEXT NOT NULL,
+     bucket INTEGER NOT NULL,
+     tokens INTEGER NOT NULL,
+     usd REAL NOT NULL,
+     PRIMARY KEY (axis, value, window, bucket)
+   ) WITHOUT ROWID;
+   CREATE TABLE quota_alerts (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     time INTEGER NOT NULL,
+     axis TEXT NOT NULL,
+     match TEXT NOT NULL,
+     value TEXT NOT NULL,
+     window TEXT NOT NULL,
+     unit TEXT NOT NULL,
+     limit_amount REAL NOT NULL,
+     used REAL NOT NULL
+   );
+   CREATE INDEX quota_alerts_counter ON quota_alerts (axis, value, window, unit, time);`,
 ];
 
 /**

@@ -8,6 +8,7 @@ import { checkBody } from "./compliance/check.ts";
 import { principalOf } from "./compliance/principal.ts";
 import type { GatewayContext } from "./context.ts";
 import type { Exchange } from "./exchange.ts";
+import { admitQuota } from "./quota/admit-quota.ts";
 import { readJsonBody } from "./read-body.ts";
 import type { RequestRecord } from "./request-record.ts";
 
@@ -52,6 +53,7 @@ export async function admitRequest<T extends { model: string; stream?: boolean |
   record.setModel(body.model, null);
   const resolved = resolveModel(context, key, body.model, kind);
   record.setModel(body.model, resolved);
+  await admitQuota(context, record, { key, resolved, body, requestChars: raw.chars }, kind);
 
   if (context.compliance === null || passthrough.bypassHooks !== undefined) {
     record.addDetail("client_ip", exchange.peer);

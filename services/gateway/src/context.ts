@@ -9,6 +9,8 @@ import type { KeyStore } from "../../../runtime/identity/keys/types.ts";
 import type { Logger } from "../../../runtime/observability/log.ts";
 import type { GatewayMetrics } from "../../../runtime/observability/metrics.ts";
 import type { SiemForwarder } from "../../../runtime/siem/forwarder.ts";
+import type { ChatCache } from "./cache/chat-cache.ts";
+import type { QuotaGate } from "./quota/quota-gate.ts";
 
 /** Everything a request handler needs, built once at boot. */
 export interface GatewayContext {
@@ -25,8 +27,12 @@ export interface GatewayContext {
   maxBodyBytes: number;
   /** The configured compliance pipelines, or null when the config has none. */
   compliance: Compliance | null;
+  /** The chat answer cache; null when the config has no `cache` section. */
+  cache: ChatCache | null;
   /** Kill switches and passthrough flags, reloaded when the CLI changes them. */
   controls: SqliteControlStore;
+  /** Token and USD budgets; null when the config has no `quotas` section. */
+  quota: QuotaGate | null;
   /**
    * Functions that end each open stream with an in-band error, for shutdown and for a kill
    * switch engaged while the stream is open.

@@ -10,6 +10,7 @@ import { costInUsd } from "../../../runtime/quota/cost.ts";
 import { saneUsage } from "../../../runtime/quota/sane-usage.ts";
 import type { RequestCapture } from "./capture.ts";
 import type { GatewayContext } from "./context.ts";
+import type { QuotaHold } from "./quota/quota-gate.ts";
 import { redactPersonalData } from "./redact-error-text.ts";
 import type { RequestIds } from "./request-id.ts";
 
@@ -40,6 +41,7 @@ export class RequestRecord {
   #detail: Record<string, unknown> = {};
   #droppedParams: string[] = [];
   #finished = false;
+  #quotaHold: QuotaHold | null = null;
   /** Body capture of this request, set by `openCapture` when the config turns it on. */
   capture: RequestCapture | null = null;
 
@@ -103,6 +105,11 @@ export class RequestRecord {
     for (const value of Object.values(target.credentials ?? {})) this.addSecret(value);
   }
 
+  /** Keeps the request's quota reservation, which `finish` settles or releases. */
+  holdQuota(hold: QuotaHold): void {
+    this.#quotaHold = hold;
+  }
+
   markFirstToken(): void {
     this.#firstTokenAt ??= performance.now();
   }
@@ -138,6 +145,8 @@ export class RequestRecord {
     if (this.#droppedParams.length > 0) {
       headers["x-nexus-dropped-params"] = this.#droppedParams.join(", ");
     }
+    // `hit`, `miss` or `bypass`, set by the chat route's cache step.
+    if (typeof this.#detail.cache === "string") headers["x-nexus-cache"] = this.#detail.cache;
     return headers;
   }
 
@@ -166,6 +175,9 @@ export class RequestRecord {
     const now = performance.now();
     const usage = this.#usage ?? this.#estimateUsage();
     const captured = this.capture?.finish(status) ?? null;
+    // Without usage (a failure before the first token) the whole estimate is released, and a
+    // cache hit (served or joined) made no upstream call, so it spends nothing either.
+    this.#quotaHold?.finish(this.#detail.cache === "hit" ? undefined : usage);
 
     const event: TrafficEvent = {
       requestId: this.requestId,
@@ -188,7 +200,8 @@ export class RequestRecord {
       cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? null,
       cacheWriteTokens: usage?.prompt_tokens_details?.cache_write_tokens ?? null,
       reasoningTokens: usage?.completion_tokens_details?.reasoning_tokens ?? null,
-      costUsd: costInUsd(usage, this.#model?.model.price),
+      // A cache hit made no upstream call: usage shows the answer's size, but it cost nothing.
+      costUsd: this.#detail.cache === "hit" ? 0 : costInUsd(usage, this.#model?.model.price),
       detail: this.#detail,
       ...captured,
     };

@@ -10,12 +10,15 @@ import { loadHmacSecret } from "../../../runtime/identity/keys/digest.ts";
 import { SqliteKeyStore } from "../../../runtime/identity/keys/sqlite-key-store.ts";
 import { createLogger, type Logger } from "../../../runtime/observability/log.ts";
 import { createGatewayMetrics } from "../../../runtime/observability/metrics.ts";
+import { SqliteQuotaStore } from "../../../runtime/quota/sqlite-quota-store.ts";
 import { buildSiemForwarder } from "../../../runtime/siem/build.ts";
 import { openEmbeddedDatabase } from "../../../runtime/storage/embedded/open-database.ts";
 import { createGatewayRoutes, routeNotFound, unhandledError } from "./routes.ts";
+import { buildChatCache } from "./cache/chat-cache.ts";
 import { startCaptureRetention } from "./capture-retention.ts";
 import { buildCompliance } from "./compliance/build.ts";
 import type { GatewayContext } from "./context.ts";
+import { QuotaGate } from "./quota/quota-gate.ts";
 
 export const DEFAULT_PORT = 3050;
 const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
@@ -75,7 +78,11 @@ export async function startGateway(
     metrics,
     maxBodyBytes: loaded.config.server?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     compliance: buildCompliance(loaded, logger, catalog),
+    cache: buildChatCache(loaded.config.cache),
     controls: new SqliteControlStore(db),
+    quota: loaded.config.quotas === undefined
+      ? null
+      : new QuotaGate(loaded.config.quotas, new SqliteQuotaStore(db), logger),
     activeStreams: new OpenStreams(),
     isStoreReady: () => {
       try {

@@ -5,6 +5,8 @@ import type { Principal } from "../../../../runtime/hooks/stage.ts";
 import type { DecodeContext, ProviderCodec } from "../../../../runtime/providers/codec.ts";
 import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { admitRequest } from "../admit.ts";
+import { planChatCache } from "../cache/plan.ts";
+import { serveChatWithCache } from "../cache/serve.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
 import { openCapture } from "../capture.ts";
@@ -48,6 +50,14 @@ export async function handleChatCompletions(
     const target = targetFor(resolved);
     record.addTargetSecrets(target);
     const body = applyParamPolicy(admitted.body, codec, target, admitted.key, record);
+    const cachePlan = planChatCache(context, admitted, body, request.headers, record);
+    if (cachePlan !== null && context.cache !== null) {
+      exchange.holdOpen();
+      return await serveChatWithCache({
+        context, cache: context.cache, request, record, plan: cachePlan, capture, route: ROUTE,
+        principal: admitted.principal, call: { codec, target, resolved, body, record },
+      });
+    }
     const upstreamRequest = codec.encodeChatRequest(body, target);
     const timeoutMs = resolved.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     exchange.holdOpen();

@@ -1,0 +1,37 @@
+/** The state of a flight that decides whether new requests may join it. */
+export interface Joinable {
+  /** True once every request left before the end, so the call was cancelled. */
+  readonly abandoned: boolean;
+  readonly state: "open" | "ended" | "failed";
+}
+
+/**
+ * Upstream calls in progress in this process, by cache key, so that identical concurrent
+ * requests join one call instead of each making their own.
+ * NOTE: this is per process. Gateway nodes that share a Valkey store still each call upstream
+ * once for the same request; a cross-node lock is not built yet. A finished flight stays
+ * joinable (its items replay in full) until its owner releases it after storing the answer.
+ */
+export class InFlight<T extends Joinable> {
+  readonly #flights = new Map<string, T>();
+
+  /** Returns the flight for the key, or starts one with `start` and registers it. */
+  join(key: string, start: () => T): { flight: T; leader: boolean } {
+    const existing = this.#flights.get(key);
+    if (existing !== undefined && !existing.abandoned && existing.state !== "failed") {
+      return { flight: existing, leader: false };
+    }
+    const flight = start();
+    this.#flights.set(key, flight);
+    return { flight, leader: true };
+  }
+
+  /** Forgets the flight, unless a newer one took its key. */
+  release(key: string, flight: T): void {
+    if (this.#flights.get(key) === flight) this.#flights.delete(key);
+  }
+
+  get size(): number {
+    return this.#flights.size;
+  }
+}

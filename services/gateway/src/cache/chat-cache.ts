@@ -1,0 +1,34 @@
+import type { ChatChunk, ChatResponse } from "../../../../runtime/canonical/chat.ts";
+import type { CacheStore } from "../../../../runtime/cache/cache-store.ts";
+import {
+  type CacheConfig,
+  DEFAULT_CACHE_MAX_BYTES,
+  DEFAULT_CACHE_TTL_SECONDS,
+} from "../../../../runtime/cache/config-schema.ts";
+import { InFlight } from "../../../../runtime/cache/in-flight.ts";
+import { MemoryCacheStore } from "../../../../runtime/cache/memory-cache-store.ts";
+import type { ChatFlight } from "./chat-flight.ts";
+
+/** An item of a chat flight: the whole answer of a JSON call, or one chunk of a stream. */
+export type FlightItem = ChatResponse | ChatChunk;
+
+/** The chat answer cache of one gateway process, built from the config's `cache` section. */
+export interface ChatCache {
+  enabled: boolean;
+  ttlMs: number;
+  perKey: boolean;
+  store: CacheStore;
+  flights: InFlight<ChatFlight>;
+}
+
+/** Builds the cache on the embedded in-memory store; null when the config has no section. */
+export function buildChatCache(config: CacheConfig | undefined): ChatCache | null {
+  if (config === undefined) return null;
+  return {
+    enabled: config.enabled,
+    ttlMs: (config.ttlSeconds ?? DEFAULT_CACHE_TTL_SECONDS) * 1000,
+    perKey: config.perKey === true,
+    store: new MemoryCacheStore({ maxBytes: config.maxBytes ?? DEFAULT_CACHE_MAX_BYTES }),
+    flights: new InFlight<ChatFlight>(),
+  };
+}

@@ -1,0 +1,32 @@
+import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
+import type { QuotaExceeded } from "../../../../runtime/quota/quota-store.ts";
+
+/**
+ * Builds the 429 for a hard quota. The message names the axis, its value, the limit, the
+ * window and when the request would fit; `retry-after` carries the wait in seconds.
+ */
+export function quotaExceededError(exceeded: QuotaExceeded, now: number): NexusError {
+  const { rule, value } = exceeded.charge;
+  const amount = (n: number) => formatAmount(n, exceeded.unit);
+  const head = `Quota exceeded for ${rule.axis} "${value}": the limit is ` +
+    `${amount(exceeded.limit)} per ${rule.window} (sliding window), ` +
+    `${amount(exceeded.used)} is used and this request needs an estimated ` +
+    `${amount(exceeded.requested)}.`;
+
+  if (exceeded.resetsAt === null) {
+    return new NexusError("quota_exceeded",
+      `${head} The estimate alone is over the limit, so the request never fits; lower ` +
+        "max_tokens or shorten the prompt.",
+      { status: 429, type: "rate_limit_error" });
+  }
+  const waitSeconds = Math.max(1, Math.ceil((exceeded.resetsAt - now) / 1000));
+  return new NexusError("quota_exceeded",
+    `${head} It resets enough to fit at ${new Date(exceeded.resetsAt).toISOString()}, ` +
+      `in ${waitSeconds} s.`,
+    { status: 429, type: "rate_limit_error", retryAfter: String(waitSeconds) });
+}
+
+function formatAmount(n: number, unit: "tokens" | "usd"): string {
+  if (unit === "tokens") return `${n} tokens`;
+  return `${Number(n.toFixed(6))} USD`;
+}
