@@ -1,5 +1,6 @@
 import { type ErrorCode, NexusError } from "../errors/nexus-error.ts";
 import type { PiiScannerOptions } from "./options.ts";
+import { scanOriginal } from "./scan-original.ts";
 import { createPiiScanner, type PiiScanner } from "./scanner.ts";
 import type { Span } from "./span.ts";
 
@@ -9,14 +10,18 @@ import type { Span } from "./span.ts";
  */
 export const OFFLOAD_CHARS = 64 * 1024;
 
+/** Spans, or why the text could not be scanned (too large for the engine). */
+export type ScanResult = Span[] | { tooLarge: string };
+
 interface Pending {
-  resolve(spans: Span[]): void;
+  resolve(result: ScanResult): void;
   reject(error: Error): void;
 }
 
 interface WorkerReply {
   id: number;
   spans?: Span[];
+  tooLarge?: string;
   error?: { message: string; code: string | null; status: number | null };
 }
 
@@ -43,11 +48,24 @@ export class OffloadingPiiScanner {
 
   async scan(text: string): Promise<Span[]> {
     if (text.length < OFFLOAD_CHARS) return this.#local.scan(text);
+    return (await this.#onWorker(text, "plain")) as Span[];
+  }
+
+  /**
+   * Scans the PII folding of `text` (see scan-original.ts) with spans in `text`'s offsets;
+   * large texts are folded on the worker too, since folding costs as much as scanning.
+   */
+  async scanOriginal(text: string): Promise<ScanResult> {
+    if (text.length < OFFLOAD_CHARS) return scanOriginal(this.#local, text);
+    return await this.#onWorker(text, "original");
+  }
+
+  #onWorker(text: string, kind: "plain" | "original"): Promise<ScanResult> {
     const id = this.#nextId;
     this.#nextId += 1;
-    return await new Promise<Span[]>((resolve, reject) => {
+    return new Promise<ScanResult>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#workerThread().postMessage({ id, options: this.#options, text });
+      this.#workerThread().postMessage({ id, options: this.#options, text, kind });
     });
   }
 
@@ -67,6 +85,7 @@ export class OffloadingPiiScanner {
     if (pending === undefined) return;
     this.#pending.delete(reply.id);
     if (reply.spans !== undefined) return pending.resolve(reply.spans);
+    if (reply.tooLarge !== undefined) return pending.resolve({ tooLarge: reply.tooLarge });
 
     const failure = reply.error!;
     pending.reject(failure.code === null

@@ -1,9 +1,7 @@
-import { NexusError } from "../../errors/nexus-error.ts";
 import { BUILTIN_KINDS, type BuiltinKind } from "../../pii/kinds.ts";
 import type { CustomPattern, Dictionary } from "../../pii/options.ts";
 import { OffloadingPiiScanner } from "../../pii/offload.ts";
 import type { Span } from "../../pii/span.ts";
-import { foldForPii, originalSpan } from "../fold-for-pii.ts";
 import type { Finding, Stage, StageOutcome, TextEdit } from "../stage.ts";
 import { replaceSpans } from "./keyword-filter.ts";
 import type { TokenVault } from "../token-vault.ts";
@@ -45,7 +43,7 @@ export function piiStage(options: PiiOptions): Stage {
       let verdict = "allow" as Verdict;
 
       for (const [index, segment] of subject.texts.entries()) {
-        const spans = await scanOriginal(scanner, segment.text);
+        const spans = await scanner.scanOriginal(segment.text);
         if (!Array.isArray(spans)) return tooLarge(index, spans.tooLarge);
         if (spans.length === 0) continue;
 
@@ -69,38 +67,6 @@ export function piiStage(options: PiiOptions): Stage {
       };
     },
   };
-}
-
-/**
- * Scans the PII folding of `text`, so full-width, other-script and invisible-split variants
- * match too, and returns spans with offsets in `text`. A span covers the whole original run,
- * invisible characters inside it included. Returns the reason instead when the text or its
- * folding exceeds the engine's input limit or yields more matches than one scan returns.
- */
-async function scanOriginal(
-  scanner: OffloadingPiiScanner,
-  text: string,
-): Promise<Span[] | { tooLarge: string }> {
-  const max = scanner.maxInputBytes;
-  const overLimit = { tooLarge: `it exceeds the PII engine's limit of ${max} bytes` };
-
-  // UTF-8 takes at least one byte per UTF-16 unit, so a longer text is over the limit.
-  // NOTE: a text whose UTF-8 is over the limit but whose folding fits is scanned in full.
-  if (text.length > max) return overLimit;
-  const view = foldForPii(text, max);
-  if (view === null) return overLimit;
-
-  let spans: Span[];
-  try {
-    // Large texts are scanned on a worker thread, so the event loop keeps serving.
-    spans = await scanner.scan(view.text);
-  } catch (error) {
-    if (error instanceof NexusError && error.code === "body_too_large") {
-      return { tooLarge: error.message };
-    }
-    throw error;
-  }
-  return spans.map((span) => ({ ...span, ...originalSpan(view, span.start, span.end) }));
 }
 
 /** Builds the 413 block for a text the engine cannot scan, whatever the pipeline's fail mode. */

@@ -193,3 +193,17 @@ describe("PII stage on texts over the engine limit", () => {
     expect(result.records[0]?.error).toBeUndefined();
   });
 });
+
+describe("separators other scripts write", () => {
+  const stage = piiStage({ action: "redact", kinds: ["us_ssn", "credit_card", "email"] });
+  for (const text of ["123\u201045\u20106789", "123\u201145\u20116789", "123\u201345\u20136789",
+    "123\u221245\u22126789", "4111\u20131111\u20131111\u20131111", "mona@example\u3002com"]) {
+    test(`${JSON.stringify(text)} is found`, async () => {
+      const outcome = (await stage.run(subjectOf(userSays(`x ${text} y`)), NO_CONTEXT)) as
+        StageOutcome;
+      expect(outcome.verdict).toBe("redact");
+      expect(outcome.edits?.[0]?.text).toMatch(/^x \[[A-Z_]+\] y$/);
+    });
+  }
+});
+

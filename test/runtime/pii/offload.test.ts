@@ -30,3 +30,25 @@ describe("scanning large texts on a worker", () => {
     expect((failure as NexusError).status).toBe(413);
   });
 });
+
+describe("folding and scanning large texts on the worker", () => {
+  const scanner = new OffloadingPiiScanner({ kinds: ["us_ssn"] });
+
+  test("non-ASCII hostile text keeps the event loop running", async () => {
+    let ticks = 0;
+    const timer = setInterval(() => (ticks += 1), 5);
+    const result = await scanner.scanOriginal("\u0661 ".repeat(1_000_000));
+    clearInterval(timer);
+    expect(Array.isArray(result)).toBe(true);
+    expect(ticks).toBeGreaterThan(0);
+  });
+
+  test("spans from the worker are in the original text's offsets", async () => {
+    const filler = "\u00e9".repeat(OFFLOAD_CHARS);
+    const text = `${filler} ssn \uFF11\uFF12\uFF13-45-6789`;
+    const result = await scanner.scanOriginal(text);
+    expect(Array.isArray(result)).toBe(true);
+    const [span] = result as { start: number; end: number }[];
+    expect(text.slice(span!.start, span!.end)).toBe("\uFF11\uFF12\uFF13-45-6789");
+  });
+});

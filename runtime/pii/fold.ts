@@ -25,6 +25,20 @@ const DECIMAL_DIGIT = /^\p{Nd}$/u;
 const digitCache = new Map<number, string>();
 
 /**
+ * Separators NFKC leaves alone but people use in numbers and addresses: every dash (Unicode
+ * category Pd) and the minus sign become `-`, ideographic full stops become `.`.
+ */
+const DASH = /^[\p{Pd}\u2212]$/u;
+const FULL_STOPS = new Set(["\u3002", "\uFF61", "\uFE52"]);
+
+/**
+ * The folding of each non-ASCII character seen so far. Hostile input repeats a few
+ * characters millions of times, and a lookup costs far less than NFKC and the class tests.
+ */
+const charCache = new Map<string, string>();
+const CHAR_CACHE_MAX = 4096;
+
+/**
  * Folds `original` for PII matching. Returns null as soon as the folded text would exceed
  * `maxLength` UTF-16 units, so a text that NFKC expands (U+FDFA becomes 18 letters) cannot
  * make folding allocate without bound.
@@ -74,7 +88,18 @@ export function originalSpan(
 
 function foldChar(char: string): string {
   if (char.charCodeAt(0) < 0x80) return char;
+  const cached = charCache.get(char);
+  if (cached !== undefined) return cached;
+
+  const piece = foldNonAscii(char);
+  if (charCache.size < CHAR_CACHE_MAX) charCache.set(char, piece);
+  return piece;
+}
+
+function foldNonAscii(char: string): string {
   if (INVISIBLE.test(char)) return "";
+  if (DASH.test(char)) return "-";
+  if (FULL_STOPS.has(char)) return ".";
 
   // NFKC may turn one character into several (`½` becomes `1⁄2`), so each is checked again.
   let piece = "";
