@@ -64,7 +64,8 @@ export class DiskQueue {
   constructor(dir: string, options: DiskQueueOptions) {
     this.#dir = dir;
     this.#options = options;
-    mkdirSync(dir, { recursive: true });
+    // Queued records hold key ids, addresses and error texts: owner-only, like the store.
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
 
     const segments = this.#listSegments();
     this.#cursor = this.#readCursor(segments[0] ?? 1);
@@ -73,7 +74,7 @@ export class DiskQueue {
       else this.#sizes.set(segment, statSync(this.#segmentPath(segment)).size);
     }
     this.#active = Math.max(this.#cursor.segment, ...this.#sizes.keys());
-    this.#fd = openSync(this.#segmentPath(this.#active), "a+");
+    this.#fd = openSync(this.#segmentPath(this.#active), "a+", 0o600);
     this.#sizes.set(this.#active, fstatSync(this.#fd).size);
 
     this.tornBytes = this.#repairTail();
@@ -155,7 +156,7 @@ export class DiskQueue {
     // Written to a temporary file and renamed, so a crash leaves the old cursor or the new one.
     // Spent segments go only after that, so a crash in between still finds the old cursor's data.
     const temporary = join(this.#dir, `${CURSOR_FILE}.tmp`);
-    writeFileSync(temporary, JSON.stringify(this.#cursor));
+    writeFileSync(temporary, JSON.stringify(this.#cursor), { mode: 0o600 });
     if (this.#options.fsync === "always") {
       const fd = openSync(temporary, "r");
       fsyncSync(fd);
@@ -187,7 +188,7 @@ export class DiskQueue {
     if (this.#options.fsync !== "never") this.#syncIfDirty();
     closeSync(this.#fd);
     this.#active += 1;
-    this.#fd = openSync(this.#segmentPath(this.#active), "a+");
+    this.#fd = openSync(this.#segmentPath(this.#active), "a+", 0o600);
     this.#sizes.set(this.#active, 0);
   }
 

@@ -76,6 +76,20 @@ describe("upstream error with personal data, compliance configured", () => {
     expect(body.error.message).not.toContain(CARD);
   });
 
+  test("full-width addresses and the param field are redacted too", async () => {
+    harness.simulator.enqueue({
+      match: { provider: "openai" },
+      status: 400,
+      body: { error: { message: "bad: \uFF52\uFF4F\uFF42\uFF20\uFF45\uFF58\uFF41\uFF4D" +
+        "\uFF50\uFF4C\uFF45\uFF0E\uFF43\uFF4F\uFF4D", type: "invalid_request_error",
+        param: "messages[quinn.err@example.com]" } },
+    });
+    const response = await chat(harness, key, "hello");
+    const body = (await response.json()) as { error: { message: string; param: string } };
+    expect(body.error.message).toBe("bad: [EMAIL]");
+    expect(body.error.param).toBe("messages[[EMAIL]]");
+  });
+
   test("event detail and log line are redacted", async () => {
     upstreamEchoes(harness);
     const response = await chat(harness, key, `${EMAIL} card ${CARD}`);

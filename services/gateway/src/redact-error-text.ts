@@ -1,3 +1,4 @@
+import { scanOriginal } from "../../../runtime/pii/scan-original.ts";
 import { createPiiScanner, type PiiScanner } from "../../../runtime/pii/scanner.ts";
 
 /** Stands in for a message the engine could not scan (too long, or too many findings). */
@@ -14,12 +15,14 @@ let scanner: PiiScanner | null = null;
 export function redactPersonalData(message: string): string {
   scanner ??= createPiiScanner();
 
+  // The folded scan finds full-width and other-script forms, as the pii stage does.
   let spans;
   try {
-    spans = scanner.scan(message);
+    spans = scanOriginal(scanner, message);
   } catch {
     return WITHHELD;
   }
+  if (!Array.isArray(spans)) return WITHHELD;
 
   // Spans are sorted and do not overlap, so replacing from the end keeps earlier offsets valid.
   let result = message;

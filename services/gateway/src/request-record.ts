@@ -66,6 +66,11 @@ export class RequestRecord {
     this.#model = resolved;
   }
 
+  /** Replaces the resolved model with the target a routed request went to last. */
+  setTarget(resolved: ResolvedModel): void {
+    this.#model = resolved;
+  }
+
   setStream(stream: boolean): void {
     this.#stream = stream;
   }
@@ -157,12 +162,17 @@ export class RequestRecord {
    */
   publicError(error: NexusError): NexusError {
     let message = redactSecrets(error.message, this.#secrets);
-    if (this.#context.compliance !== null) message = redactPersonalData(message);
-    if (message === error.message) return error;
+    let param = error.param === null ? null : redactSecrets(error.param, this.#secrets);
+    if (this.#context.compliance !== null) {
+      message = redactPersonalData(message);
+      // A provider's `param` can quote content too, e.g. `messages[jane@example.com]`.
+      param = param === null ? null : redactPersonalData(param);
+    }
+    if (message === error.message && param === error.param) return error;
     return new NexusError(error.code, message, {
       status: error.status,
       type: error.type,
-      param: error.param,
+      param,
       retryAfter: error.retryAfter,
       cause: error.cause,
     });

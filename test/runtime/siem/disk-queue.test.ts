@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { appendFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DiskQueue, type DiskQueueOptions } from "../../../runtime/siem/disk-queue.ts";
@@ -112,3 +112,18 @@ describe("disk queue", () => {
     queue.close();
   });
 });
+
+describe("disk queue file modes", () => {
+  test("the folder and its files are owner-only", () => {
+    const dir = join(freshDir(), "siem", "hec");
+    const queue = new DiskQueue(dir, options);
+    queue.append([record(1)]);
+    queue.commit(queue.peek(10));
+
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    for (const name of readdirSync(dir)) {
+      expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
+    }
+  });
+});
+
