@@ -18,6 +18,8 @@ export interface PiiFoldedText {
 }
 
 const ASCII = /^[\x00-\x7F]*$/;
+/** A JSON `\uXXXX` escape or a percent-encoded ASCII byte, which hide `@` and `.` alike. */
+const ESCAPE = /\\u[0-9A-Fa-f]{4}|%[0-7][0-9A-Fa-f]/;
 const INVISIBLE = /^\p{Default_Ignorable_Code_Point}$/u;
 const DECIMAL_DIGIT = /^\p{Nd}$/u;
 
@@ -44,7 +46,7 @@ const CHAR_CACHE_MAX = 4096;
  * make folding allocate without bound.
  */
 export function foldForPii(original: string, maxLength = Infinity): PiiFoldedText | null {
-  if (ASCII.test(original)) {
+  if (ASCII.test(original) && !ESCAPE.test(original)) {
     return original.length > maxLength ? null : { text: original, starts: null, ends: null };
   }
 
@@ -53,8 +55,8 @@ export function foldForPii(original: string, maxLength = Infinity): PiiFoldedTex
   const pieces: string[] = [];
   let length = 0;
   let offset = 0;
-  for (const char of original) {
-    const end = offset + char.length;
+  while (offset < original.length) {
+    const { char, end } = nextChar(original, offset);
     const piece = foldChar(char);
     if (length + piece.length > maxLength) return null;
 
@@ -74,6 +76,29 @@ export function foldForPii(original: string, maxLength = Infinity): PiiFoldedTex
     starts: starts.subarray(0, length),
     ends: ends.subarray(0, length),
   };
+}
+
+/**
+ * Reads the character at `offset`: a whole code point, or the character a JSON `\uXXXX`
+ * escape or a percent-encoded ASCII byte stands for, so that `jane\u0040example.com` and
+ * `jane%40example.com` fold to an address. Returns where it ends in the original.
+ */
+function nextChar(text: string, offset: number): { char: string; end: number } {
+  const unit = text.charCodeAt(offset);
+  if (unit === 0x5c && text[offset + 1] === "u") {
+    const hex = text.slice(offset + 2, offset + 6);
+    if (/^[0-9A-Fa-f]{4}$/.test(hex)) {
+      return { char: String.fromCharCode(Number.parseInt(hex, 16)), end: offset + 6 };
+    }
+  }
+  if (unit === 0x25) {
+    const hex = text.slice(offset + 1, offset + 3);
+    if (/^[0-7][0-9A-Fa-f]$/.test(hex)) {
+      return { char: String.fromCharCode(Number.parseInt(hex, 16)), end: offset + 3 };
+    }
+  }
+  const codePoint = text.codePointAt(offset)!;
+  return { char: String.fromCodePoint(codePoint), end: offset + (codePoint > 0xffff ? 2 : 1) };
 }
 
 /** Maps folded units `start` to `end` back to the original span, inner invisibles included. */

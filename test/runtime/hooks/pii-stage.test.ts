@@ -207,3 +207,17 @@ describe("separators other scripts write", () => {
   }
 });
 
+describe("escaped characters", () => {
+  const stage = piiStage({ action: "redact", kinds: ["email"] });
+  const texts = ["{\"to\":\"nora\\u0040example.com\"}",
+    "https://x.test/?email=pat%40example.com&a=1"];
+  for (const text of texts) {
+    test(`${JSON.stringify(text)} is found and rewritten whole`, async () => {
+      const outcome = (await stage.run(subjectOf(userSays(text)), NO_CONTEXT)) as StageOutcome;
+      expect(outcome.verdict).toBe("redact");
+      expect(outcome.edits?.[0]?.text).not.toContain("example");
+      expect(outcome.edits?.[0]?.text).toContain("[EMAIL]");
+    });
+  }
+});
+
