@@ -33,11 +33,17 @@ export class IpRanges {
   }
 }
 
-/** Parses an address, with IPv4-mapped IPv6 turned into IPv4; null when malformed. */
+/**
+ * Parses an address, with IPv4-mapped IPv6 turned into IPv4; null when malformed. IPv4 must be
+ * four plain decimal parts: forms such as `0x0a.1.2.3`, `167837955` or `010.1.2.3` (octal to
+ * some parsers) are refused, since other tools would read them as another address.
+ */
 export function parseAddress(ip: string): Address | null {
   const trimmed = ip.trim().replace(/^\[|\]$/g, "");
-  if (!ipaddr.isValid(trimmed)) return null;
-  return normalise(ipaddr.parse(trimmed));
+  if (trimmed.includes(":")) {
+    return ipaddr.IPv6.isValid(trimmed) ? normalise(ipaddr.parse(trimmed)) : null;
+  }
+  return ipaddr.IPv4.isValidFourPartDecimal(trimmed) ? ipaddr.parse(trimmed) : null;
 }
 
 function normalise(address: Address): Address {

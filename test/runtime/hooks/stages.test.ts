@@ -227,3 +227,17 @@ describe("keyword phrases", () => {
     expect((await run(stage, userSays("project red falcon"))).verdict).toBe("allow");
   });
 });
+
+describe("address forms", () => {
+  const ranges = new IpRanges(["10.0.0.0/8"]);
+  for (const form of ["0x0a.1.2.3", "167837955", "10.1.2", "010.1.2.3"]) {
+    test(`${form} is not an address`, () => {
+      expect(ranges.contains(form)).toBe(false);
+    });
+  }
+
+  test("plain and IPv4-mapped forms are", () => {
+    expect(ranges.contains("10.1.2.3")).toBe(true);
+    expect(ranges.contains("::ffff:10.1.2.3")).toBe(true);
+  });
+});
