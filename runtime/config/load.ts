@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
-import { ConfigSchema, type NexusConfig } from "./schema.ts";
+import { ConfigSchema, type ModelEntry, type NexusConfig } from "./schema.ts";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -69,12 +69,7 @@ function checkReferences(config: NexusConfig, path: string): void {
 
   const seen = new Set<string>();
   for (const [name, model] of Object.entries(config.models)) {
-    if (config.providers[model.provider] === undefined) {
-      throw new ConfigError(
-        `config ${path}: invalid field /models/${name}/provider: ` +
-          `unknown provider "${model.provider}"`,
-      );
-    }
+    checkModelTargets(config, path, name, model);
     for (const alias of [name, ...(model.aliases ?? [])]) {
       if (seen.has(alias)) {
         throw new ConfigError(`config ${path}: model name or alias "${alias}" is used twice`);
@@ -82,4 +77,34 @@ function checkReferences(config: NexusConfig, path: string): void {
       seen.add(alias);
     }
   }
+}
+
+/**
+ * Checks that a model names `provider` with `upstreamModel`, or `targets`, but not both, and
+ * that every provider it names is configured.
+ */
+function checkModelTargets(
+  config: NexusConfig,
+  path: string,
+  name: string,
+  model: ModelEntry,
+): void {
+  const invalid = (field: string, message: string): ConfigError =>
+    new ConfigError(`config ${path}: invalid field /models/${name}${field}: ${message}`);
+
+  const single = model.provider !== undefined || model.upstreamModel !== undefined;
+  if (model.targets !== undefined && single) {
+    throw invalid("", "set either targets or provider and upstreamModel, not both");
+  }
+  if (model.targets === undefined) {
+    if (model.provider === undefined) throw invalid("/provider", "missing (or set targets)");
+    if (model.upstreamModel === undefined) throw invalid("/upstreamModel", "missing");
+  }
+
+  const named = model.targets ?? [{ provider: model.provider ?? "" }];
+  named.forEach((target, index) => {
+    if (config.providers[target.provider] !== undefined) return;
+    const field = model.targets === undefined ? "/provider" : `/targets/${index}/provider`;
+    throw invalid(field, `unknown provider "${target.provider}"`);
+  });
 }

@@ -1,12 +1,27 @@
-import type { ModelConfig, NexusConfig, ProviderConfig } from "./schema.ts";
+import type { RoutingConfig } from "../routing/config-schema.ts";
+import type { ModelConfig, ModelEntry, NexusConfig, ProviderConfig } from "./schema.ts";
 
-/** A configured model reached by its name or one of its aliases. */
+/** One provider and upstream model that can serve a configured model. */
+export interface ResolvedTarget {
+  providerId: string;
+  provider: ProviderConfig;
+  upstreamModel: string;
+  weight: number;
+}
+
+/**
+ * A configured model reached by its name or one of its aliases. `providerId`, `provider` and
+ * `model.upstreamModel` are the first target's; routes without routing use only those.
+ */
 export interface ResolvedModel {
   /** The configured name (not the alias the client used). */
   name: string;
   model: ModelConfig;
   providerId: string;
   provider: ProviderConfig;
+  /** Every target, in config order; one for a model written with `provider`. */
+  targets: ResolvedTarget[];
+  routing: RoutingConfig | undefined;
 }
 
 /** Looks models up by name or alias in constant time. */
@@ -15,10 +30,19 @@ export class ModelCatalog {
   readonly #names: string[] = [];
 
   constructor(config: NexusConfig) {
-    for (const [name, model] of Object.entries(config.models)) {
-      const provider = config.providers[model.provider];
-      if (provider === undefined) continue;
-      const resolved = { name, model, providerId: model.provider, provider };
+    for (const [name, entry] of Object.entries(config.models)) {
+      const targets = resolveTargets(config, entry);
+      const first = targets[0];
+      if (first === undefined) continue;
+      const model: ModelConfig = {
+        ...entry,
+        provider: first.providerId,
+        upstreamModel: first.upstreamModel,
+      };
+      const resolved: ResolvedModel = {
+        name, model, providerId: first.providerId, provider: first.provider, targets,
+        routing: entry.routing,
+      };
       this.#names.push(name);
       this.#byName.set(name, resolved);
       for (const alias of model.aliases ?? []) this.#byName.set(alias, resolved);
@@ -37,4 +61,25 @@ export class ModelCatalog {
     }
     return all;
   }
+}
+
+/** Lists a model's targets whose provider is configured; `targets` wins over `provider`. */
+function resolveTargets(config: NexusConfig, entry: ModelEntry): ResolvedTarget[] {
+  const written = entry.targets ??
+    (entry.provider !== undefined && entry.upstreamModel !== undefined
+      ? [{ provider: entry.provider, upstreamModel: entry.upstreamModel }]
+      : []);
+
+  const targets: ResolvedTarget[] = [];
+  for (const target of written) {
+    const provider = config.providers[target.provider];
+    if (provider === undefined) continue;
+    targets.push({
+      providerId: target.provider,
+      provider,
+      upstreamModel: target.upstreamModel,
+      weight: target.weight ?? 1,
+    });
+  }
+  return targets;
 }

@@ -3,6 +3,7 @@ import { CaptureConfigSchema } from "../audit/capture-config.ts";
 import { CacheConfigSchema } from "../cache/config-schema.ts";
 import { ComplianceSchema } from "../hooks/config-schema.ts";
 import { QuotaConfigSchema } from "../quota/config-schema.ts";
+import { RouteTargetSchema, RoutingSchema } from "../routing/config-schema.ts";
 import { SiemSchema } from "../siem/config-schema.ts";
 
 /** Prices in USD per million tokens; cached reads and cache writes have their own rates. */
@@ -66,10 +67,15 @@ export const ProviderSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** A model names either `provider` and `upstreamModel`, or `targets` (checked at load). */
 export const ModelSchema = Type.Object(
   {
-    provider: Type.String({ minLength: 1 }),
-    upstreamModel: Type.String({ minLength: 1 }),
+    provider: Type.Optional(Type.String({ minLength: 1 })),
+    upstreamModel: Type.Optional(Type.String({ minLength: 1 })),
+    /** Providers that can serve the model, in fallback order. */
+    targets: Type.Optional(Type.Array(RouteTargetSchema, { minItems: 1 })),
+    /** Rules for choosing among `targets`, retrying and falling back. */
+    routing: Type.Optional(RoutingSchema),
     aliases: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
     kind: Type.Optional(Type.Union([Type.Literal("chat"), Type.Literal("embedding")])),
     price: Type.Optional(PriceSchema),
@@ -121,5 +127,8 @@ export const ConfigSchema = Type.Object(
 
 export type Price = Static<typeof PriceSchema>;
 export type ProviderConfig = Static<typeof ProviderSchema>;
-export type ModelConfig = Static<typeof ModelSchema>;
+/** A model entry as written in the config. */
+export type ModelEntry = Static<typeof ModelSchema>;
+/** A model entry with its first target's provider and upstream model filled in. */
+export type ModelConfig = ModelEntry & { provider: string; upstreamModel: string };
 export type NexusConfig = Static<typeof ConfigSchema>;

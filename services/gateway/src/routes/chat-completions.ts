@@ -2,7 +2,6 @@ import type { ChatChunk, ChatRequest } from "../../../../runtime/canonical/chat.
 import { ChatRequestSchema } from "../../../../runtime/canonical/request-schema.ts";
 import { createValidator } from "../../../../runtime/canonical/validate.ts";
 import type { Principal } from "../../../../runtime/hooks/stage.ts";
-import type { DecodeContext, ProviderCodec } from "../../../../runtime/providers/codec.ts";
 import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { admitRequest } from "../admit.ts";
 import { planChatCache } from "../cache/plan.ts";
@@ -18,15 +17,14 @@ import { withRequiredNulls } from "../required-nulls.ts";
 import { chatChunkFormat } from "../sse-stream.ts";
 import { relayOptions } from "../relay-options.ts";
 import { relayStream } from "../stream-relay.ts";
-import { callUpstream, UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
-import { readUpstreamJson } from "../upstream/read-json.ts";
-import { requireEventStream } from "../upstream/require-event-stream.ts";
-import { rejectFailedUpstream } from "../upstream/reject-failed.ts";
+import type { ChatAttempt } from "../routing/chat-attempt.ts";
+import { resumeStream } from "../routing/resume-stream.ts";
+import { routeChat } from "../routing/route-chat.ts";
+import { type UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
 import { targetFor } from "../upstream/target.ts";
 import { failRequest } from "./fail-request.ts";
 
 const ROUTE = "/v1/chat/completions";
-const DEFAULT_TIMEOUT_MS = 600_000;
 /** Maximum silence from a provider mid-stream, in ms, before the stream counts as stalled. */
 const DEFAULT_STREAM_IDLE_MS = 300_000;
 const validateChatRequest = createValidator<ChatRequest>(ChatRequestSchema);
@@ -51,6 +49,7 @@ export async function handleChatCompletions(
     record.addTargetSecrets(target);
     const body = applyParamPolicy(admitted.body, codec, target, admitted.key, record);
     const cachePlan = planChatCache(context, admitted, body, request.headers, record);
+    // NOTE: a request served through the cache goes to the first target only, without routing.
     if (cachePlan !== null && context.cache !== null) {
       exchange.holdOpen();
       return await serveChatWithCache({
@@ -58,26 +57,18 @@ export async function handleChatCompletions(
         principal: admitted.principal, call: { codec, target, resolved, body, record },
       });
     }
-    const upstreamRequest = codec.encodeChatRequest(body, target);
-    const timeoutMs = resolved.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    // Each target re-encodes the request and re-applies the parameter policy for its provider.
     exchange.holdOpen();
-    abort = new UpstreamAbort(request.signal, timeoutMs, resolved.providerId);
-    const upstream = await callUpstream(upstreamRequest, abort, {
-      codec, target, stream: body.stream === true,
-      addSecret: (value) => record.addSecret(value),
-    });
-    record.addDetail("upstream_status", upstream.status);
-    await rejectFailedUpstream(upstream, codec);
-
-    const decodeContext: DecodeContext = { clientModel: body.model, request: body };
-    if (body.stream === true) {
-      const idleTimeoutMs = resolved.provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_MS;
-      return await startStream(context, record, codec, upstream, decodeContext, abort,
-        idleTimeoutMs, admitted.principal);
+    const routed = await routeChat({ context, request, record, admitted });
+    abort = routed.abort;
+    if (routed.reply.kind === "stream") {
+      const { first, rest } = routed.reply;
+      return await startStream(context, record, routed, resumeStream(first, rest),
+        admitted.principal);
     }
-    const json = await readUpstreamJson(upstream, abort, resolved.providerId);
-    abort.clearDeadline();
-    const answer = withRequiredNulls(codec.decodeChatResponse(json, decodeContext));
+    const answer = withRequiredNulls(
+      routed.codec.decodeChatResponse(routed.reply.json, routed.decodeContext),
+    );
     record.setUsage(answer.usage);
     capture?.response(answer);
     await checkAnswer(context, record, admitted.principal, body.model, answer);
@@ -93,20 +84,18 @@ export async function handleChatCompletions(
 async function startStream(
   context: GatewayContext,
   record: RequestRecord,
-  codec: ProviderCodec,
-  upstream: Response,
-  decodeContext: DecodeContext,
-  abort: UpstreamAbort,
-  idleTimeoutMs: number,
+  routed: ChatAttempt,
+  decoded: AsyncIterable<ChatChunk>,
   principal: Principal | null,
 ): Promise<Response> {
-  const source = await requireEventStream(upstream);
-  const decoded = codec.decodeChatStream(source, decodeContext);
+  const { decodeContext, abort } = routed;
+  const idleTimeoutMs = routed.resolved.provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_MS;
   const chunks = scanChatStream(context, record, principal, decodeContext.clientModel, decoded);
   const iterator = chunks[Symbol.asyncIterator]();
 
   // Wait for the first chunk before sending headers, so a failure that comes before any content
-  // still reaches the client as an HTTP error with its real status.
+  // still reaches the client as an HTTP error with its real status. The routing step already
+  // read the provider's first chunk, so this waits only for the compliance scan.
   const first: IteratorResult<ChatChunk> = await iterator.next();
   abort.clearDeadline();
 
