@@ -1,4 +1,5 @@
 import { type Static, Type } from "@sinclair/typebox";
+import { SemanticCacheConfigSchema } from "./semantic-config.ts";
 
 /** The exact-match answer cache of `/v1/chat/completions`; off when absent. */
 export const CacheConfigSchema = Type.Object(
@@ -10,6 +11,8 @@ export const CacheConfigSchema = Type.Object(
     maxBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
     /** Keeps each virtual key's answers apart; by default keys of one org share them. */
     perKey: Type.Optional(Type.Boolean()),
+    /** Serves a stored answer to a prompt close in meaning to a cached one; off when absent. */
+    semantic: Type.Optional(SemanticCacheConfigSchema),
   },
   { additionalProperties: false },
 );

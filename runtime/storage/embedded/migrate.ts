@@ -100,6 +100,13 @@ const MIGRATIONS: readonly string[] = [
      used REAL NOT NULL
    );
    CREATE INDEX quota_alerts_counter ON quota_alerts (axis, value, window, unit, time);`,
+  // Prompts reported as bad answers, by cache scope; the chat cache never stores them again.
+  `CREATE TABLE cache_poisoned_prompts (
+     scope TEXT NOT NULL,
+     prompt_fingerprint TEXT NOT NULL,
+     reported_at INTEGER NOT NULL,
+     PRIMARY KEY (scope, prompt_fingerprint)
+   ) WITHOUT ROWID;`,
 ];
 
 /**

@@ -150,7 +150,7 @@ export class RequestRecord {
     if (this.#droppedParams.length > 0) {
       headers["x-nexus-dropped-params"] = this.#droppedParams.join(", ");
     }
-    // `hit`, `miss` or `bypass`, set by the chat route's cache step.
+    // `hit`, `semantic-hit`, `miss` or `bypass`, set by the chat route's cache step.
     if (typeof this.#detail.cache === "string") headers["x-nexus-cache"] = this.#detail.cache;
     return headers;
   }
@@ -187,7 +187,7 @@ export class RequestRecord {
     const captured = this.capture?.finish(status) ?? null;
     // Without usage (a failure before the first token) the whole estimate is released, and a
     // cache hit (served or joined) made no upstream call, so it spends nothing either.
-    this.#quotaHold?.finish(this.#detail.cache === "hit" ? undefined : usage);
+    this.#quotaHold?.finish(servedFromCache(this.#detail.cache) ? undefined : usage);
 
     const event: TrafficEvent = {
       requestId: this.requestId,
@@ -211,7 +211,9 @@ export class RequestRecord {
       cacheWriteTokens: usage?.prompt_tokens_details?.cache_write_tokens ?? null,
       reasoningTokens: usage?.completion_tokens_details?.reasoning_tokens ?? null,
       // A cache hit made no upstream call: usage shows the answer's size, but it cost nothing.
-      costUsd: this.#detail.cache === "hit" ? 0 : costInUsd(usage, this.#model?.model.price),
+      costUsd: servedFromCache(this.#detail.cache)
+        ? 0
+        : costInUsd(usage, this.#model?.model.price),
       detail: this.#detail,
       ...captured,
     };
@@ -259,4 +261,9 @@ export class RequestRecord {
 
 function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
+}
+
+/** True for the cache outcomes that made no upstream call: an exact or a semantic hit. */
+function servedFromCache(outcome: unknown): boolean {
+  return outcome === "hit" || outcome === "semantic-hit";
 }

@@ -4,6 +4,7 @@ import { openAIErrorResponse } from "../../../runtime/errors/openai-shape.ts";
 import type { GatewayContext } from "./context.ts";
 import type { Exchange } from "./exchange.ts";
 import { requestIdsFor } from "./request-id.ts";
+import { handleCacheReport } from "./routes/cache-report.ts";
 import { handleChatCompletions } from "./routes/chat-completions.ts";
 import { handleEmbeddings } from "./routes/embeddings.ts";
 import { handleMessages } from "./routes/messages.ts";
@@ -50,6 +51,8 @@ export function createGatewayRoutes(context: GatewayContext): Record<string, Rou
       handleMessages(context, request, exchangeFor(request, server))),
     "/v1/responses": only("POST", (request, server) =>
       handleResponses(context, request, exchangeFor(request, server))),
+    "/v1/cache/report": only("POST", (request, server) =>
+      handleCacheReport(context, request, exchangeFor(request, server))),
     "/v1/embeddings": only("POST", (request, server) =>
       handleEmbeddings(context, request, exchangeFor(request, server))),
     "/v1/models": only("GET", (request, server) =>

@@ -1,5 +1,7 @@
 import { EventWriter } from "../../../runtime/audit/event-writer.ts";
 import { SqliteEventStore } from "../../../runtime/audit/sqlite-event-store.ts";
+import { SqlitePoisonPersistence } from
+  "../../../runtime/cache/semantic-poison-sqlite.ts";
 import type { LoadedConfig } from "../../../runtime/config/load.ts";
 import { ModelCatalog } from "../../../runtime/config/models.ts";
 import { OpenStreams } from "../../../runtime/controls/open-streams.ts";
@@ -78,7 +80,7 @@ export async function startGateway(
     metrics,
     maxBodyBytes: loaded.config.server?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     compliance: buildCompliance(loaded, logger, catalog),
-    cache: buildChatCache(loaded.config.cache),
+    cache: buildChatCache(loaded.config.cache, catalog, new SqlitePoisonPersistence(db)),
     controls: new SqliteControlStore(db),
     quota: loaded.config.quotas === undefined
       ? null

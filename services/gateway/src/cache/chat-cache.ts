@@ -7,7 +7,11 @@ import {
 } from "../../../../runtime/cache/config-schema.ts";
 import { InFlight } from "../../../../runtime/cache/in-flight.ts";
 import { MemoryCacheStore } from "../../../../runtime/cache/memory-cache-store.ts";
+import { type PoisonPersistence, PoisonGuard } from
+  "../../../../runtime/cache/semantic-poison.ts";
+import type { ModelCatalog } from "../../../../runtime/config/models.ts";
 import type { ChatFlight } from "./chat-flight.ts";
+import { buildSemanticCache, type SemanticCache } from "./semantic-cache.ts";
 
 /** An item of a chat flight: the whole answer of a JSON call, or one chunk of a stream. */
 export type FlightItem = ChatResponse | ChatChunk;
@@ -19,16 +23,27 @@ export interface ChatCache {
   perKey: boolean;
   store: CacheStore;
   flights: InFlight<ChatFlight>;
+  /** The semantic step after an exact miss; null when the config has it off. */
+  semantic: SemanticCache | null;
+  /** Served answers and reported prompts, for `POST /v1/cache/report`. */
+  guard: PoisonGuard;
 }
 
 /** Builds the cache on the embedded in-memory store; null when the config has no section. */
-export function buildChatCache(config: CacheConfig | undefined): ChatCache | null {
+export function buildChatCache(
+  config: CacheConfig | undefined,
+  catalog: ModelCatalog,
+  poisonPersistence: PoisonPersistence | null,
+): ChatCache | null {
   if (config === undefined) return null;
+  const ttlMs = (config.ttlSeconds ?? DEFAULT_CACHE_TTL_SECONDS) * 1000;
   return {
     enabled: config.enabled,
-    ttlMs: (config.ttlSeconds ?? DEFAULT_CACHE_TTL_SECONDS) * 1000,
+    ttlMs,
     perKey: config.perKey === true,
     store: new MemoryCacheStore({ maxBytes: config.maxBytes ?? DEFAULT_CACHE_MAX_BYTES }),
     flights: new InFlight<ChatFlight>(),
+    semantic: config.enabled ? buildSemanticCache(config.semantic, ttlMs, catalog) : null,
+    guard: new PoisonGuard(poisonPersistence),
   };
 }

@@ -1,5 +1,7 @@
 import type { ChatRequest } from "../../../../runtime/canonical/chat.ts";
 import { chatCacheKey, chatFingerprint } from "../../../../runtime/cache/chat-cache-key.ts";
+import { type SemanticPrompt, semanticPrompt } from "../../../../runtime/cache/semantic-prompt.ts";
+import { cacheScopeOf } from "../../../../runtime/cache/semantic-scope.ts";
 import type { Admitted } from "../admit.ts";
 import type { GatewayContext } from "../context.ts";
 import type { RequestRecord } from "../request-record.ts";
@@ -10,6 +12,12 @@ export interface CachePlan {
   /** False under `cache-control: no-cache`: the answer is fetched anew, then stored. */
   read: boolean;
   write: boolean;
+  /** Who may share the answer (see `cacheScopeOf`). */
+  scope: string;
+  /** The embedded prompt and its shape; null when the request has none to compare. */
+  prompt: SemanticPrompt | null;
+  /** What a poison report blocks: the prompt's fingerprint, else the store key. */
+  promptFingerprint: string;
 }
 
 /**
@@ -34,15 +42,18 @@ export function planChatCache(
   }
 
   const { key, resolved } = admitted;
-  const fingerprint = chatFingerprint(body, {
-    providerId: resolved.providerId,
-    upstreamModel: resolved.model.upstreamModel,
-  });
+  const target = { providerId: resolved.providerId, upstreamModel: resolved.model.upstreamModel };
+  const fingerprint = chatFingerprint(body, target);
   const namespace = { org: key.org, keyId: context.cache?.perKey === true ? key.id : null };
+  const storeKey = chatCacheKey(fingerprint, namespace, body.stream === true ? "stream" : "json");
+  const prompt = semanticPrompt(body, target);
   return {
-    key: chatCacheKey(fingerprint, namespace, body.stream === true ? "stream" : "json"),
+    key: storeKey,
     read: !directives.has("no-cache"),
     write: true,
+    scope: cacheScopeOf(namespace),
+    prompt,
+    promptFingerprint: prompt?.fingerprint ?? storeKey,
   };
 }
 

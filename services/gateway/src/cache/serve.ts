@@ -20,6 +20,7 @@ import { UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
 import type { ChatCache, FlightItem } from "./chat-cache.ts";
 import { ChatFlight, type FlightCall } from "./chat-flight.ts";
 import type { CachePlan } from "./plan.ts";
+import { addSemantic, lookupSemantic } from "./semantic-step.ts";
 import { streamText } from "./stream-text.ts";
 
 /** Maximum silence from a provider mid-stream, in ms, before the stream counts as stalled. */
@@ -49,8 +50,9 @@ interface FlightOwner {
 
 /**
  * Serves a chat request through the cache: a stored answer when there is one (`hit`), else
- * the answer of an identical call already in progress (`hit`, marked coalesced), else a new
- * upstream call (`miss`) whose clean answer is stored. Stored answers are the provider's
+ * with the semantic step on, the stored answer of the most similar prompt (`semantic-hit`),
+ * else the answer of an identical call already in progress (`hit`, marked coalesced), else
+ * a new upstream call (`miss`) whose clean answer is stored. Stored answers are the provider's
  * decoded answer before response-stage checks, and every serve, hits included, runs the
  * requester's response pipeline on its own copy.
  */
@@ -60,7 +62,16 @@ export async function serveChatWithCache(input: CachedChatInput): Promise<Respon
   const stored = plan.read ? await readStored(input, stream) : null;
   if (stored !== null) {
     record.addDetail("cache", "hit");
+    rememberServed(input, plan.key);
     return serveFlight(input, ChatFlight.replay(stored), null);
+  }
+
+  const semantic = await lookupSemantic(input);
+  if (semantic.hit !== null) {
+    record.addDetail("cache", "semantic-hit");
+    record.addDetail("cache_similarity", semantic.hit.similarity);
+    rememberServed(input, semantic.hit.storeKey);
+    return serveFlight(input, ChatFlight.replay(semantic.hit.items), null);
   }
 
   const start = (): ChatFlight => ChatFlight.call(input.call);
@@ -69,6 +80,7 @@ export async function serveChatWithCache(input: CachedChatInput): Promise<Respon
     ? cache.flights.join(plan.key, start)
     : { flight: start(), leader: true };
   record.addDetail("cache", leader ? "miss" : "hit");
+  rememberServed(input, plan.key);
   if (!leader) {
     record.addDetail("cache_coalesced", true);
     flight.addRecord(record);
@@ -76,7 +88,7 @@ export async function serveChatWithCache(input: CachedChatInput): Promise<Respon
   }
 
   const owner: FlightOwner = {
-    store: plan.write ? (answer) => storeAnswer(input, answer) : null,
+    store: plan.write ? (answer) => storeAnswer(input, answer, semantic.vector) : null,
     release: () => cache.flights.release(plan.key, flight),
   };
   return serveFlight(input, flight, owner);
@@ -91,9 +103,18 @@ async function readStored(input: CachedChatInput, stream: boolean): Promise<Flig
   return null;
 }
 
-async function storeAnswer(input: CachedChatInput, answer: CachedAnswer): Promise<void> {
+async function storeAnswer(
+  input: CachedChatInput,
+  answer: CachedAnswer,
+  vector: Float32Array | null,
+): Promise<void> {
+  const { cache, plan } = input;
+  // A prompt reported as a bad answer is never stored again in its scope.
+  if (cache.guard.isPoisoned(plan.scope, plan.promptFingerprint)) return;
   try {
-    await input.cache.store.set(input.plan.key, encodeCachedAnswer(answer), input.cache.ttlMs);
+    await cache.store.set(plan.key, encodeCachedAnswer(answer), cache.ttlMs);
+    cache.guard.stored(plan.key, plan.scope, plan.promptFingerprint);
+    addSemantic(input, vector);
   } catch (error) {
     // A failed write costs only a later miss, so the answer is still sent.
     input.context.logger.log("warn", "cache.write_failed", {
@@ -101,6 +122,16 @@ async function storeAnswer(input: CachedChatInput, answer: CachedAnswer): Promis
       error: error instanceof Error ? error.message : String(error),
     });
   }
+}
+
+/** Remembers which stored answer this request got, for `POST /v1/cache/report`. */
+function rememberServed(input: CachedChatInput, storeKey: string): void {
+  const { plan } = input;
+  input.cache.guard.remember(input.record.requestId, {
+    scope: plan.scope,
+    storeKey,
+    promptFingerprint: plan.promptFingerprint,
+  });
 }
 
 function serveFlight(

@@ -1,0 +1,94 @@
+import type { ChatMessage } from "../../../../runtime/canonical/chat.ts";
+import { promptFingerprintOf, promptTextOf } from "../../../../runtime/cache/semantic-prompt.ts";
+import { cacheScopeOf } from "../../../../runtime/cache/semantic-scope.ts";
+import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
+import { authenticate } from "../authorize.ts";
+import type { ChatCache } from "../cache/chat-cache.ts";
+import { removeReported } from "../cache/semantic-report.ts";
+import type { GatewayContext } from "../context.ts";
+import type { Exchange } from "../exchange.ts";
+import { readJsonBody } from "../read-body.ts";
+import { RequestRecord } from "../request-record.ts";
+import { failRequest } from "./fail-request.ts";
+
+const ROUTE = "/v1/cache/report";
+
+/** A report names either the request that got the answer or the conversation it answered. */
+type Report = { requestId: string } | { messages: ChatMessage[] };
+
+/**
+ * `POST /v1/cache/report`: a client reports a cached answer as bad. Its body is
+ * `{ "request_id": "..." }` of a chat request that got the answer, or `{ "messages": [...] }`
+ * of the conversation as sent. The answer is removed from the exact store and the semantic
+ * index of the key's scope, and the prompt is never cached again in that scope.
+ */
+export async function handleCacheReport(
+  context: GatewayContext,
+  request: Request,
+  exchange: Exchange,
+): Promise<Response> {
+  const record = new RequestRecord(context, exchange.ids, ROUTE);
+  try {
+    const key = authenticate(context, request.headers);
+    record.setKey(key);
+    const cache = context.cache;
+    if (cache === null || !cache.enabled) {
+      throw invalid("The answer cache is off in this gateway's config; there is nothing to "
+        + "report.", null, 404);
+    }
+
+    const report = parseReport((await readJsonBody(request, context.maxBodyBytes)).value);
+    const scope = cacheScopeOf({ org: key.org, keyId: cache.perKey ? key.id : null });
+    const removed = await applyReport(cache, scope, report);
+    record.addDetail("cache_report_removed", removed);
+    record.finish(200, null);
+    return Response.json({ object: "cache.report", removed, blocked: true },
+      { headers: record.responseHeaders() });
+  } catch (error) {
+    return failRequest(context, record, error);
+  }
+}
+
+async function applyReport(cache: ChatCache, scope: string, report: Report): Promise<number> {
+  if ("messages" in report) {
+    const text = promptTextOf(report.messages);
+    if (text === null) {
+      throw invalid("'messages' must end with a user message of text content.", "messages");
+    }
+    return removeReported(cache, scope, new Set([promptFingerprintOf(text)]));
+  }
+
+  // Another scope's request ids are treated as unknown, so a report never reveals them.
+  const served = cache.guard.served(report.requestId);
+  if (served === undefined || served.scope !== scope) {
+    throw invalid(`No cached answer was served to request '${report.requestId}' in this key's `
+      + "scope; the request may predate the gateway's last restart. Report its 'messages' "
+      + "instead.", "request_id", 404);
+  }
+  const fingerprints = new Set([served.promptFingerprint]);
+  // A semantic hit served another prompt's answer; that prompt is blocked as well.
+  const storedPrompt = cache.guard.promptOf(served.storeKey);
+  if (storedPrompt !== undefined) fingerprints.add(storedPrompt);
+  return removeReported(cache, scope, fingerprints, [served.storeKey]);
+}
+
+function parseReport(value: unknown): Report {
+  const body = typeof value === "object" && value !== null ? value as Record<string, unknown> : {};
+  if (typeof body.request_id === "string" && body.request_id !== "") {
+    return { requestId: body.request_id };
+  }
+  const messages = body.messages;
+  const valid = Array.isArray(messages) && messages.every((message) =>
+    typeof message === "object" && message !== null && typeof message.role === "string");
+  if (valid) return { messages: messages as ChatMessage[] };
+  throw invalid("The body must be a JSON object with 'request_id' (string) or 'messages' "
+    + "(array of chat messages).", null);
+}
+
+function invalid(message: string, param: string | null, status = 400): NexusError {
+  return new NexusError("invalid_request", message, {
+    status,
+    type: "invalid_request_error",
+    param,
+  });
+}
