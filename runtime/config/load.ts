@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
+import { findInvalidRef } from "../routing/check-refs.ts";
 import { ConfigSchema, type ModelEntry, type NexusConfig } from "./schema.ts";
 
 export class ConfigError extends Error {
@@ -107,4 +108,7 @@ function checkModelTargets(
     const field = model.targets === undefined ? "/provider" : `/targets/${index}/provider`;
     throw invalid(field, `unknown provider "${target.provider}"`);
   });
+
+  const ref = findInvalidRef(model.routing, model.targets ?? []);
+  if (ref !== null) throw invalid(ref.field, ref.message);
 }

@@ -1,4 +1,4 @@
-import type { RoutingConfig } from "../routing/config-schema.ts";
+import type { RoutingConfig, TargetPrice } from "../routing/config-schema.ts";
 import type { ModelConfig, ModelEntry, NexusConfig, ProviderConfig } from "./schema.ts";
 
 /** One provider and upstream model that can serve a configured model. */
@@ -7,6 +7,8 @@ export interface ResolvedTarget {
   provider: ProviderConfig;
   upstreamModel: string;
   weight: number;
+  region?: string;
+  price?: TargetPrice;
 }
 
 /**
@@ -79,6 +81,8 @@ function resolveTargets(config: NexusConfig, entry: ModelEntry): ResolvedTarget[
       provider,
       upstreamModel: target.upstreamModel,
       weight: target.weight ?? 1,
+      ...(target.region === undefined ? {} : { region: target.region }),
+      ...(target.price === undefined ? {} : { price: target.price }),
     });
   }
   return targets;

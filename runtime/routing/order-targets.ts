@@ -14,7 +14,7 @@ export function orderTargets<T extends { weight: number }>(
   random: RandomSource,
 ): T[] {
   if (strategy === "single") return targets.slice(0, 1);
-  if (strategy === "fallback") return [...targets];
+  if (strategy !== "loadbalance") return [...targets];
 
   const remaining = [...targets];
   const ordered: T[] = [];

@@ -20,6 +20,8 @@ export interface RouteRun<T extends { weight: number }, R> {
   targets: readonly T[];
   /** Absent for a model without `routing`: the first target, one attempt. */
   routing: RoutingConfig | undefined;
+  /** The targets in the order to try them, when chosen already; else the strategy orders. */
+  order?: readonly T[];
   /** Returns the target's breaker, or null when the config has none. */
   breakerFor(target: T): CircuitBreaker | null;
   /** Runs one attempt; `budgetMs` is what is left of `timeoutMs` (Infinity without one). */
@@ -49,7 +51,8 @@ export async function runRoute<T extends { weight: number }, R>(run: RouteRun<T,
 
   let lastError: unknown = null;
   let attempted = false;
-  for (const target of orderTargets(routing.strategy, run.targets, run.random)) {
+  const order = run.order ?? orderTargets(routing.strategy, run.targets, run.random);
+  for (const target of order) {
     const breaker = run.breakerFor(target);
     if (breaker !== null && !breaker.tryAcquire()) {
       run.onSkip(target);

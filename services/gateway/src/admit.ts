@@ -23,6 +23,8 @@ export interface Admitted<T> {
   principal: Principal | null;
   /** The passthrough flags in force for this request. */
   passthrough: RequestControls["passthrough"];
+  /** Classification labels the request's compliance pipeline assigned, for routing. */
+  labels: readonly string[];
 }
 
 /**
@@ -57,12 +59,12 @@ export async function admitRequest<T extends { model: string; stream?: boolean |
 
   if (context.compliance === null || passthrough.bypassHooks !== undefined) {
     record.addDetail("client_ip", exchange.peer);
-    return { key, body, resolved, principal: null, passthrough };
+    return { key, body, resolved, principal: null, passthrough, labels: [] };
   }
 
   const principal = principalOf(key, exchange.peer, request.headers, context.compliance);
   record.addDetail("client_ip", principal.ip);
-  await checkBody(context, record, {
+  const labels = await checkBody(context, record, {
     phase: "request",
     principal,
     model: body.model,
@@ -70,5 +72,5 @@ export async function admitRequest<T extends { model: string; stream?: boolean |
     sizeBytes: raw.bytes,
     headers: request.headers,
   });
-  return { key, body, resolved, principal, passthrough };
+  return { key, body, resolved, principal, passthrough, labels };
 }

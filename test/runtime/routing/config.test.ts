@@ -99,4 +99,59 @@ describe("routing config", () => {
       chat: { targets: [{ provider: "primary", upstreamModel: "m", weight: 0 }] },
     })).toContain("/models/chat/targets/0/weight");
   });
+
+  test("strategy settings and target regions load", () => {
+    const { config } = validateConfig(configWith({
+      chat: {
+        targets: [
+          { provider: "primary", upstreamModel: "gpt-4o", region: "us",
+            price: { inputPerMTok: 2.5, outputPerMTok: 10 } },
+          { provider: "backup", upstreamModel: "claude", region: "eu" },
+        ],
+        routing: {
+          strategy: "policy",
+          policy: { rules: [{ label: "confidential", regions: ["eu"] }], default: [0] },
+          conditional: {
+            rules: [{ when: { header: { name: "x-tier", in: ["gold"] } }, targets: ["backup"] }],
+          },
+          absplit: { key: { header: "x-user-id" } },
+          smart: { latencyWeight: 1, errorWeight: 2, priceWeight: 0.5, alpha: 0.2 },
+        },
+      },
+    }), "/tmp/nexus.config.yaml");
+    const resolved = new ModelCatalog(config).find("chat");
+    expect(resolved?.targets.map((t) => t.region)).toEqual(["us", "eu"]);
+    expect(resolved?.targets[0]?.price).toEqual({ inputPerMTok: 2.5, outputPerMTok: 10 });
+    expect(resolved?.targets[1]?.price).toBeUndefined();
+  });
+
+  test("invalid strategy settings are rejected", () => {
+    const target = [{ provider: "primary", upstreamModel: "gpt-4o" }];
+    expect(loadError({
+      chat: { targets: target, routing: { strategy: "absplit", absplit: { key: "cookie" } } },
+    })).toContain("/models/chat/routing/absplit/key");
+    expect(loadError({
+      chat: { targets: target, routing: { strategy: "smart", smart: { alpha: 0 } } },
+    })).toContain("/models/chat/routing/smart/alpha");
+    expect(loadError({
+      chat: {
+        targets: target,
+        routing: { strategy: "conditional", conditional: { rules: [{ when: {}, targets: [] }] } },
+      },
+    })).toContain("/models/chat/routing/conditional/rules/0/targets");
+  });
+
+  test("rule naming no target is rejected", () => {
+    const targets = [{ provider: "primary", upstreamModel: "gpt-4o" }];
+    const rules = [{ when: { model: { equals: "x" } }, targets: [0, 1] }];
+    expect(loadError({
+      chat: { targets, routing: { strategy: "conditional", conditional: { rules } } },
+    })).toContain("/models/chat/routing/conditional/rules/0/targets/1: names no target: 1");
+    expect(loadError({
+      chat: {
+        targets,
+        routing: { strategy: "policy", policy: { rules: [{ label: "x" }], default: ["backup"] } },
+      },
+    })).toContain("/models/chat/routing/policy/default/0: names no target: backup");
+  });
 });

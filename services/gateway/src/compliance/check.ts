@@ -19,18 +19,18 @@ export interface CheckInput {
  * Runs the compliance pipeline that applies to the principal on one body, records each
  * stage's verdict and timing in the traffic event, writes redactions back into the body and
  * throws the client's error when a stage blocks. An answer also gets back the real values of
- * the request's tokens.
+ * the request's tokens. Returns the classification labels the stages assigned.
  */
 export async function checkBody(
   context: GatewayContext,
   record: RequestRecord,
   input: CheckInput,
-): Promise<void> {
+): Promise<readonly string[]> {
   const compliance = context.compliance;
-  if (compliance === null) return;
+  if (compliance === null) return [];
   if (!compliance.applies(input)) {
     if (input.phase === "response") restoreTokens(input.body, input.principal);
-    return;
+    return [];
   }
 
   // Log probabilities spell the answer out token by token, past any redaction of the text.
@@ -56,6 +56,7 @@ export async function checkBody(
     if (segment.text !== texts[index]!.text) writeText(input.body, segment.path, segment.text);
   });
   if (input.phase === "response") restoreTokens(input.body, input.principal);
+  return result.labels;
 }
 
 function dropLogprobs(body: unknown): void {
