@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CI step: installs Debian's Rust-to-WebAssembly toolchain when it is missing, rebuilds
-# wasm/pii/pii.wasm into a temporary file and fails if it differs from the committed build.
+# wasm/pii/pii.wasm and wasm/vectors/vectors.wasm into temporary files and fails if either
+# differs from its committed build.
 set -euo pipefail
 cd "$(dirname "$0")"
 

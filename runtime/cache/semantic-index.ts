@@ -1,5 +1,5 @@
 import type { VectorIndex, VectorMatch } from "../vectors/vector-index.ts";
-import { BruteForceVectorIndex } from "./semantic-brute-index.ts";
+import { WasmVectorIndex } from "../vectors/wasm-vector-index.ts";
 
 export interface SemanticIndexOptions {
   /** Upper bound on entries across all partitions; the oldest go first. */
@@ -33,7 +33,7 @@ export class SemanticIndex {
   constructor(options: SemanticIndexOptions) {
     this.#options = { now: Date.now, ...options };
     this.#createIndex = options.createIndex ??
-      ((dimension) => new BruteForceVectorIndex(dimension));
+      ((dimension) => new WasmVectorIndex(dimension));
   }
 
   get size(): number {
