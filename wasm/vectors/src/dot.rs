@@ -70,6 +70,33 @@ pub fn dot2(a: &[Chunk], b: &[Chunk], query: &[Chunk]) -> (f32, f32) {
     (horizontal_sum(f32x4_add(acc[0], acc[1])), horizontal_sum(f32x4_add(acc[2], acc[3])))
 }
 
+/// Dot products of four rows with the same query, each query chunk loaded once for all four.
+#[cfg(target_arch = "wasm32")]
+pub fn dot4(rows: [&[Chunk]; 4], query: &[Chunk]) -> [f32; 4] {
+    use core::arch::wasm32::*;
+
+    let len = rows.iter().fold(query.len(), |len, row| len.min(row.len()));
+    let load = |row: &[Chunk], i: usize| -> v128 {
+        // SAFETY: `i < len <= row.len()`, and `Chunk` has the size and alignment of `v128`.
+        unsafe { v128_load(row.as_ptr().add(i) as *const v128) }
+    };
+
+    // One accumulator per row: four independent add chains already hide the add latency.
+    let mut acc = [f32x4_splat(0.0); 4];
+    for i in 0..len {
+        let q = load(query, i);
+        for (sum, row) in acc.iter_mut().zip(rows.iter()) {
+            *sum = f32x4_add(*sum, f32x4_mul(load(row, i), q));
+        }
+    }
+    [
+        horizontal_sum(acc[0]),
+        horizontal_sum(acc[1]),
+        horizontal_sum(acc[2]),
+        horizontal_sum(acc[3]),
+    ]
+}
+
 #[cfg(target_arch = "wasm32")]
 fn horizontal_sum(sum: core::arch::wasm32::v128) -> f32 {
     use core::arch::wasm32::f32x4_extract_lane;
@@ -78,6 +105,12 @@ fn horizontal_sum(sum: core::arch::wasm32::v128) -> f32 {
         + f32x4_extract_lane::<1>(sum)
         + f32x4_extract_lane::<2>(sum)
         + f32x4_extract_lane::<3>(sum)
+}
+
+/// Dot products of four rows with the same query.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn dot4(rows: [&[Chunk]; 4], query: &[Chunk]) -> [f32; 4] {
+    [dot(rows[0], query), dot(rows[1], query), dot(rows[2], query), dot(rows[3], query)]
 }
 
 /// Dot products of two rows with the same query.

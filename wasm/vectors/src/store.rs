@@ -1,6 +1,6 @@
 //! The vector store: rows of unit vectors indexed by slot, and the top-k search over them.
 
-use crate::dot::{dot, dot2, Chunk};
+use crate::dot::{dot, dot2, dot4, Chunk};
 use crate::top_k::TopK;
 
 /// Largest dimension `Store::new` accepts. Embedding models in use stay below 4,096.
@@ -116,9 +116,17 @@ impl Store {
             top.offer(Hit { slot: slot as u32, score });
         };
 
-        // Rows go in pairs, so that each query chunk is loaded once for two rows.
+        // Rows go in fours (or pairs), so that each query chunk is loaded once for several rows.
         let mut slot = 0;
         while slot + 2 <= self.end {
+            if slot + 4 <= self.end && self.occupied[slot..slot + 4].iter().all(|&used| used) {
+                let scores = dot4([row(slot), row(slot + 1), row(slot + 2), row(slot + 3)], query);
+                for (offset, score) in scores.iter().enumerate() {
+                    offer(slot + offset, *score);
+                }
+                slot += 4;
+                continue;
+            }
             match (self.occupied[slot], self.occupied[slot + 1]) {
                 (true, true) => {
                     let (first, second) = dot2(row(slot), row(slot + 1), query);
