@@ -20,9 +20,9 @@ import { relayStream } from "../stream-relay.ts";
 import type { ChatAttempt } from "../routing/chat-attempt.ts";
 import { resumeStream } from "../routing/resume-stream.ts";
 import { routeChat } from "../routing/route-chat.ts";
-import { type UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
+import type { UpstreamAbort } from "../upstream/call.ts";
 import { targetFor } from "../upstream/target.ts";
-import { failRequest } from "./fail-request.ts";
+import { failUpstream } from "./fail-request.ts";
 
 const ROUTE = "/v1/chat/completions";
 /** Maximum silence from a provider mid-stream, in ms, before the stream counts as stalled. */
@@ -75,9 +75,7 @@ export async function handleChatCompletions(
     record.finish(200, null);
     return Response.json(answer, { headers: record.responseHeaders() });
   } catch (error) {
-    abort?.clearDeadline();
-    const failure = abort === null ? error : upstreamFailure(error, abort, record.provider ?? "");
-    return failRequest(context, record, failure);
+    return failUpstream(context, record, abort, error);
   }
 }
 

@@ -8,11 +8,11 @@ import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
 import { openCapture } from "../capture.ts";
 import { RequestRecord } from "../request-record.ts";
-import { callUpstream, UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
+import { callUpstream, UpstreamAbort } from "../upstream/call.ts";
 import { readUpstreamJson } from "../upstream/read-json.ts";
 import { rejectFailedUpstream } from "../upstream/reject-failed.ts";
 import { targetFor } from "../upstream/target.ts";
-import { failRequest } from "./fail-request.ts";
+import { failUpstream } from "./fail-request.ts";
 
 const ROUTE = "/v1/embeddings";
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -68,8 +68,6 @@ export async function handleEmbeddings(
     record.finish(200, null);
     return Response.json(answer, { headers: record.responseHeaders() });
   } catch (error) {
-    abort?.clearDeadline();
-    const failure = abort === null ? error : upstreamFailure(error, abort, record.provider ?? "");
-    return failRequest(context, record, failure);
+    return failUpstream(context, record, abort, error);
   }
 }

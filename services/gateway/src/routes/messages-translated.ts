@@ -17,12 +17,12 @@ import { targetFormat } from "../messages/target-format.ts";
 import { relayOptions } from "../relay-options.ts";
 import type { RequestRecord } from "../request-record.ts";
 import { relayStream } from "../stream-relay.ts";
-import { callUpstream, UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
+import { callUpstream, UpstreamAbort } from "../upstream/call.ts";
 import { readUpstreamJson } from "../upstream/read-json.ts";
 import { rejectFailedUpstream } from "../upstream/reject-failed.ts";
 import { requireEventStream } from "../upstream/require-event-stream.ts";
 import { targetFor } from "../upstream/target.ts";
-import { failRequest } from "./fail-request.ts";
+import { failUpstream } from "./fail-request.ts";
 import type { MessagesBody } from "./messages-body.ts";
 import { messagesHeaders, messagesStreamHeaders } from "./messages-headers.ts";
 
@@ -81,9 +81,7 @@ export async function handleTranslatedMessages(
     }
     return await answerJson(context, record, codec, upstream, decodeContext, abort, principal);
   } catch (error) {
-    abort?.clearDeadline();
-    const failure = abort === null ? error : upstreamFailure(error, abort, record.provider ?? "");
-    return failRequest(context, record, failure, "anthropic");
+    return failUpstream(context, record, abort, error, "anthropic");
   }
 }
 

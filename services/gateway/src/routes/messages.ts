@@ -11,11 +11,11 @@ import { openCapture } from "../capture.ts";
 import { relayOptions } from "../relay-options.ts";
 import { RequestRecord } from "../request-record.ts";
 import { relayStream } from "../stream-relay.ts";
-import { callUpstream, UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
+import { callUpstream, UpstreamAbort } from "../upstream/call.ts";
 import { readUpstreamJson } from "../upstream/read-json.ts";
 import { requireEventStream } from "../upstream/require-event-stream.ts";
 import { targetFor } from "../upstream/target.ts";
-import { failRequest } from "./fail-request.ts";
+import { failUpstream } from "./fail-request.ts";
 import { type MessagesBody, validateMessagesBody } from "./messages-body.ts";
 import { readMessagesEvents } from "./messages-events.ts";
 import { messagesHeaders, messagesStreamHeaders } from "./messages-headers.ts";
@@ -75,9 +75,7 @@ export async function handleMessages(
     }
     return await answerJson(context, record, upstream, body, abort, principal);
   } catch (error) {
-    abort?.clearDeadline();
-    const failure = abort === null ? error : upstreamFailure(error, abort, record.provider ?? "");
-    return failRequest(context, record, failure, "anthropic");
+    return failUpstream(context, record, abort, error, "anthropic");
   }
 }
 

@@ -4,8 +4,7 @@ import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
 import { openCapture } from "../capture.ts";
 import { RequestRecord } from "../request-record.ts";
-import { upstreamFailure } from "../upstream/call.ts";
-import { failRequest } from "./fail-request.ts";
+import { failUpstream } from "./fail-request.ts";
 import { validateResponsesBody } from "./responses-body.ts";
 import type { ResponsesCall } from "./responses-call.ts";
 import { relayResponses } from "./responses-passthrough.ts";
@@ -45,9 +44,6 @@ export async function handleResponses(
     }
     return await translateResponses(call);
   } catch (error) {
-    const abort = call?.abort ?? null;
-    abort?.clearDeadline();
-    const failure = abort === null ? error : upstreamFailure(error, abort, record.provider ?? "");
-    return failRequest(context, record, failure);
+    return failUpstream(context, record, call?.abort ?? null, error);
   }
 }
