@@ -16,7 +16,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startSimulator } from "../../test/simulator/server.ts";
 import { createHdrHistogram } from "../lib/hdr-histogram.ts";
-import { type BenchGateway, startBenchGateway } from "./gateway.ts";
+import { type BenchGateway, startBenchGateway } from "../lib/bench-gateway.ts";
 
 const quick = process.argv.includes("--quick");
 const REQUESTS = quick ? 300 : 3000;

@@ -6,7 +6,7 @@ import { createVirtualKey } from "../../runtime/identity/keys/create.ts";
 import { createLogger } from "../../runtime/observability/log.ts";
 import { startGateway } from "../../services/gateway/src/server.ts";
 
-export const KEY_ENV = "NEXUS_BENCH_CACHE_KEY";
+export const KEY_ENV = "NEXUS_BENCH_GATEWAY_KEY";
 
 /** A gateway on loopback with a virtual key that may use every model. */
 export interface BenchGateway {
@@ -24,7 +24,7 @@ export async function startBenchGateway(
   extra: Record<string, unknown>,
 ): Promise<BenchGateway> {
   process.env[KEY_ENV] = "bench";
-  const dataDir = mkdtempSync(join(tmpdir(), "nexus-bench-cache-"));
+  const dataDir = mkdtempSync(join(tmpdir(), "nexus-bench-gateway-"));
   const target = { provider: "openai", upstreamModel: "gpt-4o-mini" };
   const raw: Record<string, unknown> = {
     server: { host: "127.0.0.1", port: 0 },
