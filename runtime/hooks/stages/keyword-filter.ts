@@ -1,4 +1,5 @@
 import { endOf, fold, foldWord, startOf } from "../normalise.ts";
+import { replaceSpans } from "../replace-spans.ts";
 import type { Finding, Stage, StageOutcome, TextEdit } from "../stage.ts";
 
 export interface KeywordOptions {
@@ -71,23 +72,6 @@ function findWords(text: string, matcher: RegExp, segment: number): Finding[] {
 
 function isWordChar(char: string | undefined): boolean {
   return char !== undefined && WORD_CHAR.test(char);
-}
-
-/** Replaces spans (sorted, not overlapping) of the original text. */
-export function replaceSpans(
-  text: string,
-  spans: readonly { start: number; end: number }[],
-  replacement: string | ((span: { start: number; end: number }) => string),
-): string {
-  let out = "";
-  let position = 0;
-  for (const span of spans) {
-    if (span.start < position) continue;
-    out += text.slice(position, span.start);
-    out += typeof replacement === "string" ? replacement : replacement(span);
-    position = span.end;
-  }
-  return out + text.slice(position);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { CustomPattern, Dictionary } from "../../pii/options.ts";
 import { OffloadingPiiScanner } from "../../pii/offload.ts";
 import type { Span } from "../../pii/span.ts";
 import type { Finding, Stage, StageOutcome, TextEdit } from "../stage.ts";
-import { replaceSpans } from "./keyword-filter.ts";
+import { replaceSpans } from "../replace-spans.ts";
 import type { TokenVault } from "../token-vault.ts";
 import { type Verdict, strongest } from "../verdict.ts";
 
@@ -95,8 +95,7 @@ function rewrite(
   actionOf: (kind: string) => PiiAction,
   vault: TokenVault | undefined,
 ): string {
-  return replaceSpans(text, spans, (found) => {
-    const span = found as Span;
+  return replaceSpans(text, spans, (span) => {
     const value = text.slice(span.start, span.end);
     switch (actionOf(span.kind)) {
       case "mask":

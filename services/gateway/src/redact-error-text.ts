@@ -1,3 +1,4 @@
+import { replaceSpans } from "../../../runtime/hooks/replace-spans.ts";
 import { scanOriginal } from "../../../runtime/pii/scan-original.ts";
 import { createPiiScanner, type PiiScanner } from "../../../runtime/pii/scanner.ts";
 
@@ -24,11 +25,5 @@ export function redactPersonalData(message: string): string {
   }
   if (!Array.isArray(spans)) return WITHHELD;
 
-  // Spans are sorted and do not overlap, so replacing from the end keeps earlier offsets valid.
-  let result = message;
-  for (let i = spans.length - 1; i >= 0; i--) {
-    const span = spans[i]!;
-    result = `${result.slice(0, span.start)}[${span.kind.toUpperCase()}]${result.slice(span.end)}`;
-  }
-  return result;
+  return replaceSpans(message, spans, (span) => `[${span.kind.toUpperCase()}]`);
 }
