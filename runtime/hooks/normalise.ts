@@ -9,8 +9,8 @@
 export interface FoldedText {
   text: string;
   /**
-   * For each UTF-16 unit of `text`, the original start offset of its character; null when
-   * folding kept every offset (ASCII text), so unit i came from original unit i.
+   * For each UTF-16 unit of `text`, the original start offset of its character. Null when
+   * folding kept every offset (ASCII text), so that unit i came from original unit i.
    */
   starts: number[] | null;
   /** For each UTF-16 unit of `text`, the original end offset of its character, or null. */
@@ -33,12 +33,12 @@ export function fold(original: string): FoldedText {
   return folded;
 }
 
-/** The original offset where folded unit `index` starts. */
+/** Returns the original offset where folded unit `index` starts. */
 export function startOf(view: FoldedText, index: number): number {
   return view.starts === null ? index : view.starts[index]!;
 }
 
-/** The original offset where folded unit `index` ends. */
+/** Returns the original offset where folded unit `index` ends. */
 export function endOf(view: FoldedText, index: number): number {
   return view.ends === null ? index + 1 : view.ends[index]!;
 }

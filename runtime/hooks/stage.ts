@@ -2,7 +2,7 @@ import type { TokenVault } from "./token-vault.ts";
 import type { TextSegment } from "./text-segments.ts";
 import type { Verdict } from "./verdict.ts";
 
-/** Who sent the request, as far as the pipeline needs to know. */
+/** The sender of a request: its org, project, key and client address. */
 export interface Principal {
   org: string | null;
   project: string | null;
@@ -22,7 +22,7 @@ export interface Finding {
   end: number;
 }
 
-/** What the stages look at: the texts of one body and facts about the request. */
+/** The input of the stages: the texts of one body and facts about the request. */
 export interface HookSubject {
   phase: "request" | "response";
   requestId: string;
@@ -62,7 +62,7 @@ export interface StageOutcome {
   code?: string;
 }
 
-/** What earlier stages produced, readable by later ones (classification reads findings). */
+/** The output of earlier stages, readable by later ones (classification reads findings). */
 export interface StageContext {
   findings: readonly Finding[];
   labels: readonly string[];

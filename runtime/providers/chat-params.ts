@@ -21,7 +21,7 @@ const LEFT_TO_CODEC: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * The request's fields that a codec translating only `honoured` would neither send nor
+ * Returns the request's fields that a codec translating only `honoured` would neither send nor
  * translate, in the order the client sent them.
  */
 export function unhonouredParams(request: ChatRequest, honoured: ReadonlySet<string>): string[] {
@@ -79,7 +79,7 @@ const BEDROCK_ANTHROPIC_CHAT_PARAMS: ReadonlySet<string> = new Set([
   "top_k",
 ]);
 
-/** The chat fields Bedrock translates for a model, by whether it is an Anthropic model. */
+/** Returns the chat fields Bedrock translates for a model, by whether it is Anthropic's. */
 export function bedrockChatParams(anthropicModel: boolean): ReadonlySet<string> {
   return anthropicModel ? BEDROCK_ANTHROPIC_CHAT_PARAMS : BEDROCK_CHAT_PARAMS;
 }

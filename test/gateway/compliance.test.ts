@@ -313,8 +313,8 @@ describe("personal data", () => {
 });
 
 describe("a moderation model", () => {
-  /** Queues the moderation model's next answer. */
-  function moderationSays(content: string): void {
+  /** Queues the moderation model's next response. */
+  function queueModerationVerdict(content: string): void {
     harness.simulator.enqueue({
       match: { provider: "openai" },
       status: 200,
@@ -328,26 +328,28 @@ describe("a moderation model", () => {
 
   test("its flag blocks the request with its categories", async () => {
     const key = harness.createKey({ project: "moderated" });
-    moderationSays('{"flagged": true, "categories": ["violence"]}');
+    queueModerationVerdict('{"flagged": true, "categories": ["violence"]}');
     const response = await chat(key, "something harmless-looking");
     expect(response.status).toBe(403);
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("content_blocked");
     expect(body.error.message).toContain("violence");
 
-    const asked = harness.simulator.requests.at(-1)?.body as { messages: { role: string }[] };
-    expect(asked.messages[0]?.role).toBe("system");
+    const sentToModel = harness.simulator.requests.at(-1)?.body as {
+      messages: { role: string }[];
+    };
+    expect(sentToModel.messages[0]?.role).toBe("system");
   });
 
   test("a clean verdict lets the request through", async () => {
     const key = harness.createKey({ project: "moderated" });
-    moderationSays('Verdict: {"flagged": false, "categories": []}');
+    queueModerationVerdict('Verdict: {"flagged": false, "categories": []}');
     expect((await chat(key, "hello")).status).toBe(200);
   });
 
   test("an answer without a verdict fails closed", async () => {
     const key = harness.createKey({ project: "moderated" });
-    moderationSays("I cannot help with that.");
+    queueModerationVerdict("I cannot help with that.");
     const response = await chat(key, "hello");
     expect(response.status).toBe(503);
     expect(((await response.json()) as { error: { code: string } }).error.code)

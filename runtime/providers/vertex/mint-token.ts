@@ -1,6 +1,6 @@
 /**
  * Exchanges a signed assertion for an OAuth access token at the service account's token
- * endpoint (RFC 7523 JWT bearer grant; the answer is RFC 6749 section 5.1 or 5.2).
+ * endpoint (RFC 7523 JWT bearer grant). The response follows RFC 6749 section 5.1 or 5.2.
  */
 
 import { NexusError } from "../../errors/nexus-error.ts";
@@ -10,12 +10,12 @@ import type { ServiceAccount } from "./service-account.ts";
 
 export const JWT_BEARER_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
-/** Longest piece of the token endpoint's error text that goes into a client message. */
+/** Maximum characters of the token endpoint's error text put into a client message. */
 const MAX_DETAIL_CHARS = 200;
 
 export interface AccessToken {
   value: string;
-  /** When the token endpoint says it expires, in ms since the epoch. */
+  /** Expiry time the token endpoint reported, in ms since the epoch. */
   expiresAt: number;
   /** When it was issued, in ms since the epoch, so the cache can size its refresh margin. */
   issuedAt: number;
@@ -58,29 +58,31 @@ function parseToken(provider: string, text: string, issuedAt: number): AccessTok
   const value = parsed?.access_token;
   const expiresIn = parsed?.expires_in;
   if (typeof value !== "string" || value === "" || typeof expiresIn !== "number") {
-    throw mintFailure(provider, 502, "the token endpoint answered without access_token and " +
+    throw mintFailure(provider, 502, "the token endpoint responded without access_token and " +
       "expires_in");
   }
   // An OAuth bearer token is a b64token (RFC 6750); anything else cannot go in a header and
   // would break every request until it expired.
   if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(value) || !Number.isFinite(expiresIn) || expiresIn <= 0) {
-    throw mintFailure(provider, 502, "the token endpoint answered with a malformed token");
+    throw mintFailure(provider, 502, "the token endpoint responded with a malformed token");
   }
   return { value, expiresAt: issuedAt + expiresIn * 1000, issuedAt };
 }
 
 /**
- * A 4xx means Google rejected the service account (a revoked key, a wrong clock, a deleted
- * account), which the client sees as a 401; anything else is the endpoint's own failure.
+ * Builds the error for a failed mint. A 4xx means Google rejected the service account (a
+ * revoked key, a wrong clock, a deleted account), so the client sees a 401. Anything else is
+ * the endpoint's own failure.
  */
 function rejectedMint(provider: string, status: number, text: string, assertion: string) {
   const detail = oauthErrorText(text).replaceAll(assertion, "[assertion]");
-  const reason = `the token endpoint answered HTTP ${status}${detail === "" ? "" : `: ${detail}`}`;
+  const suffix = detail === "" ? "" : `: ${detail}`;
+  const reason = `the token endpoint responded with HTTP ${status}${suffix}`;
   return mintFailure(provider, status >= 400 && status < 500 && status !== 429 ? 401 : 502,
     reason);
 }
 
-/** The `error` and `error_description` of an OAuth error body, cut to a bounded length. */
+/** Returns the `error` and `error_description` of an OAuth error body, cut to a bounded length. */
 function oauthErrorText(text: string): string {
   const body = parseJson(text) as { error?: unknown; error_description?: unknown } | null;
   const parts = [body?.error, body?.error_description].filter((part) => typeof part === "string");
@@ -105,7 +107,7 @@ function mintFailure(provider: string, status: 401 | 502, reason: string, cause?
   );
 }
 
-/** Whether fetch failed because the gateway aborted it (client gone, deadline passed). */
+/** Tells whether fetch failed because the gateway aborted it (client gone, deadline passed). */
 function isAbort(error: unknown): boolean {
   if (error instanceof NexusError) return true;
   const name = (error as { name?: unknown } | null)?.name;

@@ -16,7 +16,7 @@ export interface CachePlan {
   scope: string;
   /** The embedded prompt and its shape; null when the request has none to compare. */
   prompt: SemanticPrompt | null;
-  /** What a poison report blocks: the prompt's fingerprint, else the store key. */
+  /** The key a poison report blocks: the prompt's fingerprint, else the store key. */
   promptFingerprint: string;
 }
 

@@ -8,10 +8,11 @@ import { blockError } from "./block-error.ts";
 import { issuedVault } from "./vaults.ts";
 
 /**
- * Returns the chunks of a streamed response as the response pipeline lets them through: text,
- * reasoning, refusals and tool-call arguments are held back by a window, redacted where a stage
- * says so, and a block ends the stream with the stage's error. Log probabilities are removed,
- * since they repeat the text unredacted. Without response stages the chunks pass untouched.
+ * Returns the chunks of a streamed response as the response pipeline lets them through. Text,
+ * reasoning, refusals and tool-call arguments are held back by a window and redacted where a
+ * stage returns redact, and a block ends the stream with the stage's error. Log probabilities
+ * are removed, since they repeat the text unredacted. Without response stages the chunks pass
+ * untouched.
  */
 export function scanChatStream(
   context: GatewayContext,

@@ -33,8 +33,8 @@ export async function handleCacheReport(
     record.setKey(key);
     const cache = context.cache;
     if (cache === null || !cache.enabled) {
-      throw invalid("The answer cache is off in this gateway's config; there is nothing to "
-        + "report.", null, 404);
+      throw invalid("The response cache is disabled in this gateway's config (see "
+        + "cache.enabled), so there is nothing to report.", null, 404);
     }
 
     const report = parseReport((await readJsonBody(request, context.maxBodyBytes)).value);
@@ -61,7 +61,7 @@ async function applyReport(cache: ChatCache, scope: string, report: Report): Pro
   // Another scope's request ids are treated as unknown, so a report never reveals them.
   const served = cache.guard.served(report.requestId);
   if (served === undefined || served.scope !== scope) {
-    throw invalid(`No cached answer was served to request '${report.requestId}' in this key's `
+    throw invalid(`No cached response was served to request '${report.requestId}' in this key's `
       + "scope; the request may predate the gateway's last restart. Report its 'messages' "
       + "instead.", "request_id", 404);
   }
