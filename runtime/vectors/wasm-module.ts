@@ -12,6 +12,7 @@ export interface VectorExports {
   search(queryPtr: number, k: number, minScore: number): number;
   results_ptr(): number;
   capacity(): number;
+  rescored(): number;
   max_dimension(): number;
 }
 

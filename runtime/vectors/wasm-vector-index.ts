@@ -16,9 +16,12 @@ export interface VectorIndexOptions {
 export const DEFAULT_INITIAL_CAPACITY = 1024;
 
 /**
- * A `VectorIndex` whose vectors and search run in WebAssembly (`wasm/vectors`): a flat f32
- * store and a SIMD dot product over every entry, so a search costs O(size · dimension).
- * Each index owns one module instance and its memory.
+ * A `VectorIndex` whose vectors and search run in WebAssembly (`wasm/vectors`). Each entry is
+ * stored in f32 and as int8 codes with a per-entry scale. A search screens every entry with a
+ * SIMD int8 dot product, which bounds each f32 score within a proven margin, then computes the
+ * f32 score of the entries that can still reach the top `k` and `minScore`. The results and
+ * scores are those of a full f32 scan; a search costs O(size · dimension) byte reads plus
+ * O(candidates · dimension) f32 reads. Each index owns one module instance and its memory.
  */
 export class WasmVectorIndex implements VectorIndex {
   readonly dimension: number;
@@ -50,6 +53,16 @@ export class WasmVectorIndex implements VectorIndex {
   /** Slots the module has room for without growing its store. */
   get capacity(): number {
     return this.engine.capacity();
+  }
+
+  /** Entries whose f32 score the last search computed after screening. */
+  get lastRescored(): number {
+    return this.engine.rescored();
+  }
+
+  /** Size in bytes of the index's WebAssembly memory, which never shrinks. */
+  get memoryBytes(): number {
+    return this.engine.memory.buffer.byteLength;
   }
 
   add(id: string, vector: Float32Array): void {

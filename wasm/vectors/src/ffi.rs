@@ -146,6 +146,13 @@ pub extern "C" fn vectors_capacity() -> usize {
     STATE.with(|state| state.borrow().store.as_ref().map_or(0, Store::capacity))
 }
 
+/// Number of entries the last search rescored in f32 after its int8 screening pass; 0 before
+/// `init`.
+#[export_name = "rescored"]
+pub extern "C" fn vectors_rescored() -> usize {
+    STATE.with(|state| state.borrow().store.as_ref().map_or(0, Store::rescored))
+}
+
 /// Largest dimension `init` accepts.
 #[export_name = "max_dimension"]
 pub extern "C" fn vectors_max_dimension() -> usize {

@@ -12,6 +12,7 @@
 // Outside WebAssembly (native tests) neither the C ABI nor the SIMD dot product is compiled.
 #![cfg_attr(not(target_arch = "wasm32"), forbid(unsafe_code))]
 
+mod codes;
 mod dot;
 #[cfg(target_arch = "wasm32")]
 mod ffi;
