@@ -26,6 +26,8 @@ export async function runQuota(argv: string[]): Promise<number> {
 
   const { loaded, db } = await openCliStore(values.config);
   try {
+    // A store loaded from SQLite: settled spend up to one flush interval behind a running
+    // gateway, without the estimates of its requests in flight.
     const report = await buildQuotaReport(new SqliteQuotaStore(db),
       loaded.config.quotas?.rules ?? [], { axis, now: Date.now(), alertLimit: ALERTS_SHOWN });
     if (values.json) {

@@ -9,7 +9,10 @@ export interface QuotaUsageRow {
   window: QuotaWindow;
   mode: QuotaRule["mode"];
   limit: Partial<QuotaAmounts>;
-  /** Spend in the sliding window, including estimates of requests still in flight. */
+  /**
+   * Spend in the sliding window as the store reports it. The gateway's own store includes
+   * estimates of requests in flight, but a store loaded from SQLite (the CLI's) has none.
+   */
   used: QuotaAmounts;
   /** Limit minus spend, never below 0, for each unit the rule limits. */
   remaining: Partial<QuotaAmounts>;

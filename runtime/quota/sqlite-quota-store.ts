@@ -1,5 +1,7 @@
 import type { Database } from "bun:sqlite";
+import { describeError, type Logger } from "../observability/log.ts";
 import type { QuotaAxis, QuotaWindow } from "./config-schema.ts";
+import { findOverLimit } from "./over-limit.ts";
 import {
   counterOf,
   type QuotaAlert,
@@ -11,11 +13,19 @@ import {
   type QuotaUnit,
   type ReserveResult,
 } from "./quota-store.ts";
-import { findOverLimit } from "./over-limit.ts";
-import { bucketStart, oldestBucketInWindow, WINDOW_MS } from "./windows.ts";
+import { SpendLedger } from "./spend-ledger.ts";
+import { alertKey, SqliteSpendWriter } from "./sqlite-spend-writer.ts";
+import { bucketStart, WINDOW_MS } from "./windows.ts";
 
-/** How often reserve deletes buckets that no window can count any more, in ms. */
+/**
+ * How long settled spend may wait in memory before it is written, in ms. It bounds what a
+ * crash loses and how far `nexus quota show`, a separate process, lags behind the gateway.
+ */
+export const DEFAULT_FLUSH_INTERVAL_MS = 100;
+/** How often the ledger drops buckets that have left their window, in ms. */
 const PRUNE_INTERVAL_MS = 60_000;
+/** Minimum time between two log lines about the same repeated condition, in ms. */
+const REPEAT_LOG_INTERVAL_MS = 60_000;
 const UNITS: readonly QuotaUnit[] = ["tokens", "usd"];
 
 interface Reservation {
@@ -26,92 +36,156 @@ interface Reservation {
   estimate: QuotaAmounts;
 }
 
-interface BucketRow {
-  bucket: number;
-  tokens: number;
-  usd: number;
+export interface SqliteQuotaStoreOptions {
+  flushIntervalMs?: number;
+  logger?: Logger;
 }
 
 /**
- * Quota counters in the embedded SQLite store, so a restart keeps a month's spend. Each
- * reserve and settle runs in one IMMEDIATE transaction, which also excludes a CLI or a
- * second gateway process writing the same file.
+ * Quota counters of the embedded mode, where one gateway process owns the data dir. The
+ * counters live in memory and are the authority for admission. Every reserve, settle and
+ * release updates them at once, so there is no batch lag. A check and its add run without
+ * an await in between, so concurrent requests cannot both take the last room.
+ * Settled spend and alerts are written to SQLite behind the requests, in one transaction
+ * per flush interval and at `close`. The counters are read back from SQLite at boot, so a
+ * restart keeps a month's spend. Reservations in flight are never written: they end with
+ * the process, like the requests they belong to.
  *
- * NOTE: reservations are kept in this process's memory. A gateway that stops without
- * finishing its requests leaves their estimates counted until those buckets leave the window.
+ * NOTE: a crash loses the spend settled in the last flush interval. Two gateway processes
+ * on one data dir each admit against their own memory. A flush that finds spend it did not
+ * write logs `quota.store_shared` and adopts it, so each process counts the other's spend
+ * one flush later, but only in the buckets it writes itself. Several gateways need a shared
+ * counter backend.
  */
 export class SqliteQuotaStore implements QuotaStore {
-  readonly #db: Database;
+  readonly #writer: SqliteSpendWriter;
+  readonly #ledger = new SpendLedger();
   readonly #reservations = new Map<string, Reservation>();
-  #lastPrune = 0;
+  /** Time of the newest alert per counter, unit and limit, for "once per window". */
+  readonly #alertTimes: Map<string, number>;
+  readonly #flushIntervalMs: number;
+  readonly #logger: Logger | undefined;
+  /**
+   * The newest `now` a caller passed, the clock of flushes and pruning, so a store driven
+   * by another clock (a test's) never prunes by the wall clock.
+   */
+  #latestNow = -Infinity;
+  #flushTimer: ReturnType<typeof setTimeout> | null = null;
+  #lastPrune = -Infinity;
+  #lastSharedWarning = -Infinity;
+  #lastFailureLog = -Infinity;
+  #flushFailures = 0;
+  #closed = false;
 
-  constructor(db: Database) {
-    this.#db = db;
+  constructor(db: Database, options: SqliteQuotaStoreOptions = {}) {
+    this.#writer = new SqliteSpendWriter(db);
+    this.#flushIntervalMs = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
+    this.#logger = options.logger;
+    this.#writer.load(this.#ledger);
+    this.#alertTimes = this.#writer.loadAlertTimes();
   }
 
   reserve(charges: QuotaCharge[], estimate: QuotaAmounts, now: number): Promise<ReserveResult> {
-    const run = this.#db.transaction((): ReserveResult => {
-      this.#prune(now);
-      const exceeded = this.#firstExceeded(charges, estimate, now);
-      if (exceeded !== null) return { ok: false, exceeded };
+    this.#latestNow = Math.max(this.#latestNow, now);
+    this.#pruneLedger(now);
+    const exceeded = this.#firstExceeded(charges, estimate, now);
+    if (exceeded !== null) return Promise.resolve({ ok: false, exceeded });
 
-      const counters = distinctCounters(charges);
-      const buckets = counters.map((counter) => bucketStart(counter.window, now));
-      counters.forEach((counter, i) => this.#add(counter, buckets[i]!, estimate, 1));
-      const reservationId = crypto.randomUUID();
-      this.#reservations.set(reservationId, { charges, counters, buckets, estimate });
-      return { ok: true, reservationId };
-    });
-    return Promise.resolve(run.immediate());
+    const counters = distinctCounters(charges);
+    const buckets = counters.map((counter) => bucketStart(counter.window, now));
+    counters.forEach((counter, i) => this.#ledger.add(counter, buckets[i]!, estimate, 1, false));
+    const reservationId = crypto.randomUUID();
+    this.#reservations.set(reservationId, { charges, counters, buckets, estimate });
+    return Promise.resolve({ ok: true, reservationId });
   }
 
   settle(reservationId: string, actual: QuotaAmounts, now: number): Promise<QuotaAlert[]> {
-    const reservation = this.#reservations.get(reservationId);
-    if (reservation === undefined) return Promise.resolve([]);
-    this.#reservations.delete(reservationId);
+    const reservation = this.#take(reservationId);
+    if (reservation === null) return Promise.resolve([]);
+    this.#latestNow = Math.max(this.#latestNow, now);
 
-    const run = this.#db.transaction((): QuotaAlert[] => {
-      reservation.counters.forEach((counter, i) => {
-        this.#add(counter, reservation.buckets[i]!, reservation.estimate, -1);
-        this.#add(counter, bucketStart(counter.window, now), actual, 1);
-      });
-      return this.#raiseAlerts(reservation.charges, now);
+    reservation.counters.forEach((counter) => {
+      const bucket = bucketStart(counter.window, now);
+      this.#ledger.add(counter, bucket, actual, 1, true);
+      this.#writer.addSpend(counter, bucket, actual);
     });
-    return Promise.resolve(run.immediate());
+    const alerts = this.#raiseAlerts(reservation.charges, now);
+    this.#scheduleFlush();
+    return Promise.resolve(alerts);
   }
 
   release(reservationId: string): Promise<void> {
-    const reservation = this.#reservations.get(reservationId);
-    if (reservation === undefined) return Promise.resolve();
-    this.#reservations.delete(reservationId);
-
-    const run = this.#db.transaction(() => {
-      reservation.counters.forEach((counter, i) => {
-        this.#add(counter, reservation.buckets[i]!, reservation.estimate, -1);
-      });
-    });
-    run.immediate();
+    this.#take(reservationId);
     return Promise.resolve();
   }
 
   usage(counter: QuotaCounter, now: number): Promise<QuotaAmounts> {
-    return Promise.resolve(this.#usageNow(counter, now));
+    return Promise.resolve(this.#ledger.usage(counter, now));
   }
 
   values(axis: QuotaAxis, window: QuotaWindow, now: number): Promise<string[]> {
-    const rows = this.#db.query(
-      `SELECT DISTINCT value FROM quota_buckets
-       WHERE axis = ? AND window = ? AND bucket >= ? ORDER BY value`,
-    ).all(axis, window, oldestBucketInWindow(window, now)) as { value: string }[];
-    return Promise.resolve(rows.map((row) => row.value));
+    return Promise.resolve(this.#ledger.values(axis, window, now));
   }
 
   alerts(limit: number): Promise<QuotaAlert[]> {
-    const rows = this.#db.query(
-      `SELECT time, axis, match, value, window, unit, limit_amount AS "limit", used
-       FROM quota_alerts ORDER BY time DESC, id DESC LIMIT ?`,
-    ).all(limit) as QuotaAlert[];
-    return Promise.resolve(rows);
+    const pending = this.#writer.pendingAlerts.slice(0, limit);
+    const stored = this.#writer.storedAlerts(limit - pending.length);
+    return Promise.resolve([...pending, ...stored]);
+  }
+
+  /**
+   * Writes pending spend and alerts now. Returns false, keeping them for the next attempt,
+   * when SQLite fails, for example because another process holds the write lock too long.
+   */
+  flush(): boolean {
+    this.#cancelFlush();
+    if (!this.#writer.pending) return true;
+    const now = this.#latestNow;
+    try {
+      const result = this.#writer.flush(this.#ledger, now);
+      if (result.foreignBuckets > 0) this.#warnShared(result.foreignBuckets, now);
+    } catch (error) {
+      this.#flushFailures += 1;
+      if (now - this.#lastFailureLog >= REPEAT_LOG_INTERVAL_MS) {
+        this.#lastFailureLog = now;
+        this.#logger?.log("error", "quota.flush_failed", { error: describeError(error),
+          consecutive_failures: this.#flushFailures });
+      }
+      this.#scheduleFlush();
+      return false;
+    }
+    this.#flushFailures = 0;
+    return true;
+  }
+
+  /** Writes what is pending and stops the flush timer. Spend settled later stays unwritten. */
+  close(): void {
+    this.#closed = true;
+    if (!this.flush()) {
+      this.#logger?.log("error", "quota.unwritten_at_close", {
+        message: "quota spend settled since the last successful flush was not written, so " +
+          "the next boot does not count it",
+      });
+    }
+    this.#cancelFlush();
+  }
+
+  /** Drops buckets that have left their window, at most once per interval. */
+  #pruneLedger(now: number): void {
+    if (now - this.#lastPrune < PRUNE_INTERVAL_MS) return;
+    this.#lastPrune = now;
+    this.#ledger.prune(now);
+  }
+
+  /** Removes a reservation and takes its estimate back from the counters. */
+  #take(reservationId: string): Reservation | null {
+    const reservation = this.#reservations.get(reservationId);
+    if (reservation === undefined) return null;
+    this.#reservations.delete(reservationId);
+    reservation.counters.forEach((counter, i) => {
+      this.#ledger.add(counter, reservation.buckets[i]!, reservation.estimate, -1, false);
+    });
+    return reservation;
   }
 
   #firstExceeded(
@@ -121,81 +195,62 @@ export class SqliteQuotaStore implements QuotaStore {
   ): QuotaExceeded | null {
     for (const charge of charges) {
       if (charge.rule.mode !== "hard") continue;
-      const rows = this.#rows(counterOf(charge), now);
+      const rows = this.#ledger.rows(counterOf(charge), now);
       const exceeded = findOverLimit(charge, rows, estimate);
       if (exceeded !== null) return exceeded;
     }
     return null;
   }
 
-  /** Records an alert for each soft charge over its limit that has none in its window. */
+  /** Raises an alert for each soft charge over its limit that has none in its window. */
   #raiseAlerts(charges: QuotaCharge[], now: number): QuotaAlert[] {
     const raised: QuotaAlert[] = [];
     for (const charge of charges) {
       if (charge.rule.mode !== "soft") continue;
       const counter = counterOf(charge);
-      const used = this.#usageNow(counter, now);
+      const used = this.#ledger.usage(counter, now);
       for (const unit of UNITS) {
         const limit = charge.rule.limit[unit];
         if (limit === undefined || used[unit] <= limit) continue;
-        if (this.#alertedWithin(counter, unit, limit, now)) continue;
+        const key = alertKey(counter, unit, limit);
+        const last = this.#alertTimes.get(key);
+        if (last !== undefined && last > now - WINDOW_MS[counter.window]) continue;
+
         const alert: QuotaAlert = { time: now, ...counter, match: charge.rule.match, unit,
           limit, used: used[unit] };
-        this.#db.query(
-          `INSERT INTO quota_alerts (time, axis, match, value, window, unit, limit_amount, used)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(now, alert.axis, alert.match, alert.value, alert.window, unit, limit, alert.used);
+        this.#alertTimes.set(key, now);
+        this.#writer.addAlert(alert);
         raised.push(alert);
       }
     }
     return raised;
   }
 
-  #alertedWithin(counter: QuotaCounter, unit: QuotaUnit, limit: number, now: number): boolean {
-    const row = this.#db.query(
-      `SELECT 1 FROM quota_alerts WHERE axis = ? AND value = ? AND window = ? AND unit = ?
-       AND limit_amount = ? AND time > ? LIMIT 1`,
-    ).get(counter.axis, counter.value, counter.window, unit, limit,
-      now - WINDOW_MS[counter.window]);
-    return row !== null;
+  #scheduleFlush(): void {
+    if (this.#closed || this.#flushTimer !== null) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = null;
+      this.flush();
+    }, this.#flushIntervalMs);
+    // Pending spend must not keep a process alive, because a clean stop flushes in `close`.
+    this.#flushTimer.unref();
   }
 
-  #usageNow(counter: QuotaCounter, now: number): QuotaAmounts {
-    const used: QuotaAmounts = { tokens: 0, usd: 0 };
-    for (const row of this.#rows(counter, now)) {
-      used.tokens += row.tokens;
-      used.usd += row.usd;
-    }
-    return used;
+  #cancelFlush(): void {
+    if (this.#flushTimer === null) return;
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = null;
   }
 
-  /** Returns the counter's buckets that overlap the window ending at `now`, oldest first. */
-  #rows(counter: QuotaCounter, now: number): BucketRow[] {
-    return this.#db.query(
-      `SELECT bucket, tokens, usd FROM quota_buckets
-       WHERE axis = ? AND value = ? AND window = ? AND bucket >= ? ORDER BY bucket`,
-    ).all(counter.axis, counter.value, counter.window,
-      oldestBucketInWindow(counter.window, now)) as BucketRow[];
-  }
-
-  #add(counter: QuotaCounter, bucket: number, amounts: QuotaAmounts, sign: 1 | -1): void {
-    this.#db.query(
-      `INSERT INTO quota_buckets (axis, value, window, bucket, tokens, usd)
-       VALUES (?, ?, ?, ?, ?, ?)
-       ON CONFLICT (axis, value, window, bucket) DO UPDATE
-       SET tokens = tokens + excluded.tokens, usd = usd + excluded.usd`,
-    ).run(counter.axis, counter.value, counter.window, bucket, sign * amounts.tokens,
-      sign * amounts.usd);
-  }
-
-  /** Deletes buckets that have left every window, at most once per interval. */
-  #prune(now: number): void {
-    if (now - this.#lastPrune < PRUNE_INTERVAL_MS) return;
-    this.#lastPrune = now;
-    for (const window of Object.keys(WINDOW_MS) as QuotaWindow[]) {
-      this.#db.query("DELETE FROM quota_buckets WHERE window = ? AND bucket < ?")
-        .run(window, oldestBucketInWindow(window, now));
-    }
+  #warnShared(buckets: number, now: number): void {
+    if (now - this.#lastSharedWarning < REPEAT_LOG_INTERVAL_MS) return;
+    this.#lastSharedWarning = now;
+    this.#logger?.log("warn", "quota.store_shared", {
+      buckets,
+      message: "another process writes the quota counters of this data dir, so each process " +
+        "enforces budgets on its own and merges stored spend at each flush; run one gateway " +
+        "process per data dir",
+    });
   }
 }
 

@@ -1,12 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { Database } from "bun:sqlite";
-import { SqliteQuotaStore } from "../../runtime/quota/sqlite-quota-store.ts";
-import { openEmbeddedDatabase } from "../../runtime/storage/embedded/open-database.ts";
+import type { QuotaStore } from "../../runtime/quota/quota-store.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 let harness: Harness;
-let db: Database;
-let store: SqliteQuotaStore;
+let store: QuotaStore;
 
 beforeAll(async () => {
   harness = await startHarness({
@@ -16,16 +13,15 @@ beforeAll(async () => {
         limit: { tokens: 1_000_000 }, mode: "hard" }] },
     }),
   });
-  db = openEmbeddedDatabase(harness.dataDir);
-  store = new SqliteQuotaStore(db);
+  // The gateway's own counters, which admission reads. quota-cli checks the stored copy.
+  store = harness.gateway.context.quota!.store;
 });
 afterAll(async () => {
-  db.close();
   await harness.close();
 });
 
 test("a cache hit spends nothing from the budget", async () => {
-  const key = harness.createKey({ org: "cached" });
+  const key = await harness.createKey({ org: "cached" });
   const ask = () => fetch(`${harness.gateway.url}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { DEFAULT_FLUSH_INTERVAL_MS } from "../../runtime/quota/sqlite-quota-store.ts";
 import { REPO_ROOT } from "../support/fixtures.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
@@ -20,8 +21,8 @@ let spentTokens = 0;
 
 beforeAll(async () => {
   harness = await startHarness({ extra: () => ({ quotas: QUOTAS }) });
-  const key = harness.createKey({ org: "acme" });
-  keyId = harness.gateway.context.keys.list()[0]!.id;
+  const key = await harness.createKey({ org: "acme" });
+  keyId = (await harness.gateway.context.keys.list())[0]!.id;
   for (let i = 0; i < 2; i++) {
     const response = await fetch(`${harness.gateway.url}/v1/chat/completions`, {
       method: "POST",
@@ -31,6 +32,8 @@ beforeAll(async () => {
     const answer = (await response.json()) as { usage: { total_tokens: number } };
     spentTokens += answer.usage.total_tokens;
   }
+  // The CLI reads SQLite, which the gateway writes one flush interval behind its counters.
+  await Bun.sleep(2 * DEFAULT_FLUSH_INTERVAL_MS);
   // JSON is YAML, and the CLI reads the same store through a config naming its folder.
   configPath = join(harness.dataDir, "cli.config.yaml");
   writeFileSync(configPath, JSON.stringify({ dataDir: harness.dataDir, quotas: QUOTAS,

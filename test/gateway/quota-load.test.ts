@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Database } from "bun:sqlite";
-import { SqliteQuotaStore } from "../../runtime/quota/sqlite-quota-store.ts";
+import {
+  DEFAULT_FLUSH_INTERVAL_MS,
+  SqliteQuotaStore,
+} from "../../runtime/quota/sqlite-quota-store.ts";
 import { openEmbeddedDatabase } from "../../runtime/storage/embedded/open-database.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
@@ -29,7 +32,7 @@ afterAll(async () => {
 });
 
 test("concurrent requests stay within the budget", async () => {
-  const key = harness.createKey({ org: "load" });
+  const key = await harness.createKey({ org: "load" });
   // Upstream latency keeps the admitted requests in flight together.
   harness.simulator.enqueue({ match: { provider: "openai" }, latencyMs: 100, times: REQUESTS });
   const body = JSON.stringify({ model: "gpt-test", max_tokens: MAX_TOKENS,
@@ -61,7 +64,12 @@ test("concurrent requests stay within the budget", async () => {
   expect(spent).toBeLessThanOrEqual(BUDGET + overEstimate);
   // Without the quota every request would have run and spent more than the budget.
   expect(responses.length * Math.min(...admitted.map((r) => r.tokens))).toBeGreaterThan(BUDGET);
-  const counted = await new SqliteQuotaStore(db)
-    .usage({ axis: "org", value: "load", window: "day" }, Date.now());
+  const counter = { axis: "org", value: "load", window: "day" } as const;
+  const live = await harness.gateway.context.quota!.store.usage(counter, Date.now());
+  expect(live.tokens).toBe(spent);
+
+  // SQLite, which the CLI reads, contains the same spend once the write-behind flush has run.
+  await Bun.sleep(2 * DEFAULT_FLUSH_INTERVAL_MS);
+  const counted = await new SqliteQuotaStore(db).usage(counter, Date.now());
   expect(counted.tokens).toBe(spent);
 }, 20_000);

@@ -1,8 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { Database } from "bun:sqlite";
-import type { QuotaCounter } from "../../runtime/quota/quota-store.ts";
-import { SqliteQuotaStore } from "../../runtime/quota/sqlite-quota-store.ts";
-import { openEmbeddedDatabase } from "../../runtime/storage/embedded/open-database.ts";
+import type { QuotaCounter, QuotaStore } from "../../runtime/quota/quota-store.ts";
 import { type Harness, SIMULATOR_KEY_ENV, startHarness } from "../support/harness.ts";
 
 const QUOTAS = {
@@ -20,8 +17,7 @@ const QUOTAS = {
 };
 
 let harness: Harness;
-let db: Database;
-let store: SqliteQuotaStore;
+let store: QuotaStore;
 
 beforeAll(async () => {
   harness = await startHarness({
@@ -36,12 +32,10 @@ beforeAll(async () => {
       quotas: QUOTAS,
     }),
   });
-  // A second connection to the gateway's store reads the counters as the CLI would.
-  db = openEmbeddedDatabase(harness.dataDir);
-  store = new SqliteQuotaStore(db);
+  // The gateway's own counters, which admission reads. quota-cli checks the stored copy.
+  store = harness.gateway.context.quota!.store;
 });
 afterAll(async () => {
-  db.close();
   await harness.close();
 });
 
@@ -77,7 +71,7 @@ interface OpenAIError {
 
 describe("hard limit", () => {
   test("429 in the OpenAI shape names the quota", async () => {
-    const key = harness.createKey({ org: "small" });
+    const key = await harness.createKey({ org: "small" });
     let rejected: Response | null = null;
     let admitted = 0;
     for (let i = 0; i < 100 && rejected === null; i++) {
@@ -100,13 +94,13 @@ describe("hard limit", () => {
     expect(body.error.message).toMatch(/resets enough to fit at \d{4}-\d\d-\d\dT/);
     expect(Number(rejected!.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(Number(rejected!.headers.get("retry-after"))).toBeLessThanOrEqual(3660);
-    const event = harness.event(body.error.request_id);
+    const event = await harness.event(body.error.request_id);
     expect(event?.status).toBe(429);
     expect(event?.errorCode).toBe("quota_exceeded");
   });
 
   test("estimate over the limit never fits", async () => {
-    const key = harness.createKey({ org: "small" });
+    const key = await harness.createKey({ org: "small" });
     const response = await chat(key, { max_tokens: 1000 });
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBeNull();
@@ -115,7 +109,7 @@ describe("hard limit", () => {
   });
 
   test("responses route reads max_output_tokens", async () => {
-    const key = harness.createKey({ org: "responses" });
+    const key = await harness.createKey({ org: "responses" });
     const send = (maxOutputTokens: number) => fetch(`${harness.gateway.url}/v1/responses`, {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
@@ -131,7 +125,7 @@ describe("hard limit", () => {
   });
 
   test("429 in the Anthropic shape names the provider", async () => {
-    const key = harness.createKey({ org: "anthropic-users" });
+    const key = await harness.createKey({ org: "anthropic-users" });
     const response = await fetch(`${harness.gateway.url}/v1/messages`, {
       method: "POST",
       headers: { "x-api-key": key, "content-type": "application/json",
@@ -152,7 +146,7 @@ describe("hard limit", () => {
   });
 
   test("model limit applies to embeddings", async () => {
-    const key = harness.createKey({ org: "embedders" });
+    const key = await harness.createKey({ org: "embedders" });
     const response = await fetch(`${harness.gateway.url}/v1/embeddings`, {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
@@ -167,7 +161,7 @@ describe("hard limit", () => {
 
 describe("settlement", () => {
   test("settled spend equals reported usage", async () => {
-    const key = harness.createKey({ org: "spend" });
+    const key = await harness.createKey({ org: "spend" });
     const before = await orgUsage("spend", "day");
     const response = await chat(key);
     expect(response.status).toBe(200);
@@ -178,7 +172,7 @@ describe("settlement", () => {
   });
 
   test("stream settles with its final usage", async () => {
-    const key = harness.createKey({ org: "spend" });
+    const key = await harness.createKey({ org: "spend" });
     const before = await orgUsage("spend", "day");
     const response = await chat(key, { stream: true, stream_options: { include_usage: true } });
     expect(response.status).toBe(200);
@@ -192,7 +186,7 @@ describe("settlement", () => {
   });
 
   test("upstream failure releases the reservation", async () => {
-    const key = harness.createKey({ org: "spend" });
+    const key = await harness.createKey({ org: "spend" });
     const before = await orgUsage("spend", "day");
     harness.simulator.enqueue({ match: { provider: "openai" }, status: 500 });
     const response = await chat(key);
@@ -204,7 +198,7 @@ describe("settlement", () => {
   });
 
   test("client disconnect releases the reservation", async () => {
-    const key = harness.createKey({ org: "spend" });
+    const key = await harness.createKey({ org: "spend" });
     const before = await orgUsage("spend", "day");
     harness.simulator.enqueue({ match: { provider: "openai" }, latencyMs: 1000 });
     const controller = new AbortController();
@@ -220,7 +214,7 @@ describe("settlement", () => {
 
 describe("soft limit", () => {
   test("soft limit alerts once per window", async () => {
-    const key = harness.createKey({ org: "soft" });
+    const key = await harness.createKey({ org: "soft" });
     for (let i = 0; i < 3; i++) {
       const response = await chat(key);
       expect(response.status).toBe(200);

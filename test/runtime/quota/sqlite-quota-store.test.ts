@@ -22,6 +22,7 @@ beforeEach(() => {
   store = new SqliteQuotaStore(db);
 });
 afterEach(() => {
+  store.close();
   db.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -200,6 +201,7 @@ describe("persistence", () => {
   test("restart keeps counters", async () => {
     const id = await reserveOk([charge({ window: "month" })], 50, T0);
     await store.settle(id, { tokens: 700, usd: 2.5 }, T0);
+    store.close();
     db.close();
 
     db = openEmbeddedDatabase(dataDir);

@@ -37,6 +37,11 @@ export class QuotaGate {
     this.#now = now;
   }
 
+  /** The counters this gate charges, as requests see them. */
+  get store(): QuotaStore {
+    return this.#store;
+  }
+
   /**
    * Reserves the request's estimated spend on every matching rule. Throws `quota_exceeded`
    * when a hard rule has no room; returns null when no rule matches.
