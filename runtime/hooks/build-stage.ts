@@ -10,11 +10,11 @@ import { rateLimitStage } from "./stages/rate-limit.ts";
 import { requestSizeStage } from "./stages/request-size.ts";
 import { webhookStage } from "./stages/webhook.ts";
 import type { WebhookServices } from "./webhook-services.ts";
-import type { WindowCounter } from "./window-counter.ts";
+import type { AtomicWindowCounter } from "./window-counter.ts";
 
 /** Services that stages share across pipelines. */
 export interface StageServices {
-  counter: WindowCounter;
+  counter: AtomicWindowCounter;
   /** Returns a moderator asking the named model; absent where no model can be called. */
   moderator?: (model: string) => (texts: string[]) => Promise<ModerationResult>;
   /** Dead-letter log, logger and async queues of webhook stages; `close` flushes them. */

@@ -16,6 +16,31 @@ export interface WindowCounter {
     now: number): number;
 }
 
+/** One count that a request adds to, with the limit the count must stay within. */
+export interface WindowCharge {
+  key: string;
+  amount: number;
+  limit: number;
+  windowMs: number;
+}
+
+/**
+ * The outcome of `admit`. When a charge did not fit, `waits` contains, per charge in request
+ * order, the `secondsUntilFits` of each charge that did not fit and 0 for the others.
+ */
+export type WindowAdmission = { ok: true } | { ok: false; waits: number[] };
+
+/**
+ * A window counter that checks and adds in one step, for counters shared by gateway nodes
+ * over the network: `admit` checks every charge against its limit and, only when all fit,
+ * adds every amount. Two nodes can then never both pass a check that only one of them fits.
+ */
+export interface AtomicWindowCounter {
+  admit(charges: readonly WindowCharge[], now: number): WindowAdmission | Promise<WindowAdmission>;
+  /** The key's estimated count in the window ending at `now`. */
+  count(key: string, windowMs: number, now: number): number | Promise<number>;
+}
+
 /** A key's two fixed windows: `start` is the current window's start, in epoch ms. */
 export interface WindowBuckets {
   start: number;
@@ -70,9 +95,22 @@ export function secondsUntilFits(
 }
 
 /** The in-process counter of the embedded mode. */
-export class MemoryWindowCounter implements WindowCounter {
+export class MemoryWindowCounter implements WindowCounter, AtomicWindowCounter {
   readonly #buckets = new Map<string, WindowBuckets>();
   #lastSweep = 0;
+
+  /** Checks and adds synchronously, which is atomic within one process. */
+  admit(charges: readonly WindowCharge[], now: number): WindowAdmission {
+    const waits = charges.map((charge) => {
+      const { key, amount, limit, windowMs } = charge;
+      if (this.count(key, windowMs, now) + amount <= limit) return 0;
+      return this.secondsUntilFits(key, amount, limit, windowMs, now);
+    });
+    if (waits.some((wait) => wait > 0)) return { ok: false, waits };
+
+    for (const charge of charges) this.add(charge.key, charge.amount, charge.windowMs, now);
+    return { ok: true };
+  }
 
   count(key: string, windowMs: number, now: number): number {
     return estimateAt(this.#advance(key, windowMs, now), windowMs, now);
