@@ -1,0 +1,53 @@
+/**
+ * The JetStream streams, consumers and subjects Nexus uses. Every name derives from one prefix
+ * so that tests (and separate deployments on one NATS account) never collide.
+ */
+export interface BusNames {
+  /** Stream that stores every traffic event, on subjects `<prefix>.events.<org>`. */
+  eventStream: string;
+  eventSubjectPrefix: string;
+  /** Stream that keeps messages no consumer could decode, for a person to inspect. */
+  deadLetterStream: string;
+  deadLetterSubject: string;
+  /** Core NATS subjects `<prefix>.changes.<topic>` carry config-change signals. */
+  changeSubjectPrefix: string;
+  /** Durable consumer that stores events in the event store. */
+  writerConsumer: string;
+  /** Durable consumer that feeds the SIEM forwarder. */
+  siemConsumer: string;
+}
+
+/** The default prefix of a deployment. */
+export const DEFAULT_BUS_PREFIX = "nexus";
+
+/**
+ * Derives every bus name from `prefix`, which must be a valid subject token and stream name
+ * (letters, digits, `_` and `-`).
+ */
+export function busNames(prefix: string = DEFAULT_BUS_PREFIX): BusNames {
+  if (!/^[A-Za-z0-9_-]+$/.test(prefix)) {
+    throw new Error(`invalid bus prefix "${prefix}": use letters, digits, "_" and "-" only`);
+  }
+  const upper = prefix.toUpperCase();
+  return {
+    eventStream: `${upper}_EVENTS`,
+    eventSubjectPrefix: `${prefix}.events`,
+    deadLetterStream: `${upper}_DEAD_LETTER`,
+    deadLetterSubject: `${prefix}.dead-letter.events`,
+    changeSubjectPrefix: `${prefix}.changes`,
+    writerConsumer: `${prefix}-writer`,
+    siemConsumer: `${prefix}-siem`,
+  };
+}
+
+/**
+ * Returns the subject of an event of `org`, so a consumer can filter one org. The org is
+ * percent-encoded (with `.` and `*` too, which subjects reserve). An event whose org is null
+ * or empty goes to the token `%`, which percent-encoding never produces on its own.
+ */
+export function eventSubject(names: BusNames, org: string | null): string {
+  const token = org === null || org === ""
+    ? "%"
+    : encodeURIComponent(org).replaceAll(".", "%2E").replaceAll("*", "%2A");
+  return `${names.eventSubjectPrefix}.${token}`;
+}
