@@ -23,7 +23,7 @@ export async function runAudit(argv: string[]): Promise<number> {
 
   const { db } = await openCliStore(values.config);
   try {
-    const entries = new SqliteControlStore(db).audit(limit);
+    const entries = await new SqliteControlStore(db).audit(limit);
     if (values.json) process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
     else for (const entry of entries) process.stdout.write(`${formatEntry(entry)}\n`);
     return 0;

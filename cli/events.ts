@@ -7,7 +7,7 @@ import { type LoadedBody, loadCapturedBodies } from "../runtime/audit/capture-re
 import type { CapturedBodies } from "../runtime/audit/capture-record.ts";
 import { SpillStore } from "../runtime/audit/spill-store.ts";
 import { SqliteEventStore } from "../runtime/audit/sqlite-event-store.ts";
-import type { TrafficEvent } from "../runtime/audit/traffic-event.ts";
+import type { EventStore, TrafficEvent } from "../runtime/audit/traffic-event.ts";
 import type { LoadedConfig } from "../runtime/config/load.ts";
 import { openCliStore } from "./open-store.ts";
 import { UsageError } from "./usage-error.ts";
@@ -33,7 +33,7 @@ export async function runEvents(argv: string[]): Promise<number> {
   const [action, requestId] = positionals;
   endQuietlyOnBrokenPipe();
   const { db, loaded } = await openCliStore(values.config);
-  const store = new SqliteEventStore(db);
+  const store: EventStore = new SqliteEventStore(db);
 
   try {
     switch (action) {
@@ -42,15 +42,15 @@ export async function runEvents(argv: string[]): Promise<number> {
         if (!Number.isSafeInteger(limit) || limit < 1) {
           throw new UsageError(`invalid --limit "${values.limit}": use a positive integer`);
         }
-        const events = store.list({ limit, keyId: values.key, org: values.org });
+        const events = await store.list({ limit, keyId: values.key, org: values.org });
         if (values.json) process.stdout.write(`${JSON.stringify(events, null, 2)}\n`);
         else for (const event of events) process.stdout.write(`${formatEvent(event)}\n`);
         return 0;
       }
       case "show": {
         if (requestId === undefined) throw new UsageError("events show needs a request id");
-        const event = store.get(requestId) ??
-          store.list({ limit: 1, clientRequestId: requestId })[0];
+        const event = await store.get(requestId) ??
+          (await store.list({ limit: 1, clientRequestId: requestId }))[0];
         if (event === undefined) throw new UsageError(`no event with request id ${requestId}`);
         process.stdout.write(`${JSON.stringify(event, null, 2)}\n`);
         if (values["no-bodies"] || event.capture === undefined) return 0;

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { createVirtualKey } from "../runtime/identity/keys/create.ts";
 import { loadHmacSecret } from "../runtime/identity/keys/digest.ts";
 import { SqliteKeyStore } from "../runtime/identity/keys/sqlite-key-store.ts";
-import type { KeySettings, VirtualKey } from "../runtime/identity/keys/types.ts";
+import type { KeySettings, KeyStore, VirtualKey } from "../runtime/identity/keys/types.ts";
 import { openCliStore } from "./open-store.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -24,7 +24,7 @@ export async function runKeys(argv: string[]): Promise<number> {
   });
   const [action, id] = positionals;
   const { loaded, db } = await openCliStore(values.config);
-  const store = new SqliteKeyStore(db);
+  const store: KeyStore = new SqliteKeyStore(db);
 
   try {
     switch (action) {
@@ -38,7 +38,7 @@ export async function runKeys(argv: string[]): Promise<number> {
         const models = values.models.split(",").map((m) => m.trim()).filter((m) => m !== "");
         if (values.org.trim() === "") throw new UsageError("--org must not be empty");
         if (models.length === 0) throw new UsageError("--models needs at least one pattern");
-        const created = createVirtualKey(store, secret, {
+        const created = await createVirtualKey(store, secret, {
           org: values.org,
           project: values.project,
           name: values.name,
@@ -58,14 +58,14 @@ export async function runKeys(argv: string[]): Promise<number> {
         return 0;
       }
       case "list": {
-        const keys = store.list();
+        const keys = await store.list();
         if (values.json) printJson(keys);
         else for (const key of keys) process.stdout.write(`${formatKey(key)}\n`);
         return 0;
       }
       case "revoke": {
         if (id === undefined) throw new UsageError("keys revoke needs a key id (key_…)");
-        if (!store.revoke(id, Date.now())) throw new UsageError(`no key with id ${id}`);
+        if (!(await store.revoke(id, Date.now()))) throw new UsageError(`no key with id ${id}`);
         process.stdout.write(`revoked ${id}\n`);
         return 0;
       }

@@ -1,9 +1,10 @@
-import type { Database } from "bun:sqlite";
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
+import type { ControlStore } from "../runtime/controls/control-store.ts";
 import { SqliteControlStore } from "../runtime/controls/sqlite-control-store.ts";
 import { type ControlScope, describeScope, type EngagedControl } from "../runtime/controls/types.ts";
 import { SqliteKeyStore } from "../runtime/identity/keys/sqlite-key-store.ts";
+import type { KeyStore } from "../runtime/identity/keys/types.ts";
 import { openCliStore } from "./open-store.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -26,20 +27,20 @@ export async function runKill(argv: string[]): Promise<number> {
     options: CONTROL_OPTIONS,
   });
   const { db } = await openCliStore(values.config);
-  const store = new SqliteControlStore(db);
+  const store: ControlStore = new SqliteControlStore(db);
 
   try {
     switch (positionals[0]) {
       case "engage": {
-        const scope = parseScope(values, db);
+        const scope = await parseScope(values, new SqliteKeyStore(db));
         const reason = requireReason(values.reason, "kill engage");
-        store.engage({ control: "kill", scope, reason, actor: actorName(values.actor) });
+        await store.engage({ control: "kill", scope, reason, actor: actorName(values.actor) });
         process.stdout.write(`kill switch engaged: ${describeScope(scope)}\n`);
         return 0;
       }
       case "lift": {
-        const scope = parseScope(values, db);
-        const lifted = store.lift({
+        const scope = await parseScope(values, new SqliteKeyStore(db));
+        const lifted = await store.lift({
           control: "kill", scope, actor: actorName(values.actor), reason: values.reason,
         });
         if (!lifted) throw new UsageError(`no kill switch is engaged for ${describeScope(scope)}`);
@@ -47,7 +48,7 @@ export async function runKill(argv: string[]): Promise<number> {
         return 0;
       }
       case "list": {
-        const kills = store.list().filter((control) => control.control === "kill");
+        const kills = (await store.list()).filter((control) => control.control === "kill");
         printControls(kills, values.json);
         return 0;
       }
@@ -63,10 +64,10 @@ export async function runKill(argv: string[]): Promise<number> {
  * Reads the one scope flag of a control command. A `--key` must name an existing key, so that
  * a mistyped id during an incident fails loudly rather than blocking nothing.
  */
-export function parseScope(
+export async function parseScope(
   values: { global?: boolean; org?: string; key?: string },
-  db: Database,
-): ControlScope {
+  keys: KeyStore,
+): Promise<ControlScope> {
   const tierFlags = [values.global === true, values.org !== undefined, values.key !== undefined];
   if (tierFlags.filter(Boolean).length !== 1) {
     throw new UsageError("give exactly one of --global, --org ORG or --key KEY_ID");
@@ -76,7 +77,7 @@ export function parseScope(
     return { tier: "org", target: values.org };
   }
   if (values.key !== undefined) {
-    if (new SqliteKeyStore(db).findById(values.key) === undefined) {
+    if ((await keys.findById(values.key)) === undefined) {
       throw new UsageError(`no key with id ${values.key}; see nexus keys list`);
     }
     return { tier: "key", target: values.key };

@@ -3,10 +3,12 @@ import { runAudit } from "./audit.ts";
 import { runEvents } from "./events.ts";
 import { runKeys } from "./keys.ts";
 import { runKill } from "./kill.ts";
+import { runMigrate } from "./migrate.ts";
 import { runPassthrough } from "./passthrough.ts";
 import { runQuota } from "./quota.ts";
 import { runUp } from "./up.ts";
 import { UsageError } from "./usage-error.ts";
+import { runWriter } from "./writer.ts";
 
 const USAGE = `Usage: nexus <command> [options]
 
@@ -39,9 +41,15 @@ Commands:
   passthrough list [--json]
   audit list [--limit N] [--json]
               every kill and passthrough change, newest first
+  migrate [--database-url URL] [--json]
+              applies the PostgreSQL schema migrations not yet applied to the database
+              of --database-url, else of storage.postgres.url in the config
   quota show [--axis org|key|provider|model] [--json]
               spend, limit and remaining per quota rule and axis value in its sliding
               window (in-flight estimates included), then recent soft-limit alerts
+  writer [--nats URL] [--bus-prefix P]
+              store the traffic events of the NATS JetStream bus in the event store until
+              SIGINT or SIGTERM (URL default: $NEXUS_NATS_URL, else nats://127.0.0.1:4222)
 
 Options:
   --config PATH           config file (default: $NEXUS_CONFIG, else ./nexus.config.yaml)
@@ -70,6 +78,10 @@ export async function runCli(argv: string[]): Promise<number> {
         return await runAudit(rest);
       case "quota":
         return await runQuota(rest);
+      case "migrate":
+        return await runMigrate(rest);
+      case "writer":
+        return await runWriter(rest);
       case undefined:
       case "help":
       case "--help":

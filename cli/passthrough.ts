@@ -1,7 +1,9 @@
 import { parseArgs } from "node:util";
+import type { ControlStore } from "../runtime/controls/control-store.ts";
 import { SqliteControlStore } from "../runtime/controls/sqlite-control-store.ts";
 import { describeScope, PASSTHROUGH_FLAGS, type PassthroughFlag } from
   "../runtime/controls/types.ts";
+import { SqliteKeyStore } from "../runtime/identity/keys/sqlite-key-store.ts";
 import {
   actorName, CONTROL_OPTIONS, parseScope, printControls, requireReason,
 } from "./kill.ts";
@@ -25,17 +27,19 @@ export async function runPassthrough(argv: string[]): Promise<number> {
     },
   });
   const { db } = await openCliStore(values.config);
-  const store = new SqliteControlStore(db);
+  const store: ControlStore = new SqliteControlStore(db);
 
   try {
     switch (positionals[0]) {
       case "enable": {
         const flags = parseFlags(values);
-        const scope = parseScope(values, db);
+        const scope = await parseScope(values, new SqliteKeyStore(db));
         const reason = requireReason(values.reason, "passthrough enable");
         const expiresAt = values.for === undefined ? null : Date.now() + parseDuration(values.for);
         const actor = actorName(values.actor);
-        for (const flag of flags) store.engage({ control: flag, scope, reason, actor, expiresAt });
+        for (const flag of flags) {
+          await store.engage({ control: flag, scope, reason, actor, expiresAt });
+        }
         const until = expiresAt === null ? "until disabled" : `until ${new Date(expiresAt)
           .toISOString()}`;
         process.stdout.write(`enabled ${flags.join(", ")} for ${describeScope(scope)} ${until}\n`);
@@ -43,10 +47,13 @@ export async function runPassthrough(argv: string[]): Promise<number> {
       }
       case "disable": {
         const flags = parseFlags(values);
-        const scope = parseScope(values, db);
+        const scope = await parseScope(values, new SqliteKeyStore(db));
         const actor = actorName(values.actor);
-        const missing = flags.filter((flag) =>
-          !store.lift({ control: flag, scope, actor, reason: values.reason }));
+        const missing: PassthroughFlag[] = [];
+        for (const flag of flags) {
+          const lifted = await store.lift({ control: flag, scope, actor, reason: values.reason });
+          if (!lifted) missing.push(flag);
+        }
         const disabled = flags.filter((flag) => !missing.includes(flag));
         if (disabled.length > 0) {
           process.stdout.write(`disabled ${disabled.join(", ")} for ${describeScope(scope)}\n`);
@@ -57,7 +64,7 @@ export async function runPassthrough(argv: string[]): Promise<number> {
         return 0;
       }
       case "list": {
-        const flags = store.list().filter((control) => control.control !== "kill");
+        const flags = (await store.list()).filter((control) => control.control !== "kill");
         printControls(flags, values.json);
         return 0;
       }

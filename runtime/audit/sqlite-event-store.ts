@@ -114,7 +114,7 @@ export class SqliteEventStore implements EventStore {
     );
   }
 
-  insertBatch(events: readonly TrafficEvent[]): number {
+  async insertBatch(events: readonly TrafficEvent[]): Promise<number> {
     return this.#db.transaction(() => {
       let written = 0;
       for (const event of events) {
@@ -125,7 +125,7 @@ export class SqliteEventStore implements EventStore {
     })();
   }
 
-  list(filter: EventFilter): TrafficEvent[] {
+  async list(filter: EventFilter): Promise<TrafficEvent[]> {
     const where: string[] = [];
     const params: Record<string, string | number> = { limit: filter.limit };
     if (filter.keyId !== undefined) {
@@ -154,7 +154,7 @@ export class SqliteEventStore implements EventStore {
       .map(fromRow);
   }
 
-  get(requestId: string): TrafficEvent | undefined {
+  async get(requestId: string): Promise<TrafficEvent | undefined> {
     const row = this.#db
       .query<EventRow, [string]>(
         `SELECT ${READ_COLUMNS} FROM traffic_events WHERE request_id = ?`,

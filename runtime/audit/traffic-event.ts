@@ -37,16 +37,19 @@ export interface TrafficEvent {
   captureInline?: InlineBodies;
 }
 
-/** Persistence of traffic events; the embedded and production stores both implement it. */
+/**
+ * Persistence of traffic events; the embedded and production stores both implement it. Every
+ * method is async because the production store is reached over the network.
+ */
 export interface EventStore {
   /**
-   * Writes every event in one transaction and returns how many were new; an event whose
-   * request id is already stored is skipped, so a retried batch duplicates nothing. Throws
+   * Writes every event in one transaction and resolves to how many were new. An event whose
+   * request id is already stored is skipped, so a retried batch duplicates nothing. Rejects
    * when nothing was written.
    */
-  insertBatch(events: readonly TrafficEvent[]): number;
-  list(filter: EventFilter): TrafficEvent[];
-  get(requestId: string): TrafficEvent | undefined;
+  insertBatch(events: readonly TrafficEvent[]): Promise<number>;
+  list(filter: EventFilter): Promise<TrafficEvent[]>;
+  get(requestId: string): Promise<TrafficEvent | undefined>;
 }
 
 export interface EventFilter {

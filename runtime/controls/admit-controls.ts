@@ -1,6 +1,6 @@
 import { killSwitchError } from "./kill-error.ts";
 import { controlsFor, passthroughDetail, type RequestControls } from "./request-controls.ts";
-import type { SqliteControlStore } from "./sqlite-control-store.ts";
+import type { ControlStore } from "./control-store.ts";
 import type { RequestOwner } from "./types.ts";
 
 /**
@@ -9,7 +9,7 @@ import type { RequestOwner } from "./types.ts";
  * switch covers it. Returns the controls in force.
  */
 export function admitControls(
-  store: SqliteControlStore,
+  store: ControlStore,
   owner: RequestOwner,
   addDetail: (name: string, value: unknown) => void,
 ): RequestControls {

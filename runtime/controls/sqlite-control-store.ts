@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
+import type { ControlStore, EngageInput, LiftInput } from "./control-store.ts";
 import type {
-  ControlAuditEntry, ControlName, ControlScope, ControlTier, EngagedControl,
+  ControlAuditEntry, ControlName, ControlTier, EngagedControl,
 } from "./types.ts";
 
 interface ControlRow {
@@ -25,23 +26,6 @@ interface AuditRow {
   expires_at: number | null;
 }
 
-export interface EngageInput {
-  control: ControlName;
-  scope: ControlScope;
-  reason: string;
-  actor: string;
-  expiresAt?: number | null;
-  now?: number;
-}
-
-export interface LiftInput {
-  control: ControlName;
-  scope: ControlScope;
-  actor: string;
-  reason?: string | null;
-  now?: number;
-}
-
 /**
  * Interval, in ms, between lazy checks of `PRAGMA data_version` on the request path. A control
  * written by another process (the CLI) therefore applies within this interval.
@@ -53,7 +37,7 @@ const VERSION_CHECK_INTERVAL_MS = 100;
  * append-only audit log of every change. Engaged controls are cached in memory and reloaded
  * when `PRAGMA data_version` shows a commit by another connection, such as the CLI's.
  */
-export class SqliteControlStore {
+export class SqliteControlStore implements ControlStore {
   readonly #db: Database;
   readonly #dataVersion;
   #cache: EngagedControl[] = [];
@@ -65,8 +49,7 @@ export class SqliteControlStore {
     this.#dataVersion = db.query<{ data_version: number }, []>("PRAGMA data_version");
   }
 
-  /** Engages a control, or replaces the reason, actor and expiry of one already engaged. */
-  engage(input: EngageInput): EngagedControl {
+  async engage(input: EngageInput): Promise<EngagedControl> {
     const now = input.now ?? Date.now();
     const engaged: EngagedControl = {
       control: input.control,
@@ -94,8 +77,7 @@ export class SqliteControlStore {
     return engaged;
   }
 
-  /** Lifts a control; returns false, and audits nothing, when it was not engaged. */
-  lift(input: LiftInput): boolean {
+  async lift(input: LiftInput): Promise<boolean> {
     const now = input.now ?? Date.now();
     const lifted = this.#db.transaction((): boolean => {
       const result = this.#db
@@ -116,8 +98,11 @@ export class SqliteControlStore {
     return lifted;
   }
 
-  /** Reads every stored control from the database, expired ones included, oldest first. */
-  list(): EngagedControl[] {
+  async list(): Promise<EngagedControl[]> {
+    return this.#readAll();
+  }
+
+  #readAll(): EngagedControl[] {
     return this.#db
       .query<ControlRow, []>(
         `SELECT control, tier, target, reason, actor, engaged_at, expires_at
@@ -127,8 +112,7 @@ export class SqliteControlStore {
       .map(fromRow);
   }
 
-  /** Reads the audit log, newest first. */
-  audit(limit: number): ControlAuditEntry[] {
+  async audit(limit: number): Promise<ControlAuditEntry[]> {
     return this.#db
       .query<AuditRow, [number]>(
         `SELECT id, time, actor, action, control, tier, target, reason, expires_at
@@ -153,21 +137,25 @@ export class SqliteControlStore {
    * connection committed since the last check, which runs at most every 100 ms.
    */
   engaged(now = Date.now()): EngagedControl[] {
-    if (performance.now() - this.#checkedAt >= VERSION_CHECK_INTERVAL_MS) this.checkForChanges();
+    if (performance.now() - this.#checkedAt >= VERSION_CHECK_INTERVAL_MS) this.#checkForChanges();
     return this.#cache.filter((control) => control.expiresAt === null || control.expiresAt > now);
   }
 
   /**
-   * Reloads the cache when any connection committed since the last check, and returns whether
-   * the stored controls differ from the cached ones. Commits to other tables (keys, events)
-   * cost one reload of this small table and return false.
+   * Reloads the cache when any connection committed since the last check, and resolves to
+   * whether the stored controls differ from the cached ones. Commits to other tables (keys,
+   * events) cost one reload of this small table and resolve to false.
    */
-  checkForChanges(): boolean {
+  async refresh(): Promise<boolean> {
+    return this.#checkForChanges();
+  }
+
+  #checkForChanges(): boolean {
     this.#checkedAt = performance.now();
     const version = this.#dataVersion.get()?.data_version ?? -1;
     if (version === this.#cachedVersion) return false;
     const before = JSON.stringify(this.#cache);
-    this.#cache = this.list();
+    this.#cache = this.#readAll();
     this.#cachedVersion = version;
     return JSON.stringify(this.#cache) !== before;
   }

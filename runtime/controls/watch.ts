@@ -1,6 +1,6 @@
 import { describeError, type Logger } from "../observability/log.ts";
 import type { OpenStreams } from "./open-streams.ts";
-import type { SqliteControlStore } from "./sqlite-control-store.ts";
+import type { ControlStore } from "./control-store.ts";
 
 /** Interval, in ms, at which a running gateway looks for controls written by the CLI. */
 export const CONTROL_POLL_INTERVAL_MS = 100;
@@ -12,15 +12,19 @@ export const CONTROL_POLL_INTERVAL_MS = 100;
  * Returns a function that stops the polling.
  */
 export function watchControls(
-  store: SqliteControlStore,
+  store: ControlStore,
   streams: OpenStreams,
   logger: Logger,
   intervalMs = CONTROL_POLL_INTERVAL_MS,
 ): () => void {
   let failing = false;
-  const tick = (): void => {
+  let running = false;
+  const tick = async (): Promise<void> => {
+    // A slow production store must not stack up overlapping reloads.
+    if (running) return;
+    running = true;
     try {
-      if (store.checkForChanges()) {
+      if (await store.refresh()) {
         logger.log("info", "controls.changed", { engaged: store.engaged().length });
       }
       if (streams.size === 0) return;
@@ -33,9 +37,11 @@ export function watchControls(
       // Logged once per run of failures, since the poll repeats ten times a second.
       if (!failing) logger.log("error", "controls.poll_failed", { error: describeError(error) });
       failing = true;
+    } finally {
+      running = false;
     }
   };
-  const timer = setInterval(tick, intervalMs);
+  const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }

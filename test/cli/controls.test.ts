@@ -21,8 +21,8 @@ const COMPLIANCE = {
 
 beforeAll(async () => {
   harness = await startHarness({ extra: () => ({ compliance: COMPLIANCE }) });
-  acmeKey = harness.createKey({ name: "cli-acme" });
-  acmeKeyId = harness.gateway.context.keys.list()[0]!.id;
+  acmeKey = await harness.createKey({ name: "cli-acme" });
+  acmeKeyId = (await harness.gateway.context.keys.list())[0]!.id;
   // The CLI finds the running gateway's store through a config naming the same data folder.
   configPath = join(harness.dataDir, "cli.config.yaml");
   writeFileSync(configPath, `dataDir: ${harness.dataDir}\nproviders: {}\nmodels: {}\n`);

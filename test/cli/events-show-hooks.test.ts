@@ -32,7 +32,7 @@ afterAll(async () => {
 test("events show lists each stage's verdict and timing", async () => {
   const response = await fetch(`${harness.gateway.url}/v1/chat/completions`, {
     method: "POST",
-    headers: { authorization: `Bearer ${harness.createKey()}`,
+    headers: { authorization: `Bearer ${await harness.createKey()}`,
       "content-type": "application/json" },
     body: JSON.stringify({ model: "gpt-test",
       messages: [{ role: "user", content: "mail jane.doe@example.com" }] }),

@@ -18,16 +18,31 @@ function event(requestId: string): TrafficEvent {
 /** A store that refuses any batch holding the poisoned request id. */
 class PoisonedStore implements EventStore {
   written: string[] = [];
-  insertBatch(events: readonly TrafficEvent[]): number {
+  async insertBatch(events: readonly TrafficEvent[]): Promise<number> {
     if (events.some((e) => e.requestId === "poison")) throw new Error("disk I/O error");
     this.written.push(...events.map((e) => e.requestId));
     return events.length;
   }
-  list(): TrafficEvent[] {
+  async list(): Promise<TrafficEvent[]> {
     return [];
   }
-  get(): TrafficEvent | undefined {
+  async get(): Promise<TrafficEvent | undefined> {
     return undefined;
+  }
+}
+
+/** A network store that is down for its first `outages` calls. */
+class FlakyStore extends PoisonedStore {
+  calls = 0;
+  constructor(private outages: number) {
+    super();
+  }
+  override async insertBatch(events: readonly TrafficEvent[]): Promise<number> {
+    this.calls++;
+    if (this.outages-- > 0) {
+      throw Object.assign(new Error("write CONNECTION_CLOSED"), { code: "CONNECTION_CLOSED" });
+    }
+    return super.insertBatch(events);
   }
 }
 
@@ -41,7 +56,7 @@ describe("event writer", () => {
     writer.write(event("a"));
     writer.write(event("poison"));
     writer.write(event("b"));
-    writer.flush();
+    await writer.flush();
 
     expect(store.written).toEqual(["a", "b"]);
     const failure = lines.find((l) => l.event === "audit.write_failed");
@@ -58,5 +73,22 @@ describe("event writer", () => {
     expect(store.written).toEqual([]);
     await Bun.sleep(30);
     expect(store.written).toEqual(["x"]);
+  });
+
+  test("unreachable store keeps the batch queued", async () => {
+    const store = new FlakyStore(2);
+    const lines: Record<string, unknown>[] = [];
+    const writer = new EventWriter(store, createLogger((l) => lines.push(JSON.parse(l))),
+      createGatewayMetrics(), { flushIntervalMs: 5 });
+    writer.write(event("a"));
+    writer.write(event("b"));
+    await writer.flush();
+    expect(store.written).toEqual([]);
+
+    await Bun.sleep(50);
+    expect(store.written).toEqual(["a", "b"]);
+    expect(store.calls).toBe(3);
+    expect(lines.filter((l) => l.event === "audit.store_locked")).toHaveLength(1);
+    expect(lines.some((l) => l.event === "audit.write_failed")).toBe(false);
   });
 });

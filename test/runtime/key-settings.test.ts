@@ -20,22 +20,22 @@ function tempDir(): string {
 }
 
 describe("per-key settings", () => {
-  test("are stored and read back with the key", () => {
+  test("are stored and read back with the key", async () => {
     const db = openEmbeddedDatabase(tempDir());
     const store = new SqliteKeyStore(db);
-    const { key, secret } = createVirtualKey(store, "hmac", {
+    const { key, secret } = await createVirtualKey(store, "hmac", {
       org: "acme",
       models: ["*"],
       settings: { unsupportedParams: "refuse" },
     });
 
-    expect(store.findById(key.id)?.settings).toEqual({ unsupportedParams: "refuse" });
-    expect(store.findByDigest(digestKey(secret, "hmac"))?.settings.unsupportedParams)
-      .toBe("refuse");
+    expect((await store.findById(key.id))?.settings).toEqual({ unsupportedParams: "refuse" });
+    const found = await store.findByDigest(digestKey(secret, "hmac"));
+    expect(found?.settings.unsupportedParams).toBe("refuse");
     db.close();
   });
 
-  test("keys made before settings existed read as empty settings", () => {
+  test("keys made before settings existed read as empty settings", async () => {
     const dir = tempDir();
     const old = new Database(join(dir, "nexus.db"), { create: true, strict: true });
     old.exec(`CREATE TABLE virtual_keys (id TEXT PRIMARY KEY, digest TEXT NOT NULL UNIQUE,
@@ -53,7 +53,7 @@ describe("per-key settings", () => {
     old.close();
 
     const db = openEmbeddedDatabase(dir);
-    expect(new SqliteKeyStore(db).findById("key_old")?.settings).toEqual({});
+    expect((await new SqliteKeyStore(db).findById("key_old"))?.settings).toEqual({});
     db.close();
   });
 });

@@ -15,9 +15,9 @@ export interface Harness {
   simulator: Simulator;
   /** Lines the gateway logged, parsed. */
   logs: Record<string, unknown>[];
-  createKey(input?: Partial<NewVirtualKey>): string;
+  createKey(input?: Partial<NewVirtualKey>): Promise<string>;
   /** Writes pending events and returns the one for a request id. */
-  event(requestId: string): TrafficEvent | undefined;
+  event(requestId: string): Promise<TrafficEvent | undefined>;
   close(): Promise<void>;
 }
 
@@ -33,6 +33,7 @@ export interface HarnessOptions {
     compliance?: unknown;
     cache?: unknown;
     quotas?: unknown;
+    keyRouting?: unknown;
   };
 }
 
@@ -91,6 +92,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (extra.compliance !== undefined) Object.assign(raw, { compliance: extra.compliance });
   if (extra.cache !== undefined) Object.assign(raw, { cache: extra.cache });
   if (extra.quotas !== undefined) Object.assign(raw, { quotas: extra.quotas });
+  if (extra.keyRouting !== undefined) Object.assign(raw, { keyRouting: extra.keyRouting });
   const loaded = validateConfig(raw, join(dataDir, "nexus.config.yaml"));
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger((line) => logs.push(JSON.parse(line) as Record<string, unknown>));
@@ -105,16 +107,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     dataDir,
     simulator,
     logs,
-    createKey(input = {}) {
+    async createKey(input = {}) {
       const { context } = gateway;
-      return createVirtualKey(context.keys, context.hmacSecret, {
+      const created = await createVirtualKey(context.keys, context.hmacSecret, {
         org: "acme",
         models: ["*"],
         ...input,
-      }).secret;
+      });
+      return created.secret;
     },
-    event(requestId) {
-      gateway.context.eventWriter.flush();
+    async event(requestId) {
+      await gateway.context.eventWriter.flush();
       return gateway.context.events.get(requestId);
     },
     async close() {
@@ -126,10 +129,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 }
 
 /** Waits until `check` passes or the time runs out, for effects that land after a response. */
-export async function eventually<T>(check: () => T | undefined, timeoutMs = 3000): Promise<T> {
+export async function eventually<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 3000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (true) {
-    const value = check();
+    const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await Bun.sleep(10);

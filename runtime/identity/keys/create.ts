@@ -12,12 +12,12 @@ export interface CreatedKey {
 }
 
 /** Creates a key; the caller shows `secret` once, only its digest is stored. */
-export function createVirtualKey(
+export async function createVirtualKey(
   store: KeyStore,
   hmacSecret: string,
   input: NewVirtualKey,
   now = Date.now(),
-): CreatedKey {
+): Promise<CreatedKey> {
   if (input.org.trim() === "") throw new Error("org must not be empty");
   if (input.models.length === 0) throw new Error("at least one model pattern is required");
   if (input.expiresAt !== undefined && input.expiresAt <= now) {
@@ -37,6 +37,6 @@ export function createVirtualKey(
     revokedAt: null,
     settings: input.settings ?? {},
   };
-  store.insert(key, digestKey(secret, hmacSecret));
+  await store.insert(key, digestKey(secret, hmacSecret));
   return { key, secret };
 }

@@ -62,7 +62,7 @@ export class SqliteKeyStore implements KeyStore {
     this.#byId = db.query<KeyRow, [string]>(`SELECT ${COLUMNS} FROM virtual_keys WHERE id = ?`);
   }
 
-  insert(key: VirtualKey, digest: string): void {
+  async insert(key: VirtualKey, digest: string): Promise<void> {
     this.#db
       .query(
         `INSERT INTO virtual_keys (${COLUMNS}, digest)
@@ -85,7 +85,7 @@ export class SqliteKeyStore implements KeyStore {
     this.#cache.clear();
   }
 
-  findByDigest(digest: string): VirtualKey | undefined {
+  async findByDigest(digest: string): Promise<VirtualKey | undefined> {
     const now = performance.now();
     if (now - this.#checkedAt >= VERSION_CHECK_INTERVAL_MS) {
       this.#checkedAt = now;
@@ -104,19 +104,19 @@ export class SqliteKeyStore implements KeyStore {
     return key;
   }
 
-  findById(id: string): VirtualKey | undefined {
+  async findById(id: string): Promise<VirtualKey | undefined> {
     const row = this.#byId.get(id);
     return row === null ? undefined : fromRow(row);
   }
 
-  list(): VirtualKey[] {
+  async list(): Promise<VirtualKey[]> {
     return this.#db
       .query<KeyRow, []>(`SELECT ${COLUMNS} FROM virtual_keys ORDER BY created_at, id`)
       .all()
       .map(fromRow);
   }
 
-  revoke(id: string, at: number): boolean {
+  async revoke(id: string, at: number): Promise<boolean> {
     const result = this.#db
       .query("UPDATE virtual_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?")
       .run(at, id);

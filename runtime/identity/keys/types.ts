@@ -36,12 +36,15 @@ export interface NewVirtualKey {
   settings?: KeySettings;
 }
 
-/** Persistence of virtual keys; the embedded and production stores both implement it. */
+/**
+ * Persistence of virtual keys; the embedded and production stores both implement it. Every
+ * method is async because the production store is reached over the network.
+ */
 export interface KeyStore {
-  insert(key: VirtualKey, digest: string): void;
-  findByDigest(digest: string): VirtualKey | undefined;
-  findById(id: string): VirtualKey | undefined;
-  list(): VirtualKey[];
-  /** Returns false when no key has that id. */
-  revoke(id: string, at: number): boolean;
+  insert(key: VirtualKey, digest: string): Promise<void>;
+  findByDigest(digest: string): Promise<VirtualKey | undefined>;
+  findById(id: string): Promise<VirtualKey | undefined>;
+  list(): Promise<VirtualKey[]>;
+  /** Resolves to false when no key has that id. */
+  revoke(id: string, at: number): Promise<boolean>;
 }

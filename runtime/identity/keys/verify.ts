@@ -22,15 +22,15 @@ function authError(code: "missing_api_key" | "invalid_api_key" | "api_key_revoke
 }
 
 /**
- * Resolves the presented secret to its key, or throws a 401 NexusError. The store is read on
- * every call, so a revocation made by another process takes effect on the next request.
+ * Resolves the presented secret to its key, or rejects with a 401 NexusError. The store is
+ * asked on every call, so a revocation made elsewhere applies as soon as the store sees it.
  */
-export function verifyVirtualKey(
+export async function verifyVirtualKey(
   store: KeyStore,
   hmacSecret: string,
   presented: string | null,
   now = Date.now(),
-): VirtualKey {
+): Promise<VirtualKey> {
   if (presented === null) {
     throw authError(
       "missing_api_key",
@@ -38,7 +38,7 @@ export function verifyVirtualKey(
     );
   }
 
-  const key = store.findByDigest(digestKey(presented, hmacSecret));
+  const key = await store.findByDigest(digestKey(presented, hmacSecret));
   if (key === undefined) throw authError("invalid_api_key", "Invalid API key.");
   if (key.revokedAt !== null) {
     throw authError("api_key_revoked", `API key ${key.id} has been revoked.`);

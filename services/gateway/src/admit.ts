@@ -42,7 +42,7 @@ export async function admitRequest<T extends { model: string; stream?: boolean |
   validate: (value: unknown) => T,
   kind: "chat" | "embedding",
 ): Promise<Admitted<T>> {
-  const key = authenticate(context, request.headers);
+  const key = await authenticate(context, request.headers);
   record.setKey(key);
   const { passthrough } = admitControls(context.controls, { org: key.org, keyId: key.id },
     (name, value) => record.addDetail(name, value));

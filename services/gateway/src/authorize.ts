@@ -8,7 +8,7 @@ import type { GatewayContext } from "./context.ts";
 /** Scope checkers by key id; patterns never change after a key is created. */
 const scopeCache = new Map<string, (model: string) => boolean>();
 
-export function authenticate(context: GatewayContext, headers: Headers): VirtualKey {
+export function authenticate(context: GatewayContext, headers: Headers): Promise<VirtualKey> {
   return verifyVirtualKey(context.keys, context.hmacSecret, readPresentedKey(headers));
 }
 

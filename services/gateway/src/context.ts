@@ -3,7 +3,7 @@ import type { EventStore } from "../../../runtime/audit/traffic-event.ts";
 import type { LoadedConfig } from "../../../runtime/config/load.ts";
 import type { ModelCatalog } from "../../../runtime/config/models.ts";
 import type { OpenStreams } from "../../../runtime/controls/open-streams.ts";
-import type { SqliteControlStore } from "../../../runtime/controls/sqlite-control-store.ts";
+import type { ControlStore } from "../../../runtime/controls/control-store.ts";
 import type { Compliance } from "../../../runtime/hooks/compliance.ts";
 import type { KeyStore } from "../../../runtime/identity/keys/types.ts";
 import type { Logger } from "../../../runtime/observability/log.ts";
@@ -30,7 +30,7 @@ export interface GatewayContext {
   /** The chat answer cache; null when the config has no `cache` section. */
   cache: ChatCache | null;
   /** Kill switches and passthrough flags, reloaded when the CLI changes them. */
-  controls: SqliteControlStore;
+  controls: ControlStore;
   /** Token and USD budgets; null when the config has no `quotas` section. */
   quota: QuotaGate | null;
   /**

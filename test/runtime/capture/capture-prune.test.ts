@@ -32,7 +32,9 @@ afterEach(() => {
  * Stores an event whose request body is `size` bytes, 100 of them inline: the text repeated,
  * or `z` bytes when no text is given.
  */
-function storeEvent(requestId: string, time: number, size: number, text?: string): TrafficEvent {
+async function storeEvent(
+  requestId: string, time: number, size: number, text?: string,
+): Promise<TrafficEvent> {
   const writer = new CaptureWriter({
     spill, requestId, part: "request", contentType: "application/json", maxInlineBytes: 100,
   });
@@ -50,22 +52,22 @@ function storeEvent(requestId: string, time: number, size: number, text?: string
     capture: { mode: "redacted", request: request.body, response: null, prunedAt: null },
     captureInline: { request: request.inline, response: null },
   };
-  store.insertBatch([event]);
+  await store.insertBatch([event]);
   return event;
 }
 
 describe("capture prune", () => {
   test("deletes old bodies and keeps events", async () => {
     const now = Date.now();
-    storeEvent("req_old", now - 40 * DAY, 5000);
-    storeEvent("req_new", now - DAY, 5000);
+    await storeEvent("req_old", now - 40 * DAY, 5000);
+    await storeEvent("req_new", now - DAY, 5000);
     const oldSpill = spill.pathOf("req_old.request.body");
     expect(existsSync(oldSpill)).toBe(true);
 
     const result = pruneCapturedBodies(db, spill, now - 30 * DAY);
     expect(result).toEqual({ events: 1, files: 1 });
 
-    const old = store.get("req_old")!;
+    const old = (await store.get("req_old"))!;
     expect(old).toBeDefined();
     expect(old.status).toBe(200);
     expect(old.capture?.prunedAt).toBeNumber();
@@ -80,35 +82,37 @@ describe("capture prune", () => {
     const loaded = await loadCapturedBodies(db, spill, "req_old", old.capture!);
     expect(loaded.request?.bytes).toBeNull();
 
-    const kept = store.get("req_new")!;
+    const kept = (await store.get("req_new"))!;
     const bodies = await loadCapturedBodies(db, spill, "req_new", kept.capture!);
     expect(bodies.request?.bytes?.byteLength).toBe(5000);
     expect(bodies.request?.problem).toBeNull();
   });
 
-  test("pruned text leaves no bytes on disk", () => {
+  test("pruned text leaves no bytes on disk", async () => {
     const marker = "prune-marker-7f3a ";
-    for (let i = 0; i < 20; i++) storeEvent(`req_${i}`, Date.now() - 40 * DAY, 2000, marker);
+    for (let i = 0; i < 20; i++) {
+      await storeEvent(`req_${i}`, Date.now() - 40 * DAY, 2000, marker);
+    }
     expect(filesContaining(root, marker).length).toBeGreaterThan(0);
 
     expect(pruneCapturedBodies(db, spill, Date.now() - 30 * DAY).events).toBe(20);
     expect(filesContaining(root, marker)).toEqual([]);
   });
 
-  test("second run finds nothing", () => {
-    storeEvent("req_old", Date.now() - 40 * DAY, 10);
+  test("second run finds nothing", async () => {
+    await storeEvent("req_old", Date.now() - 40 * DAY, 10);
     expect(pruneCapturedBodies(db, spill, Date.now() - 30 * DAY).events).toBe(1);
     expect(pruneCapturedBodies(db, spill, Date.now() - 30 * DAY)).toEqual({ events: 0, files: 0 });
   });
 
-  test("more events than one batch", () => {
+  test("more events than one batch", async () => {
     const old = Date.now() - 40 * DAY;
-    for (let i = 0; i < 1203; i++) storeEvent(`req_${i}`, old + i, 10);
+    for (let i = 0; i < 1203; i++) await storeEvent(`req_${i}`, old + i, 10);
     expect(pruneCapturedBodies(db, spill, Date.now()).events).toBe(1203);
   });
 
   test("tampered size is reported on load", async () => {
-    const event = storeEvent("req_bad", Date.now(), 500);
+    const event = await storeEvent("req_bad", Date.now(), 500);
     const capture = { ...event.capture!, request: { ...event.capture!.request!, size: 499 } };
     const loaded = await loadCapturedBodies(db, spill, "req_bad", capture);
     expect(loaded.request?.problem).toBe("size is 500 bytes, expected 499");

@@ -8,21 +8,21 @@ import { sampleEvent } from "./support.ts";
 /** A store that fails any batch containing the request id `poison`. */
 class RecordingStore implements EventStore {
   stored: string[] = [];
-  insertBatch(events: readonly TrafficEvent[]): number {
+  async insertBatch(events: readonly TrafficEvent[]): Promise<number> {
     if (events.some((event) => event.requestId === "poison")) throw new Error("disk I/O error");
     this.stored.push(...events.map((event) => event.requestId));
     return events.length;
   }
-  list(): TrafficEvent[] {
+  async list(): Promise<TrafficEvent[]> {
     return [];
   }
-  get(): TrafficEvent | undefined {
+  async get(): Promise<TrafficEvent | undefined> {
     return undefined;
   }
 }
 
 describe("event writer onStored", () => {
-  test("receives stored events after the write", () => {
+  test("receives stored events after the write", async () => {
     const store = new RecordingStore();
     const seen: Array<{ ids: string[]; storedBefore: number }> = [];
     const writer = new EventWriter(store, createLogger(() => undefined), createGatewayMetrics(), {
@@ -34,25 +34,25 @@ describe("event writer onStored", () => {
     writer.write(sampleEvent({ requestId: "a" }));
     writer.write(sampleEvent({ requestId: "b" }));
     expect(seen).toEqual([]);
-    writer.flush();
+    await writer.flush();
 
     expect(seen).toEqual([{ ids: ["a", "b"], storedBefore: 2 }]);
   });
 
-  test("failed events are not passed on", () => {
+  test("failed events are not passed on", async () => {
     const store = new RecordingStore();
     const seen: string[] = [];
     const writer = new EventWriter(store, createLogger(() => undefined), createGatewayMetrics(), {
       onStored: (events) => seen.push(...events.map((event) => event.requestId)),
     });
     for (const id of ["a", "poison", "b"]) writer.write(sampleEvent({ requestId: id }));
-    writer.flush();
+    await writer.flush();
 
     expect(store.stored).toEqual(["a", "b"]);
     expect(seen).toEqual(["a", "b"]);
   });
 
-  test("throwing listener is logged, write kept", () => {
+  test("throwing listener is logged, write kept", async () => {
     const store = new RecordingStore();
     const lines: Record<string, unknown>[] = [];
     const writer = new EventWriter(store,
@@ -63,7 +63,7 @@ describe("event writer onStored", () => {
         },
       });
     writer.write(sampleEvent({ requestId: "a" }));
-    writer.flush();
+    await writer.flush();
 
     expect(store.stored).toEqual(["a"]);
     const failure = lines.find((line) => line.event === "audit.listener_failed");

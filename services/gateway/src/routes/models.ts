@@ -6,14 +6,14 @@ import { RequestRecord } from "../request-record.ts";
 import { failRequest } from "./fail-request.ts";
 
 /** `GET /v1/models`: the names and aliases this key may use, in OpenAI's list shape. */
-export function handleListModels(
+export async function handleListModels(
   context: GatewayContext,
   request: Request,
   exchange: Exchange,
-): Response {
+): Promise<Response> {
   const record = new RequestRecord(context, exchange.ids, "/v1/models");
   try {
-    const key = authenticate(context, request.headers);
+    const key = await authenticate(context, request.headers);
     record.setKey(key);
     admitControls(context.controls, { org: key.org, keyId: key.id },
       (name, value) => record.addDetail(name, value));
