@@ -20,8 +20,8 @@ interface Entry {
 /**
  * Prompt embeddings of stored answers, one vector index per partition. A partition is one
  * scope (org, or key) with one request shape and answer mode, so a search never crosses them.
- * An entry's id is the exact store key of its answer. Entries live in memory only, so the
- * index starts empty at boot.
+ * An entry's id is the exact store key of its answer. The index is in memory; the gateway
+ * rebuilds it at boot from a `SemanticEntryStore`.
  */
 export class SemanticIndex {
   readonly #indexes = new Map<string, VectorIndex>();
@@ -40,8 +40,11 @@ export class SemanticIndex {
     return this.#entries.size;
   }
 
-  /** Adds or replaces the entry `id`, then evicts the oldest entries beyond `maxEntries`. */
-  add(partition: string, id: string, vector: Float32Array): void {
+  /**
+   * Adds or replaces the entry `id`, then evicts the oldest entries beyond `maxEntries`.
+   * `addedAt` (ms since the epoch) dates an entry loaded at boot; entries must come oldest first.
+   */
+  add(partition: string, id: string, vector: Float32Array, addedAt = this.#options.now()): void {
     this.remove(id);
     let index = this.#indexes.get(partition);
     if (index === undefined) {
@@ -52,7 +55,7 @@ export class SemanticIndex {
     if (index.dimension !== vector.length) return;
 
     index.add(id, vector);
-    this.#entries.set(id, { partition, addedAt: this.#options.now() });
+    this.#entries.set(id, { partition, addedAt });
     for (const oldest of this.#entries.keys()) {
       if (this.#entries.size <= this.#options.maxEntries) break;
       this.remove(oldest);

@@ -22,7 +22,7 @@ beforeAll(async () => {
       },
     }),
   });
-  key = harness.createKey();
+  key = await harness.createKey();
 });
 afterEach(() => {
   harness.simulator.reset();
@@ -87,8 +87,8 @@ function embeddingCalls(): number {
     .length;
 }
 
-function semanticDetail(requestId: string): unknown {
-  return harness.event(requestId)?.detail.cache_semantic;
+async function semanticDetail(requestId: string): Promise<unknown> {
+  return (await harness.event(requestId))?.detail.cache_semantic;
 }
 
 describe("semantic cache eviction", () => {
@@ -134,9 +134,9 @@ describe("semantic cache breaker", () => {
       expect(outcome.status).toBe(200);
       expect(outcome.cache).toBe("miss");
     }
-    expect(semanticDetail(first.id)).toBe("embedding_failed");
-    expect(semanticDetail(second.id)).toBe("breaker_open");
-    expect(semanticDetail(third.id)).toBe("breaker_open");
+    expect(await semanticDetail(first.id)).toBe("embedding_failed");
+    expect(await semanticDetail(second.id)).toBe("breaker_open");
+    expect(await semanticDetail(third.id)).toBe("breaker_open");
     // While open, no embedding call is made.
     expect(embeddingCalls()).toBe(callsWhenOpened);
     expect(harness.logs.some((line) => line.event === "cache.semantic_breaker_open")).toBe(true);
@@ -146,7 +146,7 @@ describe("semantic cache breaker", () => {
     harness.simulator.reset();
     embedAs(vectorOn(4));
     const trial = await chatOutcome("breaker trial");
-    expect(semanticDetail(trial.id)).toBeUndefined();
+    expect(await semanticDetail(trial.id)).toBeUndefined();
     embedAs(vectorOn(4, 0.1));
     expect((await chatOutcome("breaker trial paraphrase")).cache).toBe("semantic-hit");
   });

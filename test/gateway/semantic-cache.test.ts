@@ -19,8 +19,8 @@ beforeAll(async () => {
       },
     }),
   });
-  key = harness.createKey({ name: "semantic" });
-  globexKey = harness.createKey({ org: "globex" });
+  key = await harness.createKey({ name: "semantic" });
+  globexKey = await harness.createKey({ org: "globex" });
 });
 afterEach(() => {
   harness.simulator.reset();
@@ -96,8 +96,8 @@ function embeddingCalls(): number {
     .length;
 }
 
-function event(response: Response) {
-  const found = harness.event(response.headers.get("x-request-id") ?? "");
+async function event(response: Response) {
+  const found = await harness.event(response.headers.get("x-request-id") ?? "");
   expect(found).toBeDefined();
   return found!;
 }
@@ -122,11 +122,11 @@ describe("semantic cache hits", () => {
     expect(chatCalls()).toBe(1);
     expect(embeddingCalls()).toBe(2);
 
-    const hitEvent = event(second);
+    const hitEvent = await event(second);
     expect(hitEvent.detail.cache).toBe("semantic-hit");
     expect(hitEvent.detail.cache_similarity).toBeCloseTo(Math.cos(0.2), 5);
     expect(hitEvent.costUsd).toBe(0);
-    expect(event(first).costUsd).toBeGreaterThan(0);
+    expect((await event(first)).costUsd).toBeGreaterThan(0);
   });
 
   test("stream paraphrase replays stream", async () => {

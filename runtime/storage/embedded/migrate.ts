@@ -107,6 +107,32 @@ const MIGRATIONS: readonly string[] = [
      reported_at INTEGER NOT NULL,
      PRIMARY KEY (scope, prompt_fingerprint)
    ) WITHOUT ROWID;`,
+  // Semantic cache entries (embedding and answer) so a restarted gateway rebuilds its index,
+  // and the answer each request got, so a report by request id works after a restart. Rows
+  // expire with the cache TTL and are pruned by `expires_at`.
+  `CREATE TABLE cache_semantic_entries (
+     scope TEXT NOT NULL,
+     id TEXT NOT NULL,
+     partition TEXT NOT NULL,
+     prompt_fingerprint TEXT NOT NULL,
+     vector BLOB NOT NULL,
+     answer TEXT NOT NULL,
+     stored_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     PRIMARY KEY (scope, id)
+   ) WITHOUT ROWID;
+   CREATE INDEX cache_semantic_entries_expiry ON cache_semantic_entries (expires_at);
+   CREATE INDEX cache_semantic_entries_prompt
+     ON cache_semantic_entries (scope, prompt_fingerprint);
+   CREATE TABLE cache_served_requests (
+     request_id TEXT PRIMARY KEY,
+     scope TEXT NOT NULL,
+     store_key TEXT NOT NULL,
+     prompt_fingerprint TEXT NOT NULL,
+     stored_prompt_fingerprint TEXT,
+     expires_at INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX cache_served_requests_expiry ON cache_served_requests (expires_at);`,
 ];
 
 /**

@@ -1,5 +1,6 @@
+import type { Usage } from "../../../../runtime/canonical/chat.ts";
 import type { EmbeddingRequest } from "../../../../runtime/canonical/embeddings.ts";
-import type { ModelCatalog } from "../../../../runtime/config/models.ts";
+import type { ModelCatalog, ResolvedModel } from "../../../../runtime/config/models.ts";
 import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
 import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { callUpstream, UpstreamAbort } from "../upstream/call.ts";
@@ -7,8 +8,20 @@ import { readUpstreamJson } from "../upstream/read-json.ts";
 import { rejectFailedUpstream } from "../upstream/reject-failed.ts";
 import { targetFor } from "../upstream/target.ts";
 
-/** Returns the embedding of one text; throws when the model call fails. */
-export type Embedder = (text: string, signal: AbortSignal) => Promise<Float32Array>;
+/** The embedding of one text and the provider's usage of the call. */
+export interface Embedding {
+  vector: Float32Array;
+  usage: Usage;
+}
+
+/** The embedding model of the semantic cache, and a call to it. */
+export interface Embedder {
+  /** The configured model name, as a client would request it. */
+  modelName: string;
+  resolved: ResolvedModel;
+  /** Returns the embedding of one text; throws when the model call fails. */
+  embed(text: string, signal: AbortSignal, addSecret: (value: string) => void): Promise<Embedding>;
+}
 
 /** Maximum characters embedded; longer prompts are cut, which only lowers recall. */
 const MAX_CHARS = 32_000;
@@ -36,21 +49,32 @@ export function embedderFor(
     throw new Error(`cache.semantic: provider type "${codec.type}" has no embeddings API`);
   }
 
-  return async (text, signal) => {
+  const embed = async (
+    text: string,
+    signal: AbortSignal,
+    addSecret: (value: string) => void,
+  ): Promise<Embedding> => {
     const request: EmbeddingRequest = { model: modelName, input: text.slice(0, MAX_CHARS) };
     const target = targetFor(resolved);
     const abort = new UpstreamAbort(signal, timeoutMs, resolved.providerId);
     try {
       const upstream = await callUpstream(encodeEmbeddingRequest(request, target), abort,
-        { codec, target, stream: false, addSecret: () => undefined });
+        { codec, target, stream: false, addSecret });
       await rejectFailedUpstream(upstream, codec);
       const json = await readUpstreamJson(upstream, abort, resolved.providerId);
       const answer = decodeEmbeddingResponse(json, modelName, "float");
-      return toVector(answer.data[0]?.embedding);
+      const vector = toVector(answer.data[0]?.embedding);
+      const usage: Usage = {
+        prompt_tokens: answer.usage.prompt_tokens,
+        completion_tokens: 0,
+        total_tokens: answer.usage.total_tokens,
+      };
+      return { vector, usage };
     } finally {
       abort.clearDeadline();
     }
   };
+  return { modelName, resolved, embed };
 }
 
 function toVector(embedding: number[] | string | undefined): Float32Array {

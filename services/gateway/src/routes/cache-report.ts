@@ -29,7 +29,7 @@ export async function handleCacheReport(
 ): Promise<Response> {
   const record = new RequestRecord(context, exchange.ids, ROUTE);
   try {
-    const key = authenticate(context, request.headers);
+    const key = await authenticate(context, request.headers);
     record.setKey(key);
     const cache = context.cache;
     if (cache === null || !cache.enabled) {
@@ -62,12 +62,13 @@ async function applyReport(cache: ChatCache, scope: string, report: Report): Pro
   const served = cache.guard.served(report.requestId);
   if (served === undefined || served.scope !== scope) {
     throw invalid(`No cached response was served to request '${report.requestId}' in this key's `
-      + "scope; the request may predate the gateway's last restart. Report its 'messages' "
-      + "instead.", "request_id", 404);
+      + "scope; the request may be older than the cache TTL. Report its 'messages' instead.",
+    "request_id", 404);
   }
   const fingerprints = new Set([served.promptFingerprint]);
   // A semantic hit served another prompt's answer; that prompt is blocked as well.
-  const storedPrompt = cache.guard.promptOf(served.storeKey);
+  const storedPrompt = served.storedPromptFingerprint ?? cache.guard.promptOf(served.storeKey)
+    ?? (await cache.semantic?.entries?.get(scope, served.storeKey, Date.now()))?.promptFingerprint;
   if (storedPrompt !== undefined) fingerprints.add(storedPrompt);
   return removeReported(cache, scope, fingerprints, [served.storeKey]);
 }
