@@ -1,19 +1,24 @@
 import type { ChatChunk, ChatResponse } from "../canonical/chat.ts";
 
-/** A stored answer in canonical form, as the provider's codec decoded it. */
-export type CachedAnswer =
-  | { kind: "json"; response: ChatResponse }
-  | { kind: "stream"; chunks: ChatChunk[] };
+/**
+ * A stored answer as the provider's answer was decoded: canonical chat items by default, or
+ * the items of another API's own shape (Anthropic events, Responses events, embeddings).
+ */
+export type CachedAnswer<J = ChatResponse, S = ChatChunk> =
+  | { kind: "json"; response: J }
+  | { kind: "stream"; chunks: S[] };
 
-export function encodeCachedAnswer(answer: CachedAnswer): string {
+export function encodeCachedAnswer<J, S>(answer: CachedAnswer<J, S>): string {
   return JSON.stringify({ v: 1, ...answer });
 }
 
 /** Returns the answer, or null for a value this version cannot read (then it is a miss). */
-export function decodeCachedAnswer(value: string): CachedAnswer | null {
+export function decodeCachedAnswer<J = ChatResponse, S = ChatChunk>(
+  value: string,
+): CachedAnswer<J, S> | null {
   try {
     const parsed = JSON.parse(value) as { v?: unknown } & Partial<{
-      kind: string; response: ChatResponse; chunks: ChatChunk[];
+      kind: string; response: J; chunks: S[];
     }>;
     if (parsed.v !== 1) return null;
     if (parsed.kind === "json" && parsed.response !== undefined) {

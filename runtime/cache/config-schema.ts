@@ -1,7 +1,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { SemanticCacheConfigSchema } from "./semantic-config.ts";
 
-/** The exact-match answer cache of `/v1/chat/completions`; off when absent. */
+/** The exact answer cache of the chat, messages, responses and embeddings routes; off if absent. */
 export const CacheConfigSchema = Type.Object(
   {
     enabled: Type.Boolean(),

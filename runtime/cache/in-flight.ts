@@ -15,10 +15,16 @@ export interface Joinable {
 export class InFlight<T extends Joinable> {
   readonly #flights = new Map<string, T>();
 
+  /** True when `join` would join a flight in progress rather than start one. */
+  has(key: string): boolean {
+    const existing = this.#flights.get(key);
+    return existing !== undefined && !existing.abandoned && existing.state !== "failed";
+  }
+
   /** Returns the flight for the key, or starts one with `start` and registers it. */
   join(key: string, start: () => T): { flight: T; leader: boolean } {
     const existing = this.#flights.get(key);
-    if (existing !== undefined && !existing.abandoned && existing.state !== "failed") {
+    if (existing !== undefined && this.has(key)) {
       return { flight: existing, leader: false };
     }
     const flight = start();

@@ -2,6 +2,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { Value } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
 import { findInvalidRef } from "../routing/check-refs.ts";
+import { compileModelScope } from "../identity/keys/model-scope.ts";
 import { ConfigSchema, type ModelEntry, type NexusConfig } from "./schema.ts";
 
 export class ConfigError extends Error {
@@ -77,6 +78,37 @@ function checkReferences(config: NexusConfig, path: string): void {
       }
       seen.add(alias);
     }
+  }
+  config.keyRouting?.forEach((_, index) => checkKeyRoute(config, path, index));
+}
+
+/**
+ * Checks a `keyRouting` entry: its models globs match at least one model, its targets name
+ * configured providers, and its rules' target references name a target of every model it
+ * covers (its own targets, else each model's).
+ */
+function checkKeyRoute(config: NexusConfig, path: string, index: number): void {
+  const entry = config.keyRouting![index]!;
+  const invalid = (field: string, message: string): ConfigError =>
+    new ConfigError(`config ${path}: invalid field /keyRouting/${index}${field}: ${message}`);
+
+  entry.targets?.forEach((target, targetIndex) => {
+    if (config.providers[target.provider] !== undefined) return;
+    throw invalid(`/targets/${targetIndex}/provider`, `unknown provider "${target.provider}"`);
+  });
+
+  const matches = compileModelScope(entry.models);
+  const models = Object.entries(config.models).filter(([name]) => matches(name));
+  if (models.length === 0) {
+    throw invalid("/models", `matches no configured model: ${entry.models.join(", ")}`);
+  }
+  for (const [name, model] of models) {
+    const targets = entry.targets ?? model.targets ??
+      [{ provider: model.provider ?? "", upstreamModel: model.upstreamModel ?? "" }];
+    const ref = findInvalidRef(entry.routing, targets);
+    if (ref === null) continue;
+    const owner = entry.targets === undefined ? ` (targets of model "${name}")` : "";
+    throw invalid(ref.field, `${ref.message}${owner}`);
   }
 }
 

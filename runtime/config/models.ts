@@ -1,4 +1,9 @@
-import type { RoutingConfig, TargetPrice } from "../routing/config-schema.ts";
+import type {
+  RouteTargetConfig,
+  RoutingConfig,
+  TargetPrice,
+} from "../routing/config-schema.ts";
+import { KeyRouteTable } from "../routing/key-routes.ts";
 import type { ModelConfig, ModelEntry, NexusConfig, ProviderConfig } from "./schema.ts";
 
 /** One provider and upstream model that can serve a configured model. */
@@ -30,8 +35,12 @@ export interface ResolvedModel {
 export class ModelCatalog {
   readonly #byName = new Map<string, ResolvedModel>();
   readonly #names: string[] = [];
+  /** The per-key routing overrides of `keyRouting`, in config order. */
+  readonly keyRoutes: KeyRouteTable;
 
   constructor(config: NexusConfig) {
+    this.keyRoutes = new KeyRouteTable(config.keyRouting ?? [],
+      (written) => resolveTargetList(config, written));
     for (const [name, entry] of Object.entries(config.models)) {
       const targets = resolveTargets(config, entry);
       const first = targets[0];
@@ -71,7 +80,14 @@ function resolveTargets(config: NexusConfig, entry: ModelEntry): ResolvedTarget[
     (entry.provider !== undefined && entry.upstreamModel !== undefined
       ? [{ provider: entry.provider, upstreamModel: entry.upstreamModel }]
       : []);
+  return resolveTargetList(config, written);
+}
 
+/** Resolves written targets against `providers`, leaving out those with an unknown provider. */
+export function resolveTargetList(
+  config: NexusConfig,
+  written: readonly RouteTargetConfig[],
+): ResolvedTarget[] {
   const targets: ResolvedTarget[] = [];
   for (const target of written) {
     const provider = config.providers[target.provider];

@@ -4,7 +4,9 @@ import { CacheConfigSchema } from "../cache/config-schema.ts";
 import { ComplianceSchema } from "../hooks/config-schema.ts";
 import { QuotaConfigSchema } from "../quota/config-schema.ts";
 import { RouteTargetSchema, RoutingSchema } from "../routing/config-schema.ts";
+import { KeyRoutingSchema } from "../routing/key-routing-schema.ts";
 import { SiemSchema } from "../siem/config-schema.ts";
+import { StorageSchema } from "../storage/config-schema.ts";
 
 /** Prices in USD per million tokens; cached reads and cache writes have their own rates. */
 export const PriceSchema = Type.Object(
@@ -98,6 +100,8 @@ export const ConfigSchema = Type.Object(
     ),
     /** Folder for the embedded store; relative paths resolve from the config file's folder. */
     dataDir: Type.Optional(Type.String()),
+    /** PostgreSQL, Valkey and NATS URLs for many nodes; the embedded store when absent. */
+    storage: Type.Optional(StorageSchema),
     /** Environment variable holding the HMAC secret for virtual-key digests. */
     keySecretEnv: Type.Optional(Type.String()),
     simulator: Type.Optional(
@@ -121,6 +125,11 @@ export const ConfigSchema = Type.Object(
     quotas: Type.Optional(QuotaConfigSchema),
     providers: Type.Record(Type.String({ minLength: 1 }), ProviderSchema),
     models: Type.Record(Type.String({ minLength: 1 }), ModelSchema),
+    /**
+     * Routing per virtual key: an entry replaces the routing (and optionally the targets) of
+     * the models it matches, for the keys it names. The first matching entry applies.
+     */
+    keyRouting: Type.Optional(KeyRoutingSchema),
   },
   { additionalProperties: false },
 );

@@ -7,7 +7,7 @@ let key: string;
 let client: Anthropic;
 beforeAll(async () => {
   harness = await startHarness();
-  key = harness.createKey({ project: "messages" });
+  key = await harness.createKey({ project: "messages" });
   client = clientWith(key);
 });
 afterEach(() => {
@@ -119,7 +119,7 @@ describe("Anthropic SDK through Nexus", () => {
 
     const requestId = response.headers.get("x-request-id") ?? "";
     expect(response.headers.get("request-id")).toBe(requestId);
-    const event = harness.event(requestId);
+    const event = await harness.event(requestId);
     expect(event?.route).toBe("/v1/messages");
     expect(event?.status).toBe(200);
     expect(event?.provider).toBe("anthropic");
@@ -194,7 +194,7 @@ describe("Anthropic SDK through Nexus", () => {
     expect(message.usage.output_tokens).toBeGreaterThan(1);
 
     const requestId = stream.request_id ?? "";
-    const event = harness.event(requestId);
+    const event = await harness.event(requestId);
     expect(event?.stream).toBe(true);
     expect(event?.status).toBe(200);
     expect(event?.inputTokens).toBe(message.usage.input_tokens);
@@ -277,7 +277,7 @@ const sdkErrors = [
 describe("errors in the Anthropic shape", () => {
   for (const c of sdkErrors) {
     test(c.name, async () => {
-      const apiKey = c.apiKey ?? (c.scope ? harness.createKey({ models: c.scope }) : key);
+      const apiKey = c.apiKey ?? (c.scope ? await harness.createKey({ models: c.scope }) : key);
       const failure = await clientWith(apiKey).messages
         .create({ model: c.model, max_tokens: 16, messages: [{ role: "user", content: "x" }] })
         .catch((error: unknown) => error);
@@ -287,7 +287,7 @@ describe("errors in the Anthropic shape", () => {
       expect(apiError.type as string | null).toBe(c.type);
       expect(apiError.errorCode).toBe(c.code);
       expect(apiError.requestID).toMatch(/^req_/);
-      expect(harness.event(apiError.requestID ?? "")?.errorCode).toBe(c.code);
+      expect((await harness.event(apiError.requestID ?? ""))?.errorCode).toBe(c.code);
     });
   }
 
@@ -333,7 +333,7 @@ describe("errors in the Anthropic shape", () => {
       expect(body.error.details.param).toBe(c.param);
       if (c.param !== undefined) expect(body.error.message).toContain(c.param);
       expect(body.request_id).toBe(requestId);
-      expect(harness.event(requestId)?.status).toBe(c.status);
+      expect((await harness.event(requestId))?.status).toBe(c.status);
     });
   }
 });
@@ -379,7 +379,7 @@ describe("upstream failures", () => {
       expect(apiError.type as string | null).toBe(c.type);
       expect(apiError.errorCode).toBe(c.code);
       expect(apiError.message).toContain(`simulated ${c.type}`);
-      const event = harness.event(apiError.requestID ?? "");
+      const event = await harness.event(apiError.requestID ?? "");
       expect(event?.status).toBe(c.expectStatus);
       expect(event?.errorCode).toBe(c.code);
     });
@@ -418,7 +418,7 @@ describe("upstream failures", () => {
     expect(error.type).toBe("error");
     expect(error.error.type).toBe("api_error");
     expect(error.error.details.error_code).toBe("upstream_stream_cut");
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.status).toBe(502);
     expect(event?.errorCode).toBe("upstream_stream_cut");
     expect(event?.detail.failed_mid_stream).toBe(true);
@@ -478,7 +478,7 @@ describe("upstream failures", () => {
     const error = events[1]?.data as unknown as AnthropicErrorBody;
     expect(error.error.type).toBe("overloaded_error");
     expect(error.error.message).toContain("Overloaded");
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.errorCode).toBe("upstream_overloaded");
     expect(event?.status).toBe(529);
   });
@@ -494,7 +494,7 @@ describe("upstream failures", () => {
     const last = events.at(-1)?.data as unknown as AnthropicErrorBody;
     expect(last.error.type).toBe("timeout_error");
     expect(last.error.details.error_code).toBe("upstream_timeout");
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.status).toBe(504);
     expect(event?.errorCode).toBe("upstream_timeout");
   }, 5000);

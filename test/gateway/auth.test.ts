@@ -27,13 +27,13 @@ async function expectError(response: Response, status: number, code: string): Pr
 
 describe("virtual keys", () => {
   test("bearer key is accepted", async () => {
-    const key = harness.createKey();
+    const key = await harness.createKey();
     const response = await chat({ authorization: `Bearer ${key}` });
     expect(response.status).toBe(200);
   });
 
   test("x-api-key is accepted", async () => {
-    const key = harness.createKey();
+    const key = await harness.createKey();
     const response = await chat({ "x-api-key": key });
     expect(response.status).toBe(200);
   });
@@ -48,48 +48,48 @@ describe("virtual keys", () => {
   });
 
   test("revoked key is 401", async () => {
-    const secret = harness.createKey();
-    const keys = harness.gateway.context.keys.list();
+    const secret = await harness.createKey();
+    const keys = await harness.gateway.context.keys.list();
     const id = keys[keys.length - 1]?.id ?? "";
-    harness.gateway.context.keys.revoke(id, Date.now());
+    await harness.gateway.context.keys.revoke(id, Date.now());
     await expectError(await chat({ authorization: `Bearer ${secret}` }), 401, "api_key_revoked");
   });
 
   test("expired key is 401", async () => {
-    const secret = harness.createKey({ expiresAt: Date.now() + 50 });
+    const secret = await harness.createKey({ expiresAt: Date.now() + 50 });
     await Bun.sleep(80);
     await expectError(await chat({ authorization: `Bearer ${secret}` }), 401, "api_key_expired");
   });
 
   test("model outside scope is 403", async () => {
-    const secret = harness.createKey({ models: ["gpt-*"] });
+    const secret = await harness.createKey({ models: ["gpt-*"] });
     await expectError(await chat({ authorization: `Bearer ${secret}` }), 403,
       "model_not_allowed");
   });
 
   test("alias matches scope by configured name", async () => {
-    const secret = harness.createKey({ models: ["claude-test"] });
+    const secret = await harness.createKey({ models: ["claude-test"] });
     const response = await chat({ authorization: `Bearer ${secret}` }, "claude");
     expect(response.status).toBe(200);
   });
 
   test("unknown model is 404", async () => {
-    const secret = harness.createKey();
+    const secret = await harness.createKey();
     await expectError(await chat({ authorization: `Bearer ${secret}` }, "no-such-model"), 404,
       "model_not_found");
   });
 
-  test("only a digest is stored", () => {
-    const secret = harness.createKey();
+  test("only a digest is stored", async () => {
+    const secret = await harness.createKey();
     const db = harness.gateway.context.keys;
-    const rows = JSON.stringify(db.list());
+    const rows = JSON.stringify(await db.list());
     expect(rows.includes(secret)).toBe(false);
   });
 });
 
 describe("GET /v1/models", () => {
   test("lists only models in scope", async () => {
-    const secret = harness.createKey({ models: ["gpt-*", "embed-*"] });
+    const secret = await harness.createKey({ models: ["gpt-*", "embed-*"] });
     const response = await fetch(`${harness.gateway.url}/v1/models`, {
       headers: { authorization: `Bearer ${secret}` },
     });

@@ -5,7 +5,7 @@ let harness: Harness;
 let key: string;
 beforeAll(async () => {
   harness = await startHarness();
-  key = harness.createKey();
+  key = await harness.createKey();
 });
 afterAll(async () => {
   await harness.close();
@@ -29,7 +29,7 @@ async function expectRejected(response: Response, status: number, code: string) 
   const body = (await response.json()) as ErrorBody;
   expect(body.error.code).toBe(code);
   expect(body.error.message.length).toBeGreaterThan(10);
-  const event = harness.event(body.error.request_id);
+  const event = await harness.event(body.error.request_id);
   expect(event?.status).toBe(status);
   expect(event?.errorCode).toBe(code);
   return body;

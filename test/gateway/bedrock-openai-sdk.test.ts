@@ -76,7 +76,7 @@ beforeAll(async () => {
     }),
   });
   client = new OpenAI({
-    apiKey: harness.createKey(),
+    apiKey: await harness.createKey(),
     baseURL: `${harness.gateway.url}/v1`,
     maxRetries: 0,
   });
@@ -131,7 +131,7 @@ describe("OpenAI SDK through Nexus to Bedrock", () => {
       inferenceConfig: { maxTokens: 64 },
     });
 
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.status).toBe(200);
     expect(event?.provider).toBe("bedrock");
     expect(event?.upstreamModel).toBe(MODEL_ID);
@@ -332,7 +332,7 @@ describe("OpenAI SDK through Nexus to Bedrock", () => {
 
     expect(answer.usage?.prompt_tokens).toBe(1100);
     expect(answer.usage?.prompt_tokens_details?.cached_tokens).toBe(800);
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.inputTokens).toBe(1100);
     expect(event?.cachedTokens).toBe(800);
     expect(event?.cacheWriteTokens).toBe(200);
@@ -365,7 +365,7 @@ describe.skipIf(!fixtures)("recorded Bedrock traffic through the gateway", () =>
     expect(answer.choices[0]?.finish_reason).toBe("stop");
     expect(answer.usage?.prompt_tokens).toBe(recorded.usage.inputTokens);
     expect(answer.usage?.completion_tokens).toBe(recorded.usage.outputTokens);
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.inputTokens).toBe(recorded.usage.inputTokens);
     expect(event?.outputTokens).toBe(recorded.usage.outputTokens);
   });

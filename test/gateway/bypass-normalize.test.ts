@@ -18,7 +18,7 @@ let key: string;
 
 beforeAll(async () => {
   harness = await startHarness({ extra: () => ({ compliance: COMPLIANCE }) });
-  key = harness.createKey();
+  key = await harness.createKey();
   cliDb = openEmbeddedDatabase(harness.dataDir);
   controls = new SqliteControlStore(cliDb);
 });
@@ -36,7 +36,7 @@ async function streamMessage(): Promise<{ text: string; detail: Record<string, u
       messages: [{ role: "user", content: "a zebra" }] }),
   });
   const text = await response.text();
-  const event = harness.event(response.headers.get("x-request-id") ?? "");
+  const event = await harness.event(response.headers.get("x-request-id") ?? "");
   return { text, detail: event?.detail ?? {} };
 }
 

@@ -6,7 +6,7 @@ let key: string;
 
 beforeAll(async () => {
   harness = await startHarness({ extra: () => ({ cache: { enabled: true, ttlSeconds: 60 } }) });
-  key = harness.createKey();
+  key = await harness.createKey();
 });
 afterEach(() => {
   harness.simulator.reset();
@@ -65,7 +65,8 @@ describe("in-flight coalescing", () => {
     }
     expect(cacheHeaders(responses)).toEqual({ miss: 1, hit: WAITERS - 1 });
 
-    const events = responses.map((r) => harness.event(r.headers.get("x-request-id")!)!);
+    const events = await Promise.all(
+      responses.map(async (r) => (await harness.event(r.headers.get("x-request-id")!))!));
     const followers = events.filter((e) => e.detail.cache_coalesced === true);
     expect(followers.length).toBe(WAITERS - 1);
     for (const follower of followers) expect(follower.costUsd).toBe(0);

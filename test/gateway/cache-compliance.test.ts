@@ -21,8 +21,8 @@ beforeAll(async () => {
   harness = await startHarness({
     extra: () => ({ compliance: COMPLIANCE, cache: { enabled: true } }),
   });
-  plainKey = harness.createKey();
-  answerKey = harness.createKey({ project: "answers" });
+  plainKey = await harness.createKey();
+  answerKey = await harness.createKey({ project: "answers" });
 });
 afterEach(() => {
   harness.simulator.reset();
@@ -92,6 +92,75 @@ describe("chat cache with response checks", () => {
     const text = await hit.text();
     expect(text).not.toContain("zebra");
     expect(text).toContain("[DONE]");
+    expect(harness.simulator.requests.length).toBe(1);
+  });
+});
+
+type Api = "messages" | "responses";
+
+/** Sends `content` to the API; the answer echoes it, so it carries the keyword. */
+function send(api: Api, model: string, secret: string, content: string, stream = false) {
+  const body = api === "messages"
+    ? { model, max_tokens: 64, stream, messages: [{ role: "user", content }] }
+    : { model, stream, input: content };
+  return fetch(`${harness.gateway.url}/v1/${api}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+describe.each([
+  ["messages", "claude-test"],
+  ["messages", "gpt-test"],
+  ["responses", "gpt-test"],
+  ["responses", "claude-test"],
+] as [Api, string][])("%s cache with response checks (%s)", (api, model) => {
+  test("redacted JSON answer is not stored", async () => {
+    const first = await send(api, model, answerKey, "say zebra");
+    expect(first.status).toBe(200);
+    expect(await first.text()).not.toContain("zebra");
+    const second = await send(api, model, answerKey, "say zebra");
+    expect(second.headers.get("x-nexus-cache")).toBe("miss");
+    expect(await second.text()).not.toContain("zebra");
+    expect(harness.simulator.requests.length).toBe(2);
+  });
+
+  test("blocked answer is not stored", async () => {
+    const first = await send(api, model, answerKey, "say forbidden");
+    expect(first.status).toBeGreaterThanOrEqual(400);
+    await first.text();
+    const second = await send(api, model, answerKey, "say forbidden");
+    expect(second.headers.get("x-nexus-cache")).toBe("miss");
+    await second.text();
+    expect(harness.simulator.requests.length).toBe(2);
+  });
+
+  test("hit is checked again per request", async () => {
+    const stored = await send(api, model, plainKey, "hit zebra");
+    expect(await stored.text()).toContain("zebra");
+    const hit = await send(api, model, answerKey, "hit zebra");
+    expect(hit.headers.get("x-nexus-cache")).toBe("hit");
+    expect(await hit.text()).not.toContain("zebra");
+    expect(harness.simulator.requests.length).toBe(1);
+  });
+
+  test("redacted stream is not stored", async () => {
+    const first = await send(api, model, answerKey, "stream zebra", true);
+    expect(await first.text()).not.toContain("zebra");
+    const second = await send(api, model, answerKey, "stream zebra", true);
+    expect(second.headers.get("x-nexus-cache")).toBe("miss");
+    expect(await second.text()).not.toContain("zebra");
+    expect(harness.simulator.requests.length).toBe(2);
+  });
+
+  test("clean scanned stream is stored", async () => {
+    const stored = await send(api, model, answerKey, "stream hit plain", true);
+    await stored.text();
+    const hit = await send(api, model, answerKey, "stream hit plain", true);
+    expect(hit.headers.get("x-nexus-cache")).toBe("hit");
+    const text = await hit.text();
+    expect(text).toContain("plain");
     expect(harness.simulator.requests.length).toBe(1);
   });
 });

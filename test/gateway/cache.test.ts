@@ -9,10 +9,10 @@ let globexKey: string;
 
 beforeAll(async () => {
   harness = await startHarness({ extra: () => ({ cache: { enabled: true, ttlSeconds: 60 } }) });
-  key = harness.createKey({ name: "cached" });
-  optedOutKey = harness.createKey({ name: "opted-out", settings: { cache: false } });
-  globexKey = harness.createKey({ org: "globex" });
-  keyId = harness.gateway.context.keys.list().find((k) => k.name === "cached")!.id;
+  key = await harness.createKey({ name: "cached" });
+  optedOutKey = await harness.createKey({ name: "opted-out", settings: { cache: false } });
+  globexKey = await harness.createKey({ org: "globex" });
+  keyId = (await harness.gateway.context.keys.list()).find((k) => k.name === "cached")!.id;
 });
 afterEach(() => {
   harness.simulator.reset();
@@ -60,8 +60,8 @@ function textOf(chunks: Record<string, unknown>[]): string {
   }).join("");
 }
 
-function event(response: Response) {
-  const found = harness.event(response.headers.get("x-request-id") ?? "");
+async function event(response: Response) {
+  const found = await harness.event(response.headers.get("x-request-id") ?? "");
   expect(found).toBeDefined();
   return found!;
 }
@@ -90,8 +90,8 @@ describe("chat cache JSON", () => {
     const hit = await chat("json cost");
     await hit.json();
 
-    const missEvent = event(miss);
-    const hitEvent = event(hit);
+    const missEvent = await event(miss);
+    const hitEvent = await event(hit);
     expect(missEvent.detail.cache).toBe("miss");
     expect(missEvent.costUsd).toBeGreaterThan(0);
     expect(hitEvent.detail.cache).toBe("hit");
@@ -151,7 +151,7 @@ describe("chat cache request controls", () => {
     expect(skipped.headers.get("x-nexus-cache")).toBe("bypass");
     await skipped.json();
     expect(upstreamCalls()).toBe(2);
-    expect(event(skipped).detail.cache_bypass_reason).toBe("no-store");
+    expect((await event(skipped)).detail.cache_bypass_reason).toBe("no-store");
 
     await (await chat("no-store first", { headers: { "cache-control": "no-store" } })).json();
     const after = await chat("no-store first");
@@ -180,7 +180,7 @@ describe("chat cache request controls", () => {
       expect(bypassed.headers.get("x-nexus-cache")).toBe("bypass");
       await bypassed.json();
       expect(upstreamCalls()).toBe(2);
-      expect(event(bypassed).detail.cache_bypass_reason).toBe("passthrough");
+      expect((await event(bypassed)).detail.cache_bypass_reason).toBe("passthrough");
     } finally {
       controls.lift({ control: "bypassCache", scope, actor: "tester" });
       await Bun.sleep(150);
@@ -252,8 +252,8 @@ describe("chat cache streams", () => {
     // Replayed chunks keep the stored id and created time.
     expect(replayed).toEqual(original);
     expect(upstreamCalls()).toBe(1);
-    expect(event(second).costUsd).toBe(0);
-    expect(event(second).outputTokens).toBe(event(first).outputTokens);
+    expect((await event(second)).costUsd).toBe(0);
+    expect((await event(second)).outputTokens).toBe((await event(first)).outputTokens);
   });
 
   test("replay honours include_usage per request", async () => {
@@ -275,7 +275,7 @@ describe("chat cache off", () => {
   test("no cache section means bypass", async () => {
     const plain = await startHarness();
     try {
-      const secret = plain.createKey();
+      const secret = await plain.createKey();
       const response = await fetch(`${plain.gateway.url}/v1/chat/completions`, {
         method: "POST",
         headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },

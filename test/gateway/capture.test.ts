@@ -25,7 +25,7 @@ interface Gateway {
   configPath: string;
   key: string;
   logs: string[];
-  event(requestId: string): TrafficEvent | undefined;
+  event(requestId: string): Promise<TrafficEvent | undefined>;
 }
 
 let simulator: Simulator;
@@ -77,13 +77,12 @@ async function startCaptureGateway(
     logger: createLogger((line) => logs.push(line)),
     port: 0,
   });
-  const key = createVirtualKey(gateway.context.keys, gateway.context.hmacSecret, {
-    org: "acme", models: ["*"],
-  }).secret;
+  const { secret: key } = await createVirtualKey(gateway.context.keys,
+    gateway.context.hmacSecret, { org: "acme", models: ["*"] });
   const started: Gateway = {
     gateway, dir, dataDir, configPath, key, logs,
-    event(requestId) {
-      gateway.context.eventWriter.flush();
+    async event(requestId) {
+      await gateway.context.eventWriter.flush();
       return gateway.context.events.get(requestId);
     },
   };
@@ -168,7 +167,7 @@ describe("capture off", () => {
     expect(response.status).toBe(200);
     await response.text();
 
-    const event = target.event(response.headers.get("x-request-id")!)!;
+    const event = (await target.event(response.headers.get("x-request-id")!))!;
     expect(event.status).toBe(200);
     expect(event.capture).toBeUndefined();
     expect(existsSync(join(target.dataDir, "spill"))).toBe(false);
@@ -179,7 +178,7 @@ describe("capture off", () => {
     const target = await startCaptureGateway({ enabled: false });
     const response = await post(target, "/v1/chat/completions", chatBody("hello again"));
     await response.text();
-    expect(target.event(response.headers.get("x-request-id")!)!.capture).toBeUndefined();
+    expect((await target.event(response.headers.get("x-request-id")!))!.capture).toBeUndefined();
     expect(grep(target.dataDir, "hello again")).toEqual([]);
   });
 });
@@ -194,7 +193,7 @@ describe("redacted capture", () => {
     const response = await post(target, "/v1/chat/completions", chatBody("small one"));
     const answer = await response.text();
     const id = response.headers.get("x-request-id")!;
-    const capture = target.event(id)!.capture!;
+    const capture = (await target.event(id))!.capture!;
 
     expect(capture.mode).toBe("redacted");
     expect(capture.request?.spill).toBeNull();
@@ -214,7 +213,7 @@ describe("redacted capture", () => {
     const response = await post(target, "/v1/chat/completions", chatBody("hide me please"));
     await response.text();
     const id = response.headers.get("x-request-id")!;
-    target.event(id);
+    await target.event(id);
     const shown = await nexus(target, ["events", "show", id, "--no-bodies"]);
     expect(shown.code).toBe(0);
     expect(JSON.parse(shown.stdout).requestId).toBe(id);
@@ -228,7 +227,7 @@ describe("redacted capture", () => {
     expect(response.status).toBe(200);
     await response.text();
     const id = response.headers.get("x-request-id")!;
-    const request = target.event(id)!.capture!.request!;
+    const request = (await target.event(id))!.capture!.request!;
 
     expect(request.size).toBeGreaterThan(9000);
     expect(request.inlineBytes).toBe(INLINE_LIMIT);
@@ -250,7 +249,7 @@ describe("redacted capture", () => {
     expect(response.status).toBe(200);
     await response.text();
     const id = response.headers.get("x-request-id")!;
-    const capture = target.event(id)!.capture!;
+    const capture = (await target.event(id))!.capture!;
 
     expect(capture.request?.spill).not.toBeNull();
     expect(JSON.stringify(simulator.requests.at(-1)?.body)).not.toContain(SECRET);
@@ -362,7 +361,7 @@ describe("redacted capture", () => {
       const response = await post(target, path, body);
       expect(response.status).toBe(200);
       const answer = await response.text();
-      const capture = target.event(response.headers.get("x-request-id")!)!.capture!;
+      const capture = (await target.event(response.headers.get("x-request-id")!))!.capture!;
 
       expect(capture.response?.contentType).toBe("application/json");
       expect(capture.response?.sha256).toBe(sha256(answer));
@@ -375,7 +374,7 @@ describe("redacted capture", () => {
     // gpt-test is not an embedding model, so admission rejects it before the body is captured.
     expect(response.status).toBe(404);
     await response.text();
-    const event = target.event(response.headers.get("x-request-id")!)!;
+    const event = (await target.event(response.headers.get("x-request-id")!))!;
     expect(event.capture).toBeUndefined();
   });
 
@@ -401,9 +400,9 @@ describe("raw capture", () => {
     expect(response.status).toBe(200);
     await response.text();
     const id = response.headers.get("x-request-id")!;
-    const request = target.event(id)!.capture!.request!;
+    const request = (await target.event(id))!.capture!.request!;
 
-    expect(target.event(id)!.capture!.mode).toBe("raw");
+    expect((await target.event(id))!.capture!.mode).toBe("raw");
     expect(request.size).toBe(Buffer.byteLength(sentBody));
     expect(request.sha256).toBe(sha256(sentBody));
     const found = grep(target.dataDir, SECRET);
@@ -432,7 +431,7 @@ describe("scope", () => {
     const target = await startCaptureGateway({ enabled: true, scope: [{ org: "globex" }] });
     const response = await post(target, "/v1/chat/completions", chatBody("not for capture"));
     await response.text();
-    expect(target.event(response.headers.get("x-request-id")!)!.capture).toBeUndefined();
+    expect((await target.event(response.headers.get("x-request-id")!))!.capture).toBeUndefined();
     expect(grep(target.dataDir, "not for capture")).toEqual([]);
   });
 });
@@ -443,7 +442,7 @@ describe("retention", () => {
     const response = await post(target, "/v1/chat/completions", chatBody("prune me later"));
     await response.text();
     const id = response.headers.get("x-request-id")!;
-    const before = target.event(id)!.capture!;
+    const before = (await target.event(id))!.capture!;
     expect(before.request?.spill).not.toBeNull();
     const spillDir = join(target.dataDir, "spill");
     expect(readdirSync(spillDir).length).toBe(2);
@@ -453,7 +452,7 @@ describe("retention", () => {
     expect(pruned.code).toBe(0);
     expect(pruned.stdout).toContain("pruned bodies of 1 event(s), deleted 2 spill file(s)");
 
-    const after = target.event(id)!;
+    const after = (await target.event(id))!;
     expect(after.status).toBe(200);
     expect(after.capture?.prunedAt).toBeNumber();
     expect(after.capture?.request?.sha256).toBe(before.request!.sha256);
@@ -470,7 +469,7 @@ describe("retention", () => {
     const response = await post(target, "/v1/chat/completions", chatBody(marker));
     await response.text();
     const id = response.headers.get("x-request-id")!;
-    expect(target.event(id)!.capture!.request?.spill).toBeNull();
+    expect((await target.event(id))!.capture!.request?.spill).toBeNull();
     expect(grep(target.dataDir, marker).length).toBeGreaterThan(0);
 
     await Bun.sleep(50);
@@ -487,11 +486,12 @@ describe("retention", () => {
     const response = await post(target, "/v1/chat/completions", chatBody("expire soon"));
     await response.text();
     const id = response.headers.get("x-request-id")!;
-    expect(target.event(id)!.capture?.prunedAt).toBeNull();
+    expect((await target.event(id))!.capture?.prunedAt).toBeNull();
 
-    const pruned = await eventually(() => target.event(id)?.capture?.prunedAt ?? undefined, 6000);
+    const pruned = await eventually(
+      async () => (await target.event(id))?.capture?.prunedAt ?? undefined, 6000);
     expect(pruned).toBeNumber();
-    expect(target.event(id)!.status).toBe(200);
+    expect((await target.event(id))!.status).toBe(200);
     expect(readdirSync(join(target.dataDir, "spill"))).toEqual([]);
   }, 10_000);
 });
@@ -507,7 +507,7 @@ describe("tokenized values", () => {
     expect(response.status).toBe(200);
     const answer = await response.text();
     const id = response.headers.get("x-request-id")!;
-    target.event(id);
+    await target.event(id);
 
     expect(answer).toContain(EMAIL);
     const shown = await nexus(target, ["events", "show", id]);
@@ -542,7 +542,7 @@ describe("tokenized values", () => {
     expect(response.status).toBe(200);
     expect(await response.text()).toContain(EMAIL);
     const id = response.headers.get("x-request-id")!;
-    target.event(id);
+    await target.event(id);
 
     expect(grep(target.dataDir, EMAIL)).toEqual([]);
     const shown = await nexus(target, ["events", "show", id]);
@@ -570,7 +570,7 @@ describe("events show", () => {
     expect(response.status).toBe(200);
     await response.text();
     const id = response.headers.get("x-request-id")!;
-    target.event(id);
+    await target.event(id);
 
     // Like `nexus events show ID | head -c 1`: read once, then close the pipe mid-output.
     const child = Bun.spawn(

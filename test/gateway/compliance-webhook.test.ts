@@ -91,8 +91,8 @@ async function errorCode(response: Response): Promise<string> {
 
 type Hook = { stage: string; verdict: string; error?: string };
 
-function hooksOf(harness: Harness, response: Response): Hook[] {
-  const event = harness.event(response.headers.get("x-request-id") ?? "");
+async function hooksOf(harness: Harness, response: Response): Promise<Hook[]> {
+  const event = await harness.event(response.headers.get("x-request-id") ?? "");
   return (event?.detail.hooks ?? []) as Hook[];
 }
 
@@ -117,10 +117,10 @@ describe("sync webhook through the gateway", () => {
       bindings: ["answers", "openSlow", "closedSlow", "openError", "closedError", "invalid"]
         .map((name) => ({ project: name, pipeline: name })),
     } }) });
-    keys.dlp = harness.createKey();
+    keys.dlp = await harness.createKey();
     for (const project of ["answers", "openSlow", "closedSlow", "openError", "closedError",
       "invalid"]) {
-      keys[project] = harness.createKey({ project });
+      keys[project] = await harness.createKey({ project });
     }
   });
   afterAll(() => harness.close());
@@ -138,7 +138,8 @@ describe("sync webhook through the gateway", () => {
       .toBe(true);
     expect(delivery.payload.findings).toEqual({ "keyword:orchid": 1 });
     expect(delivery.payload.principal.org).toBe("acme");
-    expect(hooksOf(harness, response).map((h) => h.stage)).toEqual(["keyword_filter", "webhook"]);
+    expect((await hooksOf(harness, response)).map((h) => h.stage))
+      .toEqual(["keyword_filter", "webhook"]);
   });
 
   test("block stops the request before the provider", async () => {
@@ -157,7 +158,7 @@ describe("sync webhook through the gateway", () => {
     expect(response.status).toBe(200);
     const sent = harness.simulator.requests.at(-1)?.body as { messages: { content: string }[] };
     expect(sent.messages[0]?.content).toBe("the key is [x] ok");
-    expect(hooksOf(harness, response).at(-1)?.verdict).toBe("redact");
+    expect((await hooksOf(harness, response)).at(-1)?.verdict).toBe("redact");
   });
 
   test("redact on the response phase changes the answer", async () => {
@@ -171,7 +172,7 @@ describe("sync webhook through the gateway", () => {
   test("timeout flags when open", async () => {
     const response = await chat(harness, keys.openSlow!, "hi");
     expect(response.status).toBe(200);
-    const [record] = hooksOf(harness, response);
+    const [record] = await hooksOf(harness, response);
     expect(record?.verdict).toBe("flag");
     expect(record?.error).toBe("webhook timed out after 100 ms");
   });
@@ -185,7 +186,7 @@ describe("sync webhook through the gateway", () => {
   test("HTTP 500 flags when open", async () => {
     const response = await chat(harness, keys.openError!, "hi");
     expect(response.status).toBe(200);
-    expect(hooksOf(harness, response)[0]?.error).toBe("webhook returned HTTP 500");
+    expect((await hooksOf(harness, response))[0]?.error).toBe("webhook returned HTTP 500");
   });
 
   test("HTTP 500 blocks 503 when closed", async () => {
@@ -197,7 +198,7 @@ describe("sync webhook through the gateway", () => {
   test("invalid response blocks 503 when closed", async () => {
     const response = await chat(harness, keys.invalid!, "hi");
     expect(response.status).toBe(503);
-    expect(hooksOf(harness, response)[0]?.error).toContain("invalid response at /verdict");
+    expect((await hooksOf(harness, response))[0]?.error).toContain("invalid response at /verdict");
   });
 
   test("logs hold no texts or secret", () => {
@@ -224,7 +225,7 @@ describe("async webhook through the gateway", () => {
         ] },
       },
     } }) });
-    key = harness.createKey();
+    key = await harness.createKey();
   });
 
   test("delivers after retries, and shutdown flushes or dead-letters", async () => {

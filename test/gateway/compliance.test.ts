@@ -56,10 +56,10 @@ const COMPLIANCE = {
 
 beforeAll(async () => {
   harness = await startHarness({ extra: () => ({ compliance: COMPLIANCE }) });
-  key = harness.createKey();
-  strictKey = harness.createKey({ project: "strict" });
-  answerKey = harness.createKey({ project: "answers" });
-  piiKey = harness.createKey({ project: "pii" });
+  key = await harness.createKey();
+  strictKey = await harness.createKey({ project: "strict" });
+  answerKey = await harness.createKey({ project: "answers" });
+  piiKey = await harness.createKey({ project: "pii" });
 });
 afterAll(async () => {
   await harness.close();
@@ -75,8 +75,8 @@ function chat(secret: string, content: string, headers: Record<string, string> =
 
 type Hook = { stage: string; phase: string; verdict: string; durationMs: number };
 
-function hooksOf(response: Response): Hook[] {
-  const event = harness.event(response.headers.get("x-request-id") ?? "");
+async function hooksOf(response: Response): Promise<Hook[]> {
+  const event = await harness.event(response.headers.get("x-request-id") ?? "");
   return (event?.detail.hooks ?? []) as Hook[];
 }
 
@@ -90,7 +90,7 @@ describe("request pipeline", () => {
     expect(String(body.error.message)).toContain("keyword_filter");
     expect(harness.simulator.requests.length).toBe(before);
 
-    const hooks = hooksOf(response);
+    const hooks = await hooksOf(response);
     expect(hooks.map((hook) => [hook.stage, hook.verdict])).toEqual([
       ["request_size", "allow"],
       ["keyword_filter", "block"],
@@ -104,7 +104,7 @@ describe("request pipeline", () => {
     const sent = harness.simulator.requests.at(-1)?.body as { messages: { content: string }[] };
     expect(sent.messages[0]?.content).toBe("The [REDACTED] is Bluebird");
 
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.detail.findings).toEqual({ "keyword:codename": 1 });
     expect(event?.detail.classification).toEqual(["confidential"]);
     const verdicts = (event?.detail.hooks as Hook[]).map((hook) => hook.verdict);
@@ -140,7 +140,8 @@ describe("bindings, addresses and rate limits", () => {
   test("the project's pipeline applies, not the org default", async () => {
     const response = await chat(strictKey, "project falcon", { "x-forwarded-for": "10.1.2.3" });
     expect(response.status).toBe(200);
-    expect(hooksOf(response).map((hook) => hook.stage)).toEqual(["ip_allowlist", "rate_limit"]);
+    expect((await hooksOf(response)).map((hook) => hook.stage))
+      .toEqual(["ip_allowlist", "rate_limit"]);
   });
 
   test("an address outside the allowlist is refused, even when forged", async () => {
@@ -172,13 +173,13 @@ describe("response pipeline", () => {
     expect(response.status).toBe(200);
     const answer = (await response.json()) as { choices: { message: { content: string } }[] };
     expect(answer.choices[0]?.message.content).toBe("Echo: say [REDACTED] please");
-    expect(hooksOf(response).map((hook) => hook.phase)).toEqual(["response", "response"]);
+    expect((await hooksOf(response)).map((hook) => hook.phase)).toEqual(["response", "response"]);
   });
 
   test("a blocked answer is an error, with its usage still recorded", async () => {
     const response = await chat(answerKey, "a forbidden word");
     expect(response.status).toBe(403);
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.status).toBe(403);
     expect(event?.outputTokens).toBeGreaterThan(0);
   });
@@ -282,7 +283,7 @@ describe("personal data", () => {
     const answer = (await response.json()) as { choices: { message: { content: string } }[] };
     expect(answer.choices[0]?.message.content)
       .toBe("Echo: Write to jane.doe@example.com about card [CREDIT_CARD]");
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.detail.findings).toEqual({ email: 1, credit_card: 1 });
     expect(JSON.stringify(event)).not.toContain("jane.doe");
   });
@@ -327,7 +328,7 @@ describe("a moderation model", () => {
   }
 
   test("its flag blocks the request with its categories", async () => {
-    const key = harness.createKey({ project: "moderated" });
+    const key = await harness.createKey({ project: "moderated" });
     queueModerationVerdict('{"flagged": true, "categories": ["violence"]}');
     const response = await chat(key, "something harmless-looking");
     expect(response.status).toBe(403);
@@ -342,13 +343,13 @@ describe("a moderation model", () => {
   });
 
   test("a clean verdict lets the request through", async () => {
-    const key = harness.createKey({ project: "moderated" });
+    const key = await harness.createKey({ project: "moderated" });
     queueModerationVerdict('Verdict: {"flagged": false, "categories": []}');
     expect((await chat(key, "hello")).status).toBe(200);
   });
 
   test("an answer without a verdict fails closed", async () => {
-    const key = harness.createKey({ project: "moderated" });
+    const key = await harness.createKey({ project: "moderated" });
     queueModerationVerdict("I cannot help with that.");
     const response = await chat(key, "hello");
     expect(response.status).toBe(503);

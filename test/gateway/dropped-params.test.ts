@@ -7,8 +7,8 @@ let refuseKey: string;
 
 beforeAll(async () => {
   harness = await startHarness();
-  dropKey = harness.createKey();
-  refuseKey = harness.createKey({ settings: { unsupportedParams: "refuse" } });
+  dropKey = await harness.createKey();
+  refuseKey = await harness.createKey({ settings: { unsupportedParams: "refuse" } });
 });
 afterAll(async () => {
   await harness.close();
@@ -43,7 +43,7 @@ describe("parameters a provider cannot honour", () => {
     expect(upstream.frequency_penalty).toBeUndefined();
     expect(upstream.logit_bias).toBeUndefined();
 
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.detail.dropped_params).toEqual(["seed", "frequency_penalty", "logit_bias"]);
   });
 

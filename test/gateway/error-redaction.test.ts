@@ -56,7 +56,7 @@ describe("upstream error with personal data, compliance configured", () => {
       },
       bindings: [{ project: "slow", pipeline: "slow" }],
     } }) });
-    key = harness.createKey();
+    key = await harness.createKey();
   });
   afterAll(async () => {
     await harness.close();
@@ -95,7 +95,8 @@ describe("upstream error with personal data, compliance configured", () => {
     const response = await chat(harness, key, `${EMAIL} card ${CARD}`);
     const requestId = response.headers.get("x-request-id") ?? "";
 
-    const detail = harness.event(requestId)?.detail as { error_message?: string } | undefined;
+    const detail =
+      (await harness.event(requestId))?.detail as { error_message?: string } | undefined;
     expect(detail?.error_message).toContain("[EMAIL]");
     expect(detail?.error_message).toContain("[CREDIT_CARD]");
     expect(detail?.error_message).not.toContain(EMAIL);
@@ -123,7 +124,7 @@ describe("upstream error with personal data, compliance configured", () => {
   });
 
   test("webhook timeout gives a generic message", async () => {
-    const slowKey = harness.createKey({ project: "slow" });
+    const slowKey = await harness.createKey({ project: "slow" });
     const response = await chat(harness, slowKey, "hello");
     expect(response.status).toBe(503);
 
@@ -133,7 +134,7 @@ describe("upstream error with personal data, compliance configured", () => {
     expect(body.error.message).not.toContain("timed out");
     expect(body.error.message).not.toContain(String(slowPort));
 
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     const hooks = (event?.detail.hooks ?? []) as { stage: string; error?: string }[];
     expect(hooks[0]?.stage).toBe("webhook");
     expect(hooks[0]?.error).toBe("webhook timed out after 200 ms");
@@ -150,7 +151,7 @@ describe("upstream error without compliance config", () => {
 
   test("message is passed on unchanged", async () => {
     upstreamEchoes(harness);
-    const response = await chat(harness, harness.createKey(), "hello");
+    const response = await chat(harness, await harness.createKey(), "hello");
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { message: string } };
     expect(body.error.message).toContain(EMAIL);

@@ -13,7 +13,7 @@ afterAll(async () => {
 describe("gateway stop", () => {
   test("in-flight requests finish and keep their events", async () => {
     harness = await startHarness();
-    const key = harness.createKey();
+    const key = await harness.createKey();
     harness.simulator.enqueue({ latencyMs: 300, sticky: true });
     const url = `${harness.gateway.url}/v1/chat/completions`;
     const requests = Array.from({ length: 5 }, () =>
@@ -42,7 +42,7 @@ describe("gateway stop", () => {
   test("streams open past the drain get an in-band error", async () => {
     const stopping = await startHarness({ drainTimeoutMs: 300 });
     try {
-      const key = stopping.createKey();
+      const key = await stopping.createKey();
       stopping.simulator.enqueue({ hangAfterEvents: 3 });
       const response = await fetch(`${stopping.gateway.url}/v1/chat/completions`, {
         method: "POST",

@@ -14,8 +14,8 @@ beforeAll(async () => {
       models: { "gemini-test": { provider: "gemini", upstreamModel: "gemini-2.5-flash" } },
     }),
   });
-  dropKey = harness.createKey();
-  refuseKey = harness.createKey({ settings: { unsupportedParams: "refuse" } });
+  dropKey = await harness.createKey();
+  refuseKey = await harness.createKey({ settings: { unsupportedParams: "refuse" } });
 });
 afterAll(async () => {
   await harness.close();
@@ -106,7 +106,7 @@ describe("implausible provider usage", () => {
       { model: "gpt-test", messages: [{ role: "user", content: "hi" }] });
     expect(response.status).toBe(200);
 
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.detail.usage_invalid).toBe(true);
     expect(event?.inputTokens).toBeNull();
     expect(event?.costUsd ?? 0).toBeGreaterThanOrEqual(0);

@@ -23,10 +23,10 @@ const COMPLIANCE = {
 
 beforeAll(async () => {
   harness = await startHarness({ extra: () => ({ compliance: COMPLIANCE }) });
-  acmeKey = harness.createKey({ name: "acme-1" });
-  acmeOtherKey = harness.createKey({ name: "acme-2" });
-  globexKey = harness.createKey({ org: "globex" });
-  acmeKeyId = harness.gateway.context.keys.list().find((k) => k.name === "acme-1")!.id;
+  acmeKey = await harness.createKey({ name: "acme-1" });
+  acmeOtherKey = await harness.createKey({ name: "acme-2" });
+  globexKey = await harness.createKey({ org: "globex" });
+  acmeKeyId = (await harness.gateway.context.keys.list()).find((k) => k.name === "acme-1")!.id;
   cliDb = openEmbeddedDatabase(harness.dataDir);
   cli = new SqliteControlStore(cliDb);
 });
@@ -36,9 +36,9 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   // Lift whatever a previous test left engaged, and wait for the gateway to notice.
-  const left = cli.list();
+  const left = await cli.list();
   for (const control of left) {
-    cli.lift({ control: control.control, scope: control, actor: "test" });
+    await cli.lift({ control: control.control, scope: control, actor: "test" });
   }
   if (left.length > 0) await Bun.sleep(150);
   harness.simulator.reset();
@@ -111,7 +111,7 @@ describe("kill switch tiers", () => {
       expect(message, path).toContain("global kill switch");
       expect(message, path).toContain("provider breach");
 
-      const event = harness.event(response.headers.get("x-request-id") ?? "");
+      const event = await harness.event(response.headers.get("x-request-id") ?? "");
       expect(event?.status, path).toBe(503);
       expect(event?.errorCode, path).toBe("kill_switch_engaged");
       expect(event?.org, path).toBe("globex");
@@ -144,7 +144,7 @@ describe("kill switch tiers", () => {
       expect((await send(acmeOtherKey)).status, path).toBe(200);
     }
     const blocked = await chat(acmeKey);
-    const event = harness.event(blocked.headers.get("x-request-id") ?? "");
+    const event = await harness.event(blocked.headers.get("x-request-id") ?? "");
     expect(event?.keyId).toBe(acmeKeyId);
     expect(event?.detail.kill_switch).toEqual({ tier: "key", target: acmeKeyId });
   });
@@ -217,8 +217,8 @@ describe("open streams", () => {
     expect(sparedBody.done).toBe(false);
     expect(sparedBody.text).not.toContain("kill_switch_engaged");
 
-    const event = await eventually(() => {
-      const found = harness.event(killed.headers.get("x-request-id") ?? "");
+    const event = await eventually(async () => {
+      const found = await harness.event(killed.headers.get("x-request-id") ?? "");
       return found?.errorCode === undefined ? undefined : found;
     });
     expect(event.errorCode).toBe("kill_switch_engaged");
@@ -246,7 +246,7 @@ describe("passthrough", () => {
     await engage("bypassHooks", { tier: "org", target: "acme" }, "keyword stage misfires");
     const bypassed = await chat(acmeKey, "about Project Falcon");
     expect(bypassed.status).toBe(200);
-    const event = harness.event(bypassed.headers.get("x-request-id") ?? "");
+    const event = await harness.event(bypassed.headers.get("x-request-id") ?? "");
     expect(event?.detail.hooks).toBeUndefined();
     expect(event?.detail.passthrough).toEqual([{ flag: "bypassHooks", tier: "org",
       target: "acme", reason: "keyword stage misfires", expiresAt: null }]);
@@ -261,7 +261,7 @@ describe("passthrough", () => {
     const response = await chat(acmeKey, "about Project Falcon");
     // Neither flag skips the compliance pipeline.
     expect(response.status).toBe(403);
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     const flags = (event?.detail.passthrough as { flag: string; tier: string }[])
       .map((entry) => [entry.flag, entry.tier]);
     expect(flags).toEqual([["bypassCache", "key"], ["bypassNormalize", "global"]]);
@@ -274,7 +274,7 @@ describe("passthrough", () => {
     await Bun.sleep(450);
     const after = await chat(acmeKey, "about Project Falcon");
     expect(after.status).toBe(403);
-    const event = harness.event(after.headers.get("x-request-id") ?? "");
+    const event = await harness.event(after.headers.get("x-request-id") ?? "");
     expect(event?.detail.passthrough).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@ let client: Anthropic;
 
 beforeAll(async () => {
   harness = await startHarness();
-  key = harness.createKey();
+  key = await harness.createKey();
   client = new Anthropic({ baseURL: harness.gateway.url, apiKey: key, maxRetries: 0 });
 });
 afterEach(() => {
@@ -48,9 +48,9 @@ interface AnthropicErrorBody {
 }
 
 /** Counts the traffic events stored for a client request id. */
-function eventsFor(clientRequestId: string): number {
-  harness.gateway.context.eventWriter.flush();
-  return harness.gateway.context.events.list({ limit: 10, clientRequestId }).length;
+async function eventsFor(clientRequestId: string): Promise<number> {
+  await harness.gateway.context.eventWriter.flush();
+  return (await harness.gateway.context.events.list({ limit: 10, clientRequestId })).length;
 }
 
 const minimal = { model: "gpt-test", max_tokens: 16, messages: [{ role: "user", content: "x" }] };
@@ -68,7 +68,7 @@ describe("upstream failures in Anthropic's shape", () => {
     expect(apiError.type).toBe("rate_limit_error");
     expect(apiError.errorCode).toBe("upstream_rate_limited");
     expect(apiError.requestID).toMatch(/^req_/);
-    const event = harness.event(apiError.requestID ?? "");
+    const event = await harness.event(apiError.requestID ?? "");
     expect(event?.status).toBe(429);
     expect(event?.errorCode).toBe("upstream_rate_limited");
   });
@@ -127,12 +127,12 @@ describe("upstream failures in Anthropic's shape", () => {
     expect(error.error.details.error_code).toBe("upstream_stream_cut");
     expect(error.request_id).toBe(response.headers.get("request-id") ?? "");
 
-    const event = harness.event(response.headers.get("request-id") ?? "");
+    const event = await harness.event(response.headers.get("request-id") ?? "");
     expect(event?.status).toBe(502);
     expect(event?.errorCode).toBe("upstream_stream_cut");
     expect(event?.detail.failed_mid_stream).toBe(true);
     expect(event?.outputTokens).toBeGreaterThan(0);
-    expect(eventsFor("cut-mid-stream")).toBe(1);
+    expect(await eventsFor("cut-mid-stream")).toBe(1);
   });
 
   test("cut mid-stream raises in the SDK", async () => {
@@ -214,7 +214,7 @@ describe("bad requests in Anthropic's shape", () => {
       expect(body.error.details.param).toBe(c.param);
       expect(body.request_id).toBe(requestId);
       expect(harness.simulator.requests).toHaveLength(0);
-      expect(harness.event(requestId)?.status).toBe(400);
+      expect((await harness.event(requestId))?.status).toBe(400);
     });
   }
 
@@ -240,10 +240,10 @@ describe("traffic events", () => {
       const clientId = `one-event-${c.name.replaceAll(" ", "-")}`;
       const response = await post(c.body, { "x-client-request-id": clientId });
       await response.text();
-      const event = harness.event(response.headers.get("request-id") ?? "");
+      const event = await harness.event(response.headers.get("request-id") ?? "");
       expect(event?.clientRequestId).toBe(clientId);
       expect(event?.route).toBe("/v1/messages");
-      expect(eventsFor(clientId)).toBe(1);
+      expect(await eventsFor(clientId)).toBe(1);
       if (response.status === 200) {
         expect(event?.inputTokens).toBeGreaterThan(0);
         expect(event?.outputTokens).toBeGreaterThan(0);

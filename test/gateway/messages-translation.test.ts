@@ -26,7 +26,7 @@ beforeAll(async () => {
       },
     }),
   });
-  key = harness.createKey({ project: "translated" });
+  key = await harness.createKey({ project: "translated" });
   client = new Anthropic({ baseURL: harness.gateway.url, apiKey: key, maxRetries: 0 });
 });
 afterEach(() => {
@@ -133,7 +133,7 @@ describe("Anthropic SDK to an OpenAI-format model", () => {
 
     const requestId = response.headers.get("request-id") ?? "";
     expect(requestId).toMatch(/^req_/);
-    const event = harness.event(requestId);
+    const event = await harness.event(requestId);
     expect(event?.route).toBe("/v1/messages");
     expect(event?.status).toBe(200);
     expect(event?.provider).toBe("openai");
@@ -164,7 +164,7 @@ describe("Anthropic SDK to an OpenAI-format model", () => {
     expect(message.usage.output_tokens).toBeGreaterThan(1);
     expect(lastUpstream().body.stream).toBe(true);
 
-    const event = harness.event(stream.request_id ?? "");
+    const event = await harness.event(stream.request_id ?? "");
     expect(event?.stream).toBe(true);
     expect(event?.status).toBe(200);
     expect(event?.inputTokens).toBe(message.usage.input_tokens);
@@ -386,7 +386,7 @@ describe.skipIf(!fixturesAvailable())("reasoning from an OpenAI-compatible provi
     });
     expect(events.at(-1)?.event).toBe("message_stop");
 
-    const event = harness.event(response.headers.get("request-id") ?? "");
+    const event = await harness.event(response.headers.get("request-id") ?? "");
     expect(event?.inputTokens).toBe(339);
     expect(event?.cachedTokens).toBe(320);
     expect(event?.outputTokens).toBe(83);
@@ -431,7 +431,7 @@ describe("Gemini and Cohere through /v1/messages", () => {
       const expected = [{ type: "text", text: `Echo: Stream ${model}` }];
       expect(message.content as unknown[]).toEqual(expected);
       expect(message.usage.output_tokens).toBeGreaterThan(0);
-      const event = harness.event(stream.request_id ?? "");
+      const event = await harness.event(stream.request_id ?? "");
       expect(event?.provider).toBe(provider);
       expect(event?.outputTokens).toBe(message.usage.output_tokens);
     });

@@ -102,14 +102,14 @@ async function startGatewayWithMoreProviders(): Promise<Setup> {
   const logger = createLogger(() => {});
   const gateway = await startGateway(loaded, { logger, port: 0 });
   const { context } = gateway;
-  const key = createVirtualKey(context.keys, context.hmacSecret, { org: "acme", models: ["*"] })
-    .secret;
+  const { secret: key } = await createVirtualKey(context.keys, context.hmacSecret,
+    { org: "acme", models: ["*"] });
   const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: key, maxRetries: 0 });
   return { simulator, gateway, dataDir, client, key };
 }
 
-function event(requestId: string | null): TrafficEvent | undefined {
-  setup.gateway.context.eventWriter.flush();
+async function event(requestId: string | null): Promise<TrafficEvent | undefined> {
+  await setup.gateway.context.eventWriter.flush();
   return setup.gateway.context.events.get(requestId ?? "");
 }
 
@@ -134,7 +134,7 @@ describe("OpenAI SDK through Nexus to Gemini, Cohere and DeepSeek", () => {
       expect(upstream?.provider).toBe(simulator);
       expect(upstream?.path.split("?")[0]?.endsWith(path)).toBe(true);
 
-      const recorded = event(response.headers.get("x-request-id"));
+      const recorded = await event(response.headers.get("x-request-id"));
       expect(recorded?.inputTokens).toBeGreaterThan(0);
       expect(recorded?.outputTokens).toBeGreaterThan(0);
       expect(recorded?.costUsd).toBeGreaterThan(0);
@@ -164,7 +164,7 @@ describe("OpenAI SDK through Nexus to Gemini, Cohere and DeepSeek", () => {
       expect(usage?.prompt_tokens).toBeGreaterThan(0);
       expect(usage?.completion_tokens).toBeGreaterThan(0);
 
-      const recorded = event(response.headers.get("x-request-id"));
+      const recorded = await event(response.headers.get("x-request-id"));
       expect(recorded?.stream).toBe(true);
       expect(recorded?.outputTokens).toBeGreaterThan(0);
       expect(recorded?.costUsd).toBeGreaterThan(0);
@@ -187,7 +187,7 @@ describe("OpenAI SDK through Nexus to Gemini, Cohere and DeepSeek", () => {
       expect(fn?.name).toBe("get_weather");
       expect(JSON.parse(fn?.arguments ?? "null")).toEqual({ city: "example", days: 1 });
 
-      const recorded = event(response.headers.get("x-request-id"));
+      const recorded = await event(response.headers.get("x-request-id"));
       expect(recorded?.outputTokens).toBeGreaterThan(0);
       expect(recorded?.costUsd).toBeGreaterThan(0);
     });
@@ -229,7 +229,8 @@ describe("OpenAI SDK through Nexus to Gemini, Cohere and DeepSeek", () => {
       const events = text.split("\n\n").filter((frame) => frame.startsWith("data: "));
       const last = JSON.parse(events.at(-1)?.slice(6) ?? "{}") as { error?: { code: string } };
       expect(last.error?.code).toBe("upstream_stream_cut");
-      expect(event(response.headers.get("x-request-id"))?.errorCode).toBe("upstream_stream_cut");
+      expect((await event(response.headers.get("x-request-id")))?.errorCode)
+        .toBe("upstream_stream_cut");
     });
   }
 
@@ -248,7 +249,7 @@ describe("OpenAI SDK through Nexus to Gemini, Cohere and DeepSeek", () => {
       const upstream = lastUpstream();
       expect(upstream?.provider).toBe(simulator);
       expect(upstream?.path.endsWith(path)).toBe(true);
-      expect(event(response.headers.get("x-request-id"))?.model).toBe(model);
+      expect((await event(response.headers.get("x-request-id")))?.model).toBe(model);
     });
   }
 
@@ -256,7 +257,7 @@ describe("OpenAI SDK through Nexus to Gemini, Cohere and DeepSeek", () => {
     const { response } = await setup.client.embeddings
       .create({ model: "cohere-embed", input: "a text to bill" })
       .withResponse();
-    const recorded = event(response.headers.get("x-request-id"));
+    const recorded = await event(response.headers.get("x-request-id"));
     expect(recorded?.inputTokens).toBeGreaterThan(0);
     expect(recorded?.costUsd).toBeGreaterThan(0);
   });

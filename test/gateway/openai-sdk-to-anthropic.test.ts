@@ -8,7 +8,7 @@ beforeAll(async () => {
   harness = await startHarness();
   client = new OpenAI({
     baseURL: `${harness.gateway.url}/v1`,
-    apiKey: harness.createKey({ project: "sdk" }),
+    apiKey: await harness.createKey({ project: "sdk" }),
     maxRetries: 0,
   });
 });
@@ -60,7 +60,7 @@ describe("OpenAI SDK through Nexus to an Anthropic upstream", () => {
     expect(upstream.max_tokens).toBe(64);
     expect(JSON.stringify(upstream.system)).toContain("Be brief.");
 
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.status).toBe(200);
     expect(event?.provider).toBe("anthropic");
     expect(event?.org).toBe("acme");

@@ -8,7 +8,7 @@ beforeAll(async () => {
   harness = await startHarness();
   client = new OpenAI({
     baseURL: `${harness.gateway.url}/v1`,
-    apiKey: harness.createKey(),
+    apiKey: await harness.createKey(),
     maxRetries: 0,
   });
 });
@@ -46,7 +46,7 @@ describe("OpenAI SDK through Nexus to an OpenAI upstream", () => {
       stream_options: { include_usage: boolean };
     };
     expect(upstream.stream_options.include_usage).toBe(true);
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.outputTokens).toBeGreaterThan(0);
     expect(event?.stream).toBe(true);
     expect(event?.ttftMs).not.toBeNull();

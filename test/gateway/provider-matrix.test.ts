@@ -211,7 +211,7 @@ beforeAll(async () => {
   for (const row of PROVIDER_ROWS) {
     if (row.setup !== undefined) cleanups.push(await row.setup(harness.simulator.url));
   }
-  const key = harness.createKey();
+  const key = await harness.createKey();
   client = new OpenAI({ baseURL: `${harness.gateway.url}/v1`, apiKey: key, maxRetries: 0 });
   anthropicClient = new Anthropic({ baseURL: harness.gateway.url, apiKey: key, maxRetries: 0 });
 });
@@ -259,14 +259,15 @@ function clientRequestId(row: ProviderRow): string {
 /** Waits for the events of one request and checks that exactly one was written. */
 async function onlyEvent(clientId: string): Promise<TrafficEvent> {
   const { gateway } = harness;
-  const events = await eventually(() => {
-    gateway.context.eventWriter.flush();
-    const found = gateway.context.events.list({ limit: 10, clientRequestId: clientId });
+  const events = await eventually(async () => {
+    await gateway.context.eventWriter.flush();
+    const found = await gateway.context.events.list({ limit: 10, clientRequestId: clientId });
     return found.length > 0 ? found : undefined;
   });
   // A second event would be written at the same flush, so one more flush settles the count.
-  gateway.context.eventWriter.flush();
-  expect(gateway.context.events.list({ limit: 10, clientRequestId: clientId })).toHaveLength(1);
+  await gateway.context.eventWriter.flush();
+  const all = await gateway.context.events.list({ limit: 10, clientRequestId: clientId });
+  expect(all).toHaveLength(1);
   return events[0]!;
 }
 

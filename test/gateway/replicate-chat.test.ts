@@ -7,7 +7,7 @@ let harness: Harness;
 let key: string;
 beforeAll(async () => {
   harness = await startHarness({ extra: replicateExtra });
-  key = harness.createKey();
+  key = await harness.createKey();
 });
 afterEach(() => {
   harness.simulator.reset();
@@ -67,7 +67,7 @@ describe("replicate non-streaming", () => {
     expect(polls).toHaveLength(2);
     expect(body.id).toContain(polls[0]!.path.split("/").pop()!);
 
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.inputTokens).toBe(body.usage.prompt_tokens);
     expect(event?.outputTokens).toBe(body.usage.completion_tokens);
   });

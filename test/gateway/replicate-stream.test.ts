@@ -9,7 +9,7 @@ let client: OpenAI;
 beforeAll(async () => {
   harness = await startHarness({ extra: replicateExtra });
   client = new OpenAI({
-    apiKey: harness.createKey(),
+    apiKey: await harness.createKey(),
     baseURL: `${harness.gateway.url}/v1`,
     maxRetries: 0,
   });
@@ -67,7 +67,7 @@ describe("replicate streaming", () => {
     const streamRead = requestsTo("/stream", "GET")[0];
     expect(streamRead?.headers.accept).toBe("text/event-stream");
 
-    const event = harness.event(requestId);
+    const event = await harness.event(requestId);
     expect(event?.inputTokens).toBe(usage?.prompt_tokens ?? -1);
     expect(event?.outputTokens).toBe(usage?.completion_tokens ?? -1);
     expect(event?.detail.usage_estimated).toBeUndefined();
@@ -91,7 +91,7 @@ describe("replicate streaming", () => {
     expect(usage).toBeNull();
     expect(requestsTo("", "GET").map((request) => request.path.endsWith("/stream")))
       .toEqual([true, false]);
-    const event = harness.event(requestId);
+    const event = await harness.event(requestId);
     expect(event?.detail.usage_estimated).toBe(true);
     expect(event?.outputTokens).toBe(Math.ceil(`Echo: ${prompt}`.length / 4));
     expect(event?.inputTokens).toBeGreaterThan(0);

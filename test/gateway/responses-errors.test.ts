@@ -7,7 +7,7 @@ let apiKey: string;
 let client: OpenAI;
 beforeAll(async () => {
   harness = await startHarness();
-  apiKey = harness.createKey();
+  apiKey = await harness.createKey();
   client = new OpenAI({ baseURL: `${harness.gateway.url}/v1`, apiKey, maxRetries: 0 });
 });
 afterAll(async () => {
@@ -53,7 +53,7 @@ describe("Responses errors", () => {
     expect(error.code).toBe("upstream_rate_limited");
     expect(error.type).toBe("rate_limit_error");
 
-    const event = harness.event(error.headers.get("x-request-id") ?? "");
+    const event = await harness.event(error.headers.get("x-request-id") ?? "");
     expect(event?.status).toBe(429);
     expect(event?.errorCode).toBe("upstream_rate_limited");
   });
@@ -117,7 +117,7 @@ describe("Responses errors", () => {
     expect(last.code).toBe("upstream_stream_cut");
     expect(last.sequence_number).toBe(6);
 
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.status).toBe(502);
     expect(event?.detail.usage_estimated).toBe(true);
   });
@@ -164,9 +164,9 @@ describe("Responses errors", () => {
     const response = await post(JSON.stringify({ model: "gpt-test", input: "hi" }),
       { "x-client-request-id": "resp-fail-1" });
     expect(response.status).toBe(500);
-    harness.gateway.context.eventWriter.flush();
+    await harness.gateway.context.eventWriter.flush();
     const filter = { limit: 10, clientRequestId: "resp-fail-1" };
-    const events = harness.gateway.context.events.list(filter);
+    const events = await harness.gateway.context.events.list(filter);
     expect(events).toHaveLength(1);
     expect(events[0]?.errorCode).toBe("upstream_error");
   });

@@ -20,7 +20,7 @@ let harness: Harness;
 let apiKey: string;
 beforeAll(async () => {
   harness = await startHarness();
-  apiKey = harness.createKey();
+  apiKey = await harness.createKey();
 });
 afterAll(async () => {
   await harness.close();
@@ -71,7 +71,7 @@ describe.skipIf(!fixturesAvailable())("recorded Responses traffic through passth
       const expected = withClientModel(await fixtureText(fixture), "gpt-5.5-2026-04-23");
       expect(await response.text()).toBe(expected);
 
-      const event = harness.event(response.headers.get("x-request-id") ?? "");
+      const event = await harness.event(response.headers.get("x-request-id") ?? "");
       const completed = expected.split("\n").find((line) => {
         return line.startsWith("data: {\"type\":\"response.completed\"");
       });
@@ -96,7 +96,7 @@ describe.skipIf(!fixturesAvailable())("recorded Responses traffic through passth
     const body = new TextDecoder().decode(Bun.gunzipSync(new Uint8Array(gzipped)));
     expect(await response.text()).toBe(withClientModel(body, "gpt-5.5-2026-04-23"));
 
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.inputTokens).toBe(11);
     expect(event?.outputTokens).toBe(5);
     expect(event?.reasoningTokens).toBe(0);
@@ -119,7 +119,7 @@ describe.skipIf(!fixturesAvailable())("recorded Responses traffic through passth
     const recorded = await fixtureText(fixture);
     expect(await response.text()).toBe(withClientModel(recorded, "gpt-5-mini-2025-08-07"));
 
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.inputTokens).toBe(865);
     expect(event?.outputTokens).toBe(163);
     expect(event?.reasoningTokens).toBe(128);
@@ -161,7 +161,7 @@ describe.skipIf(!fixturesAvailable())("recorded Responses traffic through passth
     expect(error.error.type).toBe("rate_limit_error");
     expect(error.error.message).toContain("You exceeded your current quota");
 
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.status).toBe(429);
     expect(event?.errorCode).toBe("upstream_rate_limited");
     expect(event?.detail.failed_mid_stream).toBe(true);

@@ -28,7 +28,7 @@ beforeAll(async () => {
   });
   client = new OpenAI({
     baseURL: `${harness.gateway.url}/v1`,
-    apiKey: harness.createKey(),
+    apiKey: await harness.createKey(),
     maxRetries: 0,
   });
 });

@@ -9,7 +9,7 @@ beforeAll(async () => {
   harness = await startHarness();
   client = new OpenAI({
     baseURL: `${harness.gateway.url}/v1`,
-    apiKey: harness.createKey({ project: "responses" }),
+    apiKey: await harness.createKey({ project: "responses" }),
     maxRetries: 0,
   });
 });
@@ -28,8 +28,8 @@ function lastUpstream(): { path: string; body: Record<string, unknown> } {
 }
 
 /** Events recorded under a client request id; each request must leave exactly one. */
-function eventsFor(clientRequestId: string) {
-  harness.gateway.context.eventWriter.flush();
+async function eventsFor(clientRequestId: string) {
+  await harness.gateway.context.eventWriter.flush();
   return harness.gateway.context.events.list({ limit: 10, clientRequestId });
 }
 
@@ -69,9 +69,9 @@ describe("Responses passthrough to an OpenAI upstream", () => {
     expect(upstream.body.include).toEqual(["reasoning.encrypted_content"]);
     expect(upstream.body.store).toBe(false);
 
-    const events = eventsFor("resp-json-1");
+    const events = await eventsFor("resp-json-1");
     expect(events).toHaveLength(1);
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.route).toBe("/v1/responses");
     expect(event?.status).toBe(200);
     expect(event?.provider).toBe("openai");
@@ -108,8 +108,8 @@ describe("Responses passthrough to an OpenAI upstream", () => {
     expect(created.response.model).toBe("gpt-test");
     expect(completed.response.model).toBe("gpt-test");
 
-    const [event] = eventsFor("resp-stream-1");
-    expect(eventsFor("resp-stream-1")).toHaveLength(1);
+    const [event] = await eventsFor("resp-stream-1");
+    expect(await eventsFor("resp-stream-1")).toHaveLength(1);
     expect(event?.stream).toBe(true);
     expect(event?.inputTokens).toBe(completed.response.usage?.input_tokens ?? -1);
     expect(event?.outputTokens).toBe(completed.response.usage?.output_tokens ?? -1);
@@ -181,7 +181,7 @@ describe("Responses passthrough to an OpenAI upstream", () => {
     if (reasoning?.type !== "reasoning") throw new Error("no reasoning item");
     expect(reasoning.encrypted_content).toStartWith("gAAAAB");
     expect(reasoning.summary[0]?.text).toBe("The user wrote: Think first");
-    const [event] = eventsFor("resp-reasoning-1");
+    const [event] = await eventsFor("resp-reasoning-1");
     expect(event?.reasoningTokens).toBe(first.usage?.output_tokens_details.reasoning_tokens ?? -1);
     expect(event?.reasoningTokens).toBeGreaterThan(0);
 

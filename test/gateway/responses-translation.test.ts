@@ -8,7 +8,7 @@ let apiKey: string;
 let client: OpenAI;
 beforeAll(async () => {
   harness = await startHarness();
-  apiKey = harness.createKey({ project: "responses" });
+  apiKey = await harness.createKey({ project: "responses" });
   client = new OpenAI({ baseURL: `${harness.gateway.url}/v1`, apiKey, maxRetries: 0 });
 });
 afterAll(async () => {
@@ -86,7 +86,7 @@ describe("Responses translated for an Anthropic model", () => {
       { role: "user", content: [{ type: "text", text: "Hello there" }] },
     ]);
 
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.route).toBe("/v1/responses");
     expect(event?.provider).toBe("anthropic");
     expect(event?.status).toBe(200);
@@ -129,7 +129,7 @@ describe("Responses translated for an Anthropic model", () => {
     expect(completed.response.output_text ?? text).toBe(text);
     expect(completed.response.usage?.output_tokens).toBeGreaterThan(0);
 
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.stream).toBe(true);
     expect(event?.inputTokens).toBe(completed.response.usage?.input_tokens ?? -1);
     expect(event?.outputTokens).toBe(completed.response.usage?.output_tokens ?? -1);

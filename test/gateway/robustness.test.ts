@@ -8,7 +8,7 @@ let harness: Harness;
 let key: string;
 beforeAll(async () => {
   harness = await startHarness();
-  key = harness.createKey();
+  key = await harness.createKey();
 });
 afterEach(() => {
   harness.simulator.reset();
@@ -37,7 +37,7 @@ describe("request ids", () => {
       expect(response.headers.get("x-client-request-id")).toBe("trace-1");
     }
     for (const id of ids) {
-      const event = harness.event(id);
+      const event = await harness.event(id);
       expect(event?.status).toBe(200);
       expect(event?.clientRequestId).toBe("trace-1");
     }
@@ -63,7 +63,7 @@ describe("secrets in upstream errors", () => {
     expect(text).toContain("[redacted]");
     for (const secret of [leaked, "sk-ant-api03", key]) {
       expect(text.includes(secret)).toBe(false);
-      const event = harness.event(response.headers.get("x-request-id") ?? "");
+      const event = await harness.event(response.headers.get("x-request-id") ?? "");
       expect(JSON.stringify(event).includes(secret)).toBe(false);
       expect(JSON.stringify(harness.logs).includes(secret)).toBe(false);
     }
@@ -94,7 +94,7 @@ describe("hostile bodies", () => {
         controller.abort();
       },
     });
-    harness.gateway.context.eventWriter.flush();
+    await harness.gateway.context.eventWriter.flush();
     const since = Date.now();
     await fetch(`${harness.gateway.url}/v1/chat/completions`, {
       method: "POST",
@@ -102,9 +102,9 @@ describe("hostile bodies", () => {
       body,
       signal: controller.signal,
     }).catch(() => undefined);
-    const events = await eventually(() => {
-      harness.gateway.context.eventWriter.flush();
-      const found = harness.gateway.context.events.list({ limit: 10, since });
+    const events = await eventually(async () => {
+      await harness.gateway.context.eventWriter.flush();
+      const found = await harness.gateway.context.events.list({ limit: 10, since });
       return found.length > 0 ? found : undefined;
     });
     expect(events).toHaveLength(1);
@@ -189,7 +189,7 @@ describe("accounting and reporting of failures", () => {
     });
     const response = await chat({ model: "gpt-test" });
     expect(response.status).toBe(429);
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.inputTokens).toBeNull();
     expect(event?.costUsd).toBeNull();
     expect(event?.detail.usage_estimated).toBeUndefined();

@@ -76,7 +76,7 @@ beforeAll(async () => {
       },
     }),
   });
-  key = harness.createKey();
+  key = await harness.createKey();
 });
 afterEach(() => {
   harness.simulator.reset();
@@ -93,8 +93,8 @@ function chat(model: string, headers: Record<string, string> = {}, content = "he
   });
 }
 
-function detailOf(response: Response): Record<string, unknown> {
-  const event = harness.event(response.headers.get("x-request-id") ?? "");
+async function detailOf(response: Response): Promise<Record<string, unknown>> {
+  const event = await harness.event(response.headers.get("x-request-id") ?? "");
   expect(event).toBeDefined();
   return event!.detail;
 }
@@ -108,12 +108,13 @@ describe("conditional routing", () => {
     const gold = await chat("routed-conditional", { "x-tier": "gold" });
     expect(gold.status).toBe(200);
     expect(lastProvider()).toBe("anthropic");
-    expect(detailOf(gold).route_reason).toEqual({ strategy: "conditional", rule: 0 });
+    expect((await detailOf(gold)).route_reason).toEqual({ strategy: "conditional", rule: 0 });
 
     const plain = await chat("routed-conditional");
     expect(plain.status).toBe(200);
     expect(lastProvider()).toBe("openai");
-    expect(detailOf(plain).route_reason).toEqual({ strategy: "conditional", rule: "default" });
+    expect((await detailOf(plain)).route_reason)
+      .toEqual({ strategy: "conditional", rule: "default" });
   });
 });
 
@@ -125,7 +126,7 @@ describe("absplit routing", () => {
       for (let repeat = 0; repeat < 3; repeat += 1) {
         const response = await chat("routed-split", { "x-user-id": `user-${user}` });
         expect(response.status).toBe(200);
-        const reason = detailOf(response).route_reason as Record<string, unknown>;
+        const reason = (await detailOf(response)).route_reason as Record<string, unknown>;
         expect(reason.keyed).toBe(true);
         providers.add(lastProvider());
       }
@@ -142,7 +143,7 @@ describe("policy routing", () => {
     const secret = await chat("routed-policy", {}, "the codename is blue");
     expect(secret.status).toBe(200);
     expect(lastProvider()).toBe("anthropic");
-    const detail = detailOf(secret);
+    const detail = await detailOf(secret);
     expect(detail.classification).toEqual(["confidential"]);
     expect(detail.route_reason).toEqual({ strategy: "policy", rule: 0, label: "confidential" });
 
@@ -166,14 +167,14 @@ describe("smart routing", () => {
     harness.simulator.enqueue({ match: { provider: "openai" }, status: 500 });
     const first = await chat("routed-smart");
     expect(first.status).toBe(200);
-    const firstRoute = detailOf(first).route as { provider: string }[];
+    const firstRoute = (await detailOf(first)).route as { provider: string }[];
     expect(firstRoute.map((step) => step.provider)).toEqual(["openai-smart", "anthropic-smart"]);
 
     const second = await chat("routed-smart");
     expect(second.status).toBe(200);
     expect(lastProvider()).toBe("anthropic");
     // openai-smart: latency 0 (no success yet) plus 10 times an error rate of 1.
-    const reason = detailOf(second).route_reason as { scores: number[] };
+    const reason = (await detailOf(second)).route_reason as { scores: number[] };
     expect(reason.scores).toEqual([10, 1]);
   });
 });

@@ -85,7 +85,7 @@ beforeAll(async () => {
       },
     }),
   });
-  key = harness.createKey();
+  key = await harness.createKey();
 });
 afterEach(() => {
   harness.simulator.reset();
@@ -110,14 +110,14 @@ interface RouteStep {
   ms: number;
 }
 
-function eventOf(response: Response) {
-  const event = harness.event(response.headers.get("x-request-id") ?? "");
+async function eventOf(response: Response) {
+  const event = await harness.event(response.headers.get("x-request-id") ?? "");
   expect(event).toBeDefined();
   return event!;
 }
 
-function routeOf(response: Response): RouteStep[] {
-  return eventOf(response).detail.route as RouteStep[];
+async function routeOf(response: Response): Promise<RouteStep[]> {
+  return (await eventOf(response)).detail.route as RouteStep[];
 }
 
 /** Parses the `data:` payloads of an SSE body, without the final `[DONE]`. */
@@ -136,7 +136,7 @@ describe("fallback", () => {
       const body = (await response.json()) as { choices: { message: { content: string } }[] };
       expect(body.choices[0]?.message.content.length).toBeGreaterThan(0);
 
-      const route = routeOf(response);
+      const route = await routeOf(response);
       expect(route).toHaveLength(2);
       expect(route[0]?.provider).toBe("openai");
       expect(route[0]?.status).toBe(status);
@@ -146,7 +146,7 @@ describe("fallback", () => {
       });
       expect(typeof route[1]?.ms).toBe("number");
 
-      const event = eventOf(response);
+      const event = await eventOf(response);
       expect(event.provider).toBe("anthropic");
       expect(event.upstreamModel).toBe(CLAUDE);
       expect(event.status).toBe(200);
@@ -159,7 +159,7 @@ describe("fallback", () => {
     expect(response.status).toBe(400);
     const body = (await response.json()) as { error: { code: string } };
     expect(body.error.code).toBe("upstream_bad_request");
-    expect(routeOf(response).map((step) => step.provider)).toEqual(["openai"]);
+    expect((await routeOf(response)).map((step) => step.provider)).toEqual(["openai"]);
     expect(harness.simulator.requests.map((r) => r.provider)).toEqual(["openai"]);
   });
 
@@ -168,9 +168,9 @@ describe("fallback", () => {
     harness.simulator.enqueue({ match: { provider: "anthropic" }, status: 500 });
     const response = await chat("routed");
     expect(response.status).toBe(500);
-    const event = eventOf(response);
+    const event = await eventOf(response);
     expect(event.provider).toBe("anthropic");
-    expect(routeOf(response).map((step) => step.status)).toEqual([503, 500]);
+    expect((await routeOf(response)).map((step) => step.status)).toEqual([503, 500]);
   });
 
   test("moves on after a timeout", async () => {
@@ -179,7 +179,7 @@ describe("fallback", () => {
     const response = await chat("routed-timeout");
     expect(response.status).toBe(200);
     expect(performance.now() - started).toBeLessThan(1000);
-    const route = routeOf(response);
+    const route = await routeOf(response);
     expect(route[0]).toMatchObject({ provider: "openai-fast", error: "upstream_timeout" });
     expect(route[1]).toMatchObject({ provider: "anthropic", status: 200 });
   });
@@ -193,7 +193,7 @@ describe("fallback", () => {
     const payloads = ssePayloads(await response.text());
     expect(performance.now() - started).toBeLessThan(1500);
     expect(payloads.some((p) => "error" in p)).toBe(false);
-    const route = routeOf(response);
+    const route = await routeOf(response);
     expect(route[0]).toMatchObject({ provider: "openai", error: "upstream_timeout" });
     expect(route[0]?.ms).toBeLessThan(1000);
     expect(route[1]).toMatchObject({ provider: "anthropic", status: 200 });
@@ -203,7 +203,7 @@ describe("fallback", () => {
     harness.simulator.enqueue({ match: { provider: "openai" }, latencyMs: 400 });
     const response = await chat("routed-first-token");
     expect(response.status).toBe(200);
-    expect(routeOf(response)).toEqual([
+    expect(await routeOf(response)).toEqual([
       expect.objectContaining({ provider: "openai", status: 200 }),
     ]);
   });
@@ -217,14 +217,15 @@ describe("fallback", () => {
     const body = (await response.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("upstream_timeout");
     expect(body.error.message).toContain("routing timeout of 300 ms");
-    expect(routeOf(response)[0]).toMatchObject({ provider: "openai", error: "upstream_timeout" });
+    expect((await routeOf(response))[0])
+      .toMatchObject({ provider: "openai", error: "upstream_timeout" });
   });
 
   test("moves on when unreachable", async () => {
     harness.simulator.enqueue({ match: { provider: "openai" }, cutAfterBytes: 0 });
     const response = await chat("routed");
     expect(response.status).toBe(200);
-    const route = routeOf(response);
+    const route = await routeOf(response);
     expect(route[0]?.provider).toBe("openai");
     expect(route[1]).toMatchObject({ provider: "anthropic", status: 200 });
   });
@@ -242,7 +243,7 @@ describe("parameter policy", () => {
     expect(fallback.status).toBe(200);
     expect(fallback.headers.get("x-nexus-dropped-params")).toBeNull();
     expect(harness.simulator.requests.at(-1)?.body).toMatchObject({ logprobs: true });
-    expect(eventOf(fallback).provider).toBe("openai");
+    expect((await eventOf(fallback)).provider).toBe("openai");
   });
 });
 
@@ -254,7 +255,7 @@ describe("streams", () => {
     const text = await response.text();
     expect(text).toContain("data: [DONE]");
     expect(ssePayloads(text).some((p) => "error" in p)).toBe(false);
-    expect(routeOf(response).map((step) => step.provider)).toEqual(["openai", "anthropic"]);
+    expect((await routeOf(response)).map((step) => step.provider)).toEqual(["openai", "anthropic"]);
   });
 
   test("never fall back after the first chunk", async () => {
@@ -267,10 +268,10 @@ describe("streams", () => {
     expect(last.error?.code).toBe("upstream_stream_cut");
 
     expect(harness.simulator.requests.map((r) => r.provider)).toEqual(["openai"]);
-    const event = eventOf(response);
+    const event = await eventOf(response);
     expect(event.provider).toBe("openai");
     expect(event.errorCode).toBe("upstream_stream_cut");
-    expect(routeOf(response).map((step) => step.provider)).toEqual(["openai"]);
+    expect((await routeOf(response)).map((step) => step.provider)).toEqual(["openai"]);
   });
 });
 
@@ -284,7 +285,7 @@ describe("retries", () => {
     const elapsed = performance.now() - started;
     expect(response.status).toBe(200);
     expect(elapsed).toBeGreaterThanOrEqual(950);
-    const route = routeOf(response);
+    const route = await routeOf(response);
     expect(route.map((step) => [step.provider, step.status])).toEqual([
       ["openai", 429],
       ["openai", 200],
@@ -299,7 +300,7 @@ describe("retries", () => {
     const response = await chat("routed-retry");
     expect(response.status).toBe(200);
     expect(performance.now() - started).toBeLessThan(1000);
-    expect(routeOf(response).map((step) => [step.provider, step.status])).toEqual([
+    expect((await routeOf(response)).map((step) => [step.provider, step.status])).toEqual([
       ["openai", 429],
       ["anthropic", 200],
     ]);
@@ -309,7 +310,7 @@ describe("retries", () => {
     harness.simulator.enqueue({ match: { provider: "openai" }, status: 503, times: 2 });
     const response = await chat("routed-retry");
     expect(response.status).toBe(200);
-    expect(routeOf(response).map((step) => [step.provider, step.status])).toEqual([
+    expect((await routeOf(response)).map((step) => [step.provider, step.status])).toEqual([
       ["openai", 503],
       ["openai", 503],
       ["anthropic", 200],
@@ -332,7 +333,7 @@ describe("circuit breaker", () => {
     expect(body.error.code).toBe("upstream_overloaded");
     expect(body.error.message).toContain("circuit breakers");
     expect(harness.simulator.requests.length).toBe(before);
-    expect(routeOf(skipped)).toEqual([
+    expect(await routeOf(skipped)).toEqual([
       { provider: "openai", upstreamModel: "gpt-breaker", error: "circuit_open", ms: 0 },
     ]);
 
@@ -354,7 +355,7 @@ describe("loadbalance", () => {
     for (let i = 0; i < 40; i += 1) {
       const response = await chat("routed-balanced");
       expect(response.status).toBe(200);
-      const provider = eventOf(response).provider ?? "";
+      const provider = (await eventOf(response)).provider ?? "";
       counts[provider] = (counts[provider] ?? 0) + 1;
     }
     // Weights 3:1 over 40 draws; each side is all but certain to get at least 2.

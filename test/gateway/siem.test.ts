@@ -68,9 +68,9 @@ async function boot(hecUrl: string, extraSinks: unknown[] = []): Promise<Running
 }
 
 async function chat(gateway: RunningGateway, content: string, status = 200): Promise<string> {
-  const secret = createVirtualKey(gateway.context.keys, gateway.context.hmacSecret, {
+  const { secret } = await createVirtualKey(gateway.context.keys, gateway.context.hmacSecret, {
     org: "acme", models: ["*"],
-  }).secret;
+  });
   const response = await fetch(`${gateway.url}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },

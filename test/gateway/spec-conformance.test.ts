@@ -86,7 +86,7 @@ beforeAll(async () => {
       },
     }),
   });
-  key = harness.createKey({ project: "spec-conformance" });
+  key = await harness.createKey({ project: "spec-conformance" });
 });
 afterAll(async () => {
   if (run) await harness.close();

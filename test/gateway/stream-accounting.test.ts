@@ -5,7 +5,7 @@ let harness: Harness;
 let key: string;
 beforeAll(async () => {
   harness = await startHarness();
-  key = harness.createKey();
+  key = await harness.createKey();
 });
 afterEach(() => {
   harness.simulator.reset();
@@ -60,7 +60,7 @@ describe("usage of streams that fail", () => {
       const response = await post(route.path, route.body);
       expect(response.status).toBe(200);
       await response.text();
-      const event = harness.event(response.headers.get("x-request-id") ?? "");
+      const event = await harness.event(response.headers.get("x-request-id") ?? "");
       expect(event?.inputTokens).toBe(6000);
       expect(event?.cachedTokens).toBe(5000);
       expect(event?.outputTokens).toBeGreaterThanOrEqual(1);
@@ -73,7 +73,7 @@ describe("usage of streams that fail", () => {
       const response = await post(route.path, route.body);
       expect(response.status).toBeGreaterThanOrEqual(500);
       await response.text();
-      const event = harness.event(response.headers.get("x-request-id") ?? "");
+      const event = await harness.event(response.headers.get("x-request-id") ?? "");
       expect(event?.inputTokens).toBeNull();
       expect(event?.costUsd).toBeNull();
     });

@@ -6,7 +6,7 @@ let harness: Harness;
 let key: string;
 beforeAll(async () => {
   harness = await startHarness();
-  key = harness.createKey();
+  key = await harness.createKey();
 });
 afterEach(() => {
   harness.simulator.reset();
@@ -57,7 +57,7 @@ describe("upstream errors map to the OpenAI shape", () => {
       const body = (await response.json()) as { error: { code: string; message: string } };
       expect(body.error.code).toBe(c.code);
       expect(body.error.message).toContain(`simulated ${c.type}`);
-      const event = harness.event(response.headers.get("x-request-id") ?? "");
+      const event = await harness.event(response.headers.get("x-request-id") ?? "");
       expect(event?.errorCode).toBe(c.code);
       expect(event?.status).toBe(c.expectStatus);
     });
@@ -115,7 +115,7 @@ describe("streams from a faulty upstream", () => {
     const events = text.split("\n\n").filter((e) => e.startsWith("data: "));
     const last = JSON.parse(events.at(-1)?.slice(6) ?? "{}") as { error?: { code: string } };
     expect(last.error?.code).toBe("upstream_stream_cut");
-    const event = harness.event(response.headers.get("x-request-id") ?? "");
+    const event = await harness.event(response.headers.get("x-request-id") ?? "");
     expect(event?.errorCode).toBe("upstream_stream_cut");
   });
 

@@ -87,7 +87,7 @@ beforeAll(async () => {
 
   client = new OpenAI({
     baseURL: `${harness.gateway.url}/v1`,
-    apiKey: harness.createKey(),
+    apiKey: await harness.createKey(),
     maxRetries: 0,
   });
 });
@@ -113,8 +113,8 @@ function lastCall(): ReceivedRequest {
   return call;
 }
 
-function event(response: Response) {
-  return harness.event(response.headers.get("x-request-id") ?? "");
+async function event(response: Response) {
+  return await harness.event(response.headers.get("x-request-id") ?? "");
 }
 
 describe("OpenAI SDK to Gemini on Vertex", () => {
@@ -133,7 +133,7 @@ describe("OpenAI SDK to Gemini on Vertex", () => {
     expect(lastCall().headers.authorization).toMatch(/^Bearer ya29\.sim-/);
     expect(lastCall().headers["x-goog-api-key"]).toBeUndefined();
 
-    const recorded = event(response);
+    const recorded = await event(response);
     expect(recorded?.provider).toBe("vertex");
     expect(recorded?.inputTokens).toBe(data.usage?.prompt_tokens ?? -1);
     expect(recorded?.outputTokens).toBe(data.usage?.completion_tokens ?? -1);
@@ -161,7 +161,7 @@ describe("OpenAI SDK to Gemini on Vertex", () => {
     expect(lastCall().path).toEndWith(":streamGenerateContent?alt=sse");
     expect(usage?.completion_tokens).toBeGreaterThan(0);
 
-    const recorded = event(response);
+    const recorded = await event(response);
     expect(recorded?.stream).toBe(true);
     expect(recorded?.inputTokens).toBe(usage?.prompt_tokens ?? -1);
     expect(recorded?.outputTokens).toBe(usage?.completion_tokens ?? -1);
@@ -220,7 +220,7 @@ describe("OpenAI SDK to Claude on Vertex", () => {
     expect(call.headers["anthropic-version"]).toBeUndefined();
     expect(call.headers.authorization).toMatch(/^Bearer ya29\.sim-/);
 
-    const recorded = event(response);
+    const recorded = await event(response);
     expect(recorded?.inputTokens).toBe(data.usage?.prompt_tokens ?? -1);
     expect(recorded?.outputTokens).toBe(data.usage?.completion_tokens ?? -1);
     expect(recorded?.costUsd).toBeGreaterThan(0);
@@ -250,7 +250,7 @@ describe("OpenAI SDK to Claude on Vertex", () => {
     expect(lastCall().path).toEndWith(":streamRawPredict");
     expect((lastCall().body as { stream?: boolean }).stream).toBe(true);
 
-    const recorded = event(response);
+    const recorded = await event(response);
     expect(recorded?.stream).toBe(true);
     expect(recorded?.inputTokens).toBe(usage?.prompt_tokens ?? -1);
     expect(recorded?.outputTokens).toBe(usage?.completion_tokens ?? -1);
@@ -328,7 +328,7 @@ describe("wire faults on Vertex streams", () => {
       const text = await response.text();
       expect(text).not.toContain("data: [DONE]");
       expect(text).toContain('"code":"upstream_stream_cut"');
-      expect(event(response)?.errorCode).toBe("upstream_stream_cut");
+      expect((await event(response))?.errorCode).toBe("upstream_stream_cut");
     });
 
     test(`${model} stream survives split gzip writes`, async () => {
@@ -363,7 +363,7 @@ describe("embeddings on Vertex", () => {
     expect(data.usage.prompt_tokens).toBeGreaterThan(0);
     expect(lastCall().path).toEndWith("/publishers/google/models/text-embedding-005:predict");
 
-    const recorded = event(response);
+    const recorded = await event(response);
     expect(recorded?.inputTokens).toBe(data.usage.prompt_tokens);
     expect(recorded?.costUsd).toBeGreaterThan(0);
   });

@@ -80,7 +80,7 @@ beforeAll(async () => {
   process.env[SA_ENV] = account.json;
   client = new OpenAI({
     baseURL: `${harness.gateway.url}/v1`,
-    apiKey: harness.createKey(),
+    apiKey: await harness.createKey(),
     maxRetries: 0,
   });
 });
@@ -144,7 +144,7 @@ async function jsonAnswer(model: string): Promise<Assembled> {
     requestId: response.headers.get("x-request-id") };
 }
 
-function expectMatches(actual: Assembled, expected: Expected): void {
+async function expectMatches(actual: Assembled, expected: Expected): Promise<void> {
   expect(actual.text).toBe(expected.text);
   expect(actual.reasoning).toBe(expected.reasoning);
   expect(actual.tools.map((tool) => tool.name)).toEqual(expected.tools.map((tool) => tool.name));
@@ -155,7 +155,7 @@ function expectMatches(actual: Assembled, expected: Expected): void {
   expect(actual.usage?.prompt_tokens).toBe(expected.promptTokens);
   expect(actual.usage?.completion_tokens).toBe(expected.completionTokens);
 
-  const recorded = harness.event(actual.requestId ?? "");
+  const recorded = await harness.event(actual.requestId ?? "");
   expect(recorded?.inputTokens).toBe(expected.promptTokens);
   expect(recorded?.outputTokens).toBe(expected.completionTokens);
 }
@@ -193,7 +193,7 @@ describe.skipIf(!present)("recorded Gemini through Vertex", () => {
       const fixture = `vercel-ai/google/${name}`;
       harness.simulator.enqueue({ match: { provider: "vertex", path: ":streamGenerateContent" },
         fixture });
-      expectMatches(await streamAnswer("replay-gemini"), fromGemini(lines("google", name)));
+      await expectMatches(await streamAnswer("replay-gemini"), fromGemini(lines("google", name)));
     });
   }
 
@@ -203,7 +203,7 @@ describe.skipIf(!present)("recorded Gemini through Vertex", () => {
       harness.simulator.enqueue({ match: { provider: "vertex", path: ":generateContent" },
         fixture });
       const body = JSON.parse(readFileSync(join(VERCEL, "google", name), "utf8"));
-      expectMatches(await jsonAnswer("replay-gemini"), fromGemini([body]));
+      await expectMatches(await jsonAnswer("replay-gemini"), fromGemini([body]));
     });
   }
 });
@@ -215,7 +215,7 @@ describe.skipIf(!present)("recorded Claude through Vertex", () => {
       harness.simulator.enqueue({ match: { provider: "vertex", path: ":streamRawPredict" },
         fixture });
       const expected = fromAnthropic(expectedFromEvents(lines("anthropic", name)));
-      expectMatches(await streamAnswer("replay-claude"), expected);
+      await expectMatches(await streamAnswer("replay-claude"), expected);
     });
   }
 
@@ -224,7 +224,8 @@ describe.skipIf(!present)("recorded Claude through Vertex", () => {
       const fixture = `vercel-ai/anthropic/${name}`;
       harness.simulator.enqueue({ match: { provider: "vertex", path: ":rawPredict" }, fixture });
       const body = JSON.parse(readFileSync(join(VERCEL, "anthropic", name), "utf8"));
-      expectMatches(await jsonAnswer("replay-claude"), fromAnthropic(expectedFromMessage(body)));
+      await expectMatches(await jsonAnswer("replay-claude"),
+        fromAnthropic(expectedFromMessage(body)));
     });
   }
 });

@@ -1,5 +1,6 @@
 import { EventWriter } from "../../../runtime/audit/event-writer.ts";
 import { SqliteEventStore } from "../../../runtime/audit/sqlite-event-store.ts";
+import { SqliteSemanticEntryStore } from "../../../runtime/cache/semantic-entry-sqlite.ts";
 import { SqlitePoisonPersistence } from
   "../../../runtime/cache/semantic-poison-sqlite.ts";
 import type { LoadedConfig } from "../../../runtime/config/load.ts";
@@ -66,6 +67,10 @@ export async function startGateway(
   const db = openEmbeddedDatabase(loaded.dataDir, GATEWAY_BUSY_TIMEOUT_MS);
   const events = new SqliteEventStore(db);
   const catalog = new ModelCatalog(loaded.config);
+  // Quota counters live in memory, and settled spend reaches SQLite behind the requests.
+  const quotaStore = loaded.config.quotas === undefined
+    ? null
+    : new SqliteQuotaStore(db, { logger });
   const context: GatewayContext = {
     loaded,
     catalog,
@@ -80,11 +85,12 @@ export async function startGateway(
     metrics,
     maxBodyBytes: loaded.config.server?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     compliance: buildCompliance(loaded, logger, catalog),
-    cache: buildChatCache(loaded.config.cache, catalog, new SqlitePoisonPersistence(db)),
+    cache: buildChatCache(loaded.config.cache, catalog, new SqlitePoisonPersistence(db, logger),
+      { entries: new SqliteSemanticEntryStore(db), logger }),
     controls: new SqliteControlStore(db),
-    quota: loaded.config.quotas === undefined
+    quota: loaded.config.quotas === undefined || quotaStore === null
       ? null
-      : new QuotaGate(loaded.config.quotas, new SqliteQuotaStore(db), logger),
+      : new QuotaGate(loaded.config.quotas, quotaStore, logger),
     activeStreams: new OpenStreams(),
     isStoreReady: () => {
       try {
@@ -141,9 +147,11 @@ export async function startGateway(
       stopCaptureRetention();
       // Async webhook deliveries still pending are flushed or dead-lettered, within a bound.
       await context.compliance?.close();
-      context.eventWriter.close();
+      await context.eventWriter.close();
       // Sends what the SIEM sinks take within its bound; the rest is replayed at the next boot.
       await siem?.stop();
+      // Writes the quota spend settled since the last flush, so a restart keeps it.
+      quotaStore?.close();
       db.close();
       logger.log("info", "gateway.stopped", { url, drained });
     },

@@ -10,8 +10,12 @@ import { MemoryCacheStore } from "../../../../runtime/cache/memory-cache-store.t
 import { type PoisonPersistence, PoisonGuard } from
   "../../../../runtime/cache/semantic-poison.ts";
 import type { ModelCatalog } from "../../../../runtime/config/models.ts";
-import type { ChatFlight } from "./chat-flight.ts";
-import { buildSemanticCache, type SemanticCache } from "./semantic-cache.ts";
+import type { Flight } from "./flight.ts";
+import {
+  buildSemanticCache,
+  type SemanticCache,
+  type SemanticPersistence,
+} from "./semantic-cache.ts";
 
 /** An item of a chat flight: the whole answer of a JSON call, or one chunk of a stream. */
 export type FlightItem = ChatResponse | ChatChunk;
@@ -22,7 +26,8 @@ export interface ChatCache {
   ttlMs: number;
   perKey: boolean;
   store: CacheStore;
-  flights: InFlight<ChatFlight>;
+  /** Calls in progress, by store key, of every cached API. */
+  flights: InFlight<Flight<unknown>>;
   /** The semantic step after an exact miss; null when the config has it off. */
   semantic: SemanticCache | null;
   /** Served answers and reported prompts, for `POST /v1/cache/report`. */
@@ -34,6 +39,7 @@ export function buildChatCache(
   config: CacheConfig | undefined,
   catalog: ModelCatalog,
   poisonPersistence: PoisonPersistence | null,
+  semanticPersistence: SemanticPersistence | null = null,
 ): ChatCache | null {
   if (config === undefined) return null;
   const ttlMs = (config.ttlSeconds ?? DEFAULT_CACHE_TTL_SECONDS) * 1000;
@@ -42,8 +48,10 @@ export function buildChatCache(
     ttlMs,
     perKey: config.perKey === true,
     store: new MemoryCacheStore({ maxBytes: config.maxBytes ?? DEFAULT_CACHE_MAX_BYTES }),
-    flights: new InFlight<ChatFlight>(),
-    semantic: config.enabled ? buildSemanticCache(config.semantic, ttlMs, catalog) : null,
-    guard: new PoisonGuard(poisonPersistence),
+    flights: new InFlight<Flight<unknown>>(),
+    semantic: config.enabled
+      ? buildSemanticCache(config.semantic, ttlMs, catalog, semanticPersistence)
+      : null,
+    guard: new PoisonGuard(poisonPersistence, ttlMs),
   };
 }

@@ -1,5 +1,14 @@
 import type { ChatRequest } from "../../../../runtime/canonical/chat.ts";
-import { chatCacheKey, chatFingerprint } from "../../../../runtime/cache/chat-cache-key.ts";
+import {
+  type CacheTarget,
+  chatCacheKey,
+  chatFingerprint,
+} from "../../../../runtime/cache/chat-cache-key.ts";
+import {
+  answerCacheKey,
+  type CacheApi,
+  type CacheNamespace,
+} from "../../../../runtime/cache/answer-cache-key.ts";
 import { type SemanticPrompt, semanticPrompt } from "../../../../runtime/cache/semantic-prompt.ts";
 import { cacheScopeOf } from "../../../../runtime/cache/semantic-scope.ts";
 import type { Admitted } from "../admit.ts";
@@ -32,24 +41,22 @@ export function planChatCache(
   body: ChatRequest,
   headers: Headers,
   record: RequestRecord,
+  /** The part of the route the key covers (see `routeCacheTarget`), else the first target. */
+  routeTarget?: CacheTarget,
 ): CachePlan | null {
-  const directives = cacheControlDirectives(headers);
-  const reason = bypassReason(context, admitted, directives);
-  if (reason !== null) {
-    record.addDetail("cache", "bypass");
-    record.addDetail("cache_bypass_reason", reason);
-    return null;
-  }
+  const access = openCache(context, admitted, headers, record);
+  if (access === null) return null;
 
-  const { key, resolved } = admitted;
-  const target = { providerId: resolved.providerId, upstreamModel: resolved.model.upstreamModel };
+  const { resolved } = admitted;
+  const target = routeTarget ??
+    { providerId: resolved.providerId, upstreamModel: resolved.model.upstreamModel };
   const fingerprint = chatFingerprint(body, target);
-  const namespace = { org: key.org, keyId: context.cache?.perKey === true ? key.id : null };
+  const { namespace } = access;
   const storeKey = chatCacheKey(fingerprint, namespace, body.stream === true ? "stream" : "json");
   const prompt = semanticPrompt(body, target);
   return {
     key: storeKey,
-    read: !directives.has("no-cache"),
+    read: access.read,
     write: true,
     scope: cacheScopeOf(namespace),
     prompt,
@@ -57,9 +64,68 @@ export function planChatCache(
   };
 }
 
+/** What a request's answer is, for the store key of an API without a semantic step. */
+export interface AnswerSubject {
+  api: CacheApi;
+  stream: boolean;
+  /** See `answerFingerprint`: everything that shapes the answer. */
+  fingerprint: string;
+}
+
+/**
+ * Decides whether the exact cache serves a request of another API than chat, as
+ * `planChatCache` does, and records the outcome in the event. Returns null when bypassed.
+ */
+export function planAnswerCache(
+  context: GatewayContext,
+  admitted: CacheRequester,
+  headers: Headers,
+  record: RequestRecord,
+  subject: AnswerSubject,
+): CachePlan | null {
+  const access = openCache(context, admitted, headers, record);
+  if (access === null) return null;
+
+  const mode = subject.stream ? "stream" : "json";
+  const storeKey = answerCacheKey(subject.api, subject.fingerprint, access.namespace, mode);
+  return {
+    key: storeKey,
+    read: access.read,
+    write: true,
+    scope: cacheScopeOf(access.namespace),
+    prompt: null,
+    promptFingerprint: storeKey,
+  };
+}
+
+/** The parts of an admitted request that decide its cache use. */
+type CacheRequester = Pick<Admitted<unknown>, "key" | "passthrough">;
+
+/**
+ * Returns whether the request may read the cache and whose answers it shares, or null after
+ * recording why the cache is bypassed.
+ */
+function openCache(
+  context: GatewayContext,
+  admitted: CacheRequester,
+  headers: Headers,
+  record: RequestRecord,
+): { read: boolean; namespace: CacheNamespace } | null {
+  const directives = cacheControlDirectives(headers);
+  const reason = bypassReason(context, admitted, directives);
+  if (reason !== null) {
+    record.addDetail("cache", "bypass");
+    record.addDetail("cache_bypass_reason", reason);
+    return null;
+  }
+  const { key } = admitted;
+  const namespace = { org: key.org, keyId: context.cache?.perKey === true ? key.id : null };
+  return { read: !directives.has("no-cache"), namespace };
+}
+
 function bypassReason(
   context: GatewayContext,
-  admitted: Admitted<ChatRequest>,
+  admitted: CacheRequester,
   directives: Set<string>,
 ): string | null {
   if (context.cache === null || !context.cache.enabled) return "disabled";

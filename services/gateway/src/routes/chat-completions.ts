@@ -19,7 +19,10 @@ import { relayOptions } from "../relay-options.ts";
 import { relayStream } from "../stream-relay.ts";
 import type { ChatAttempt } from "../routing/chat-attempt.ts";
 import { resumeStream } from "../routing/resume-stream.ts";
-import { routeChat } from "../routing/route-chat.ts";
+import { resolvedFor } from "../routing/attempt-target.ts";
+import { routeCacheTarget } from "../routing/cache-target.ts";
+import { planChatRoute, routeChat } from "../routing/route-chat.ts";
+import { chatItems, ROUTED_CALL_TIMEOUT_MS, routedUpstream } from "../routing/routed-upstream.ts";
 import type { UpstreamAbort } from "../upstream/call.ts";
 import { targetFor } from "../upstream/target.ts";
 import { failUpstream } from "./fail-request.ts";
@@ -41,34 +44,41 @@ export async function handleChatCompletions(
   try {
     const admitted = await admitRequest(context, request, exchange, record,
       validateChatRequest, "chat");
-    const { resolved } = admitted;
     await capture?.request(admitted.body, admitted.principal);
+    const routePlan = planChatRoute(context, request, record, admitted);
 
+    // The first planned target's parameter policy applies up front, so a key set to `refuse`
+    // is rejected before the cache. Each attempt then applies the policy of its own target.
+    const resolved = resolvedFor(admitted.resolved, routePlan.order[0]!);
     const codec = codecFor(resolved.provider.type);
     const target = targetFor(resolved);
     record.addTargetSecrets(target);
     const body = applyParamPolicy(admitted.body, codec, target, admitted.key, record);
-    const cachePlan = planChatCache(context, admitted, body, request.headers, record);
-    // NOTE: a request served through the cache goes to the first target only, without routing.
+    const cachePlan = planChatCache(context, admitted, body, request.headers, record,
+      routeCacheTarget(routePlan));
     if (cachePlan !== null && context.cache !== null) {
       exchange.holdOpen();
+      const routed = routedUpstream((signal, addSecret) => routeChat({
+        context, record, admitted, plan: routePlan, signal, addSecret,
+      }), chatItems);
       return await serveChatWithCache({
         context, cache: context.cache, request, record, plan: cachePlan, capture, route: ROUTE,
         principal: admitted.principal, call: { codec, target, resolved, body, record },
+        routed: { upstream: routed, timeoutMs: ROUTED_CALL_TIMEOUT_MS },
       });
     }
-    // Each target re-encodes the request and re-applies the parameter policy for its provider.
+
     exchange.holdOpen();
-    const routed = await routeChat({ context, request, record, admitted });
+    const routed = await routeChat({
+      context, record, admitted, plan: routePlan, signal: request.signal,
+    });
     abort = routed.abort;
-    if (routed.reply.kind === "stream") {
-      const { first, rest } = routed.reply;
-      return await startStream(context, record, routed, resumeStream(first, rest),
+    const { start, decodeContext } = routed.reply;
+    if (start.kind === "stream") {
+      return await startStream(context, record, routed, resumeStream(start.first, start.rest),
         admitted.principal);
     }
-    const answer = withRequiredNulls(
-      routed.codec.decodeChatResponse(routed.reply.json, routed.decodeContext),
-    );
+    const answer = withRequiredNulls(routed.codec.decodeChatResponse(start.json, decodeContext));
     record.setUsage(answer.usage);
     capture?.response(answer);
     await checkAnswer(context, record, admitted.principal, body.model, answer);
@@ -86,7 +96,8 @@ async function startStream(
   decoded: AsyncIterable<ChatChunk>,
   principal: Principal | null,
 ): Promise<Response> {
-  const { decodeContext, abort } = routed;
+  const { abort } = routed;
+  const { decodeContext } = routed.reply;
   const idleTimeoutMs = routed.resolved.provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_MS;
   const chunks = scanChatStream(context, record, principal, decodeContext.clientModel, decoded);
   const iterator = chunks[Symbol.asyncIterator]();

@@ -1,24 +1,29 @@
 import type { EmbeddingRequest } from "../../../../runtime/canonical/embeddings.ts";
 import { EmbeddingRequestSchema } from "../../../../runtime/canonical/request-schema.ts";
 import { createValidator } from "../../../../runtime/canonical/validate.ts";
-import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
-import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { admitRequest } from "../admit.ts";
 import type { GatewayContext } from "../context.ts";
 import type { Exchange } from "../exchange.ts";
 import { openCapture } from "../capture.ts";
 import { RequestRecord } from "../request-record.ts";
-import { callUpstream, UpstreamAbort } from "../upstream/call.ts";
-import { readUpstreamJson } from "../upstream/read-json.ts";
-import { rejectFailedUpstream } from "../upstream/reject-failed.ts";
-import { targetFor } from "../upstream/target.ts";
+import { embeddingsFingerprint, embeddingsItems, embeddingsShape, respondEmbeddings } from
+  "../cache/embeddings-answer.ts";
+import { planAnswerCache } from "../cache/plan.ts";
+import { routedCacheServe, serveCached } from "../cache/serve-cached.ts";
+import { routeCacheTarget } from "../routing/cache-target.ts";
+import { planRoute } from "../routing/plan-route.ts";
+import { routedUpstream } from "../routing/routed-upstream.ts";
+import type { UpstreamAbort } from "../upstream/call.ts";
+import { routeEmbeddings } from "./embeddings-route.ts";
 import { failUpstream } from "./fail-request.ts";
 
 const ROUTE = "/v1/embeddings";
-const DEFAULT_TIMEOUT_MS = 120_000;
 const validateEmbeddingRequest = createValidator<EmbeddingRequest>(EmbeddingRequestSchema);
 
-/** `POST /v1/embeddings`, to a model configured with `kind: embedding`. */
+/**
+ * `POST /v1/embeddings`, to a model configured with `kind: embedding`, routed along its
+ * targets like every model route.
+ */
 export async function handleEmbeddings(
   context: GatewayContext,
   request: Request,
@@ -28,45 +33,34 @@ export async function handleEmbeddings(
   const capture = openCapture(context, record, request);
   let abort: UpstreamAbort | null = null;
   try {
-    const { body, resolved } = await admitRequest(context, request, exchange, record,
+    const admitted = await admitRequest(context, request, exchange, record,
       validateEmbeddingRequest, "embedding");
+    const { body } = admitted;
     await capture?.request(body);
+    const plan = planRoute({
+      context, headers: request.headers, record, resolved: admitted.resolved, key: admitted.key,
+      body, model: body.model, labels: admitted.labels,
+    });
 
-    const codec = codecFor(resolved.provider.type);
-    if (codec.encodeEmbeddingRequest === undefined || codec.decodeEmbeddingResponse === undefined) {
-      throw new NexusError(
-        "unsupported_parameter",
-        `Provider type '${codec.type}' has no embeddings API.`,
-        { status: 400, type: "invalid_request_error", param: "model" },
-      );
-    }
-    const target = targetFor(resolved);
-    record.addTargetSecrets(target);
-    const upstreamRequest = codec.encodeEmbeddingRequest(body, target);
+    const cached = routedCacheServe(context, request, record, ROUTE, plan.resolved,
+      planAnswerCache(context, admitted, request.headers, record, {
+        api: "embeddings",
+        stream: false,
+        fingerprint: embeddingsFingerprint(body, routeCacheTarget(plan)),
+      }));
     exchange.holdOpen();
-    abort = new UpstreamAbort(
-      request.signal,
-      resolved.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      resolved.providerId,
-    );
-    const upstream = await callUpstream(upstreamRequest, abort, {
-      codec, target, stream: false,
-      addSecret: (value) => record.addSecret(value),
-    });
-    record.addDetail("upstream_status", upstream.status);
-    await rejectFailedUpstream(upstream, codec);
-
-    const json = await readUpstreamJson(upstream, abort, resolved.providerId);
-    abort.clearDeadline();
-    const answer = codec.decodeEmbeddingResponse(json, body.model, body.encoding_format);
-    record.setUsage({
-      prompt_tokens: answer.usage.prompt_tokens,
-      completion_tokens: 0,
-      total_tokens: answer.usage.total_tokens,
-    });
-    capture?.response(answer);
-    record.finish(200, null);
-    return Response.json(answer, { headers: record.responseHeaders() });
+    if (cached !== null) {
+      return await serveCached({
+        ...cached,
+        stream: false,
+        upstream: routedUpstream((signal, addSecret) => routeEmbeddings(
+          { context, record, plan, signal, addSecret }, body), embeddingsItems),
+        shape: embeddingsShape(record),
+      });
+    }
+    const routed = await routeEmbeddings({ context, record, plan, signal: request.signal }, body);
+    abort = routed.abort;
+    return respondEmbeddings(record, routed.reply);
   } catch (error) {
     return failUpstream(context, record, abort, error);
   }

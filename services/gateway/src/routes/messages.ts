@@ -1,7 +1,6 @@
 import { invalidUpstream } from "../../../../runtime/providers/anthropic/upstream-errors.ts";
 import { toUsage } from "../../../../runtime/providers/anthropic/usage.ts";
 import type { AnthropicUsage } from "../../../../runtime/providers/anthropic/wire.ts";
-import { codecFor } from "../../../../runtime/providers/registry.ts";
 import type { Principal } from "../../../../runtime/hooks/stage.ts";
 import { admitRequest } from "../admit.ts";
 import { checkAnswer, translateToScan } from "../compliance/check.ts";
@@ -11,22 +10,26 @@ import { openCapture } from "../capture.ts";
 import { relayOptions } from "../relay-options.ts";
 import { RequestRecord } from "../request-record.ts";
 import { relayStream } from "../stream-relay.ts";
-import { callUpstream, UpstreamAbort } from "../upstream/call.ts";
-import { readUpstreamJson } from "../upstream/read-json.ts";
-import { requireEventStream } from "../upstream/require-event-stream.ts";
-import { targetFor } from "../upstream/target.ts";
+import type { Attempted } from "../routing/attempt-target.ts";
+import { messagesFingerprint, messagesItems, messagesShape } from
+  "../cache/messages-answer.ts";
+import { planAnswerCache } from "../cache/plan.ts";
+import { routedCacheServe, serveCached } from "../cache/serve-cached.ts";
+import { routeCacheTarget } from "../routing/cache-target.ts";
+import { planRoute } from "../routing/plan-route.ts";
+import { routedUpstream } from "../routing/routed-upstream.ts";
+import type { UpstreamAbort } from "../upstream/call.ts";
 import { failUpstream } from "./fail-request.ts";
 import { type MessagesBody, validateMessagesBody } from "./messages-body.ts";
-import { readMessagesEvents } from "./messages-events.ts";
+import type { MessagesEvent } from "./messages-events.ts";
 import { messagesHeaders, messagesStreamHeaders } from "./messages-headers.ts";
 import { messagesEventFormat } from "./messages-stream.ts";
-import { handleTranslatedMessages } from "./messages-translated.ts";
+import { type MessagesReply, routeMessages } from "./messages-route.ts";
+import { serveTranslatedMessages } from "./messages-translated.ts";
 import { StreamUsage } from "./messages-usage.ts";
-import { buildMessagesRequest, rejectFailedMessages } from "./messages-upstream.ts";
 
 const ROUTE = "/v1/messages";
-/** The chat route's defaults, so a provider behaves the same behind either route. */
-const DEFAULT_TIMEOUT_MS = 600_000;
+/** The chat route's default, so a provider behaves the same behind either route. */
 const DEFAULT_STREAM_IDLE_MS = 300_000;
 
 /**
@@ -44,51 +47,76 @@ export async function handleMessages(
   const capture = openCapture(context, record, request);
   let abort: UpstreamAbort | null = null;
   try {
-    const { body, resolved, principal, key, passthrough } = await admitRequest(context,
-      request, exchange, record, validateMessagesBody, "chat");
+    const admitted = await admitRequest(context, request, exchange, record,
+      validateMessagesBody, "chat");
+    const { body, principal, key } = admitted;
     await capture?.request(body, principal);
     // A passthrough stream cannot be scanned, so with response stages it is translated.
-    const scannedStream = translateToScan(context, record, body.stream === true, principal,
-      passthrough);
-    if (resolved.provider.type !== "anthropic" || scannedStream) {
-      const admitted = { body, resolved, principal, key };
-      return await handleTranslatedMessages(context, request, exchange, record, admitted);
-    }
-
-    const codec = codecFor(resolved.provider.type);
-    const target = targetFor(resolved);
-    record.addTargetSecrets(target);
-    const upstreamRequest = buildMessagesRequest(body, request.headers, target);
-    exchange.holdOpen();
-    abort = new UpstreamAbort(request.signal, resolved.provider.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      resolved.providerId);
-    const upstream = await callUpstream(upstreamRequest, abort, {
-      codec, target, stream: body.stream === true,
-      addSecret: (value) => record.addSecret(value),
+    const scanStream = translateToScan(context, record, body.stream === true, principal,
+      admitted.passthrough);
+    const plan = planRoute({
+      context, headers: request.headers, record, resolved: admitted.resolved, key, body,
+      model: body.model, labels: admitted.labels,
     });
-    record.addDetail("upstream_status", upstream.status);
-    await rejectFailedMessages(upstream);
 
-    if (body.stream === true) {
-      const idleTimeoutMs = resolved.provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_MS;
-      return await startStream(context, record, upstream, body, abort, idleTimeoutMs);
+    const callInput = { body, clientHeaders: request.headers, key, record, scanStream };
+    const cached = routedCacheServe(context, request, record, ROUTE, plan.resolved,
+      planAnswerCache(context, admitted, request.headers, record, {
+        api: "messages",
+        stream: body.stream === true,
+        fingerprint: messagesFingerprint(body, request.headers, scanStream,
+          routeCacheTarget(plan)),
+      }));
+    exchange.holdOpen();
+    if (cached !== null) {
+      return await serveCached({
+        ...cached,
+        stream: body.stream === true,
+        upstream: routedUpstream((signal, addSecret) => routeMessages(
+          { context, record, plan, signal, addSecret }, callInput), messagesItems),
+        shape: messagesShape({ context, record, principal, clientModel: body.model }),
+      });
     }
-    return await answerJson(context, record, upstream, body, abort, principal);
+    const routed = await routeMessages({ context, record, plan, signal: request.signal },
+      callInput);
+    abort = routed.abort;
+    return await serveMessages(context, record, routed, body, principal);
   } catch (error) {
     return failUpstream(context, record, abort, error, "anthropic");
   }
 }
 
+/**
+ * Answers the client from a routed attempt: an Anthropic target's answer relayed, or another
+ * target's translated back into Anthropic's shapes.
+ */
+export async function serveMessages(
+  context: GatewayContext,
+  record: RequestRecord,
+  routed: Attempted<MessagesReply>,
+  body: MessagesBody,
+  principal: Principal | null,
+): Promise<Response> {
+  const { reply } = routed;
+  if (reply.kind === "translated") {
+    return await serveTranslatedMessages(context, record, { ...routed, reply: reply.chat },
+      principal);
+  }
+  if (reply.start.kind === "json") {
+    return await answerJson(context, record, reply.start.json, body, principal);
+  }
+  const idleTimeoutMs = routed.resolved.provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_MS;
+  const { first, rest } = reply.start;
+  return startStream(context, record, first, rest, body, routed.abort, idleTimeoutMs);
+}
+
 async function answerJson(
   context: GatewayContext,
   record: RequestRecord,
-  upstream: Response,
+  answer: unknown,
   body: MessagesBody,
-  abort: UpstreamAbort,
   principal: Principal | null,
 ): Promise<Response> {
-  const answer = await readUpstreamJson(upstream, abort, record.provider ?? "");
-  abort.clearDeadline();
   if (typeof answer !== "object" || answer === null || Array.isArray(answer)) {
     throw invalidUpstream("the message is not a JSON object.");
   }
@@ -104,22 +132,19 @@ async function answerJson(
   return Response.json(message, { headers: messagesHeaders(record) });
 }
 
-async function startStream(
+/**
+ * Relays an Anthropic stream whose first event the routing step already read, so a failure
+ * before any content still reached the client as an HTTP error with its real status.
+ */
+function startStream(
   context: GatewayContext,
   record: RequestRecord,
-  upstream: Response,
+  first: IteratorResult<MessagesEvent>,
+  iterator: AsyncIterator<MessagesEvent>,
   body: MessagesBody,
   abort: UpstreamAbort,
   idleTimeoutMs: number,
-): Promise<Response> {
-  const source = await requireEventStream(upstream);
-  const iterator = readMessagesEvents(source)[Symbol.asyncIterator]();
-
-  // Wait for the first event before sending headers, so a failure that comes before any content
-  // still reaches the client as an HTTP error with its real status.
-  const first = await iterator.next();
-  abort.clearDeadline();
-
+): Response {
   const usage = new StreamUsage(record);
   const format = messagesEventFormat(body.model, usage);
   const stream = relayStream(first, iterator, format, relayOptions(context, record, abort, {

@@ -1,24 +1,20 @@
-import { buildUpstreamRequest } from "../../../../runtime/providers/openai/upstream-request.ts";
 import { isRecord } from "../../../../runtime/providers/openai/is-record.ts";
-import { codecFor } from "../../../../runtime/providers/registry.ts";
 import { checkAnswer, responseStagesApply } from "../compliance/check.ts";
 import { relayOptions } from "../relay-options.ts";
 import { passthroughEventFormat } from "../responses/passthrough-format.ts";
-import { readResponsesEvents } from "../responses/read-events.ts";
+import type { ResponsesEvent } from "../responses/read-events.ts";
 import { replaceModelName } from "../responses/model-name.ts";
 import { invalidResponsesUpstream } from "../responses/upstream-errors.ts";
 import { usageFromResponses } from "../responses/usage.ts";
 import { relayStream } from "../stream-relay.ts";
-import type { UpstreamAbort } from "../upstream/call.ts";
-import { readUpstreamJson } from "../upstream/read-json.ts";
-import { requireEventStream } from "../upstream/require-event-stream.ts";
-import { targetFor } from "../upstream/target.ts";
 import {
   eventStreamHeaders,
   type ResponsesCall,
-  sendUpstream,
   streamIdleTimeout,
 } from "./responses-call.ts";
+import type { ResponsesReply } from "./responses-route.ts";
+
+type PassthroughStart = Extract<ResponsesReply, { kind: "passthrough" }>["start"];
 
 const ROUTE = "/v1/responses";
 
@@ -28,29 +24,20 @@ const ROUTE = "/v1/responses";
  * not model (built-in tools, `include`, `previous_response_id`, new parameters) reach the
  * provider intact, and the answer comes back byte for byte except its model name.
  */
-export async function relayResponses(call: ResponsesCall): Promise<Response> {
-  const { body, resolved, record } = call;
-  const codec = codecFor(resolved.provider.type);
-  const target = targetFor(resolved);
-  record.addTargetSecrets(target);
-  const upstreamRequest = buildUpstreamRequest(target, "/responses",
-    { ...body, model: target.upstreamModel });
-
-  const { upstream, abort } = await sendUpstream(call, upstreamRequest, codec, target);
-  if (body.stream === true) return await startStream(call, upstream, abort);
-  return await answerJson(call, upstream, abort);
+export async function relayResponses(
+  call: ResponsesCall,
+  start: PassthroughStart,
+): Promise<Response> {
+  if (start.kind === "stream") return startStream(call, start.first, start.rest);
+  return await answerJson(call, start.answer, start.text);
 }
 
-async function answerJson(
+export async function answerJson(
   call: ResponsesCall,
-  upstream: Response,
-  abort: UpstreamAbort,
+  answer: unknown,
+  text: string,
 ): Promise<Response> {
   const { record, body } = call;
-  // The clone is parsed with the shared error mapping, and the original keeps the exact text.
-  const answer = await readUpstreamJson(upstream.clone(), abort, record.provider ?? "");
-  const text = await upstream.text();
-  abort.clearDeadline();
   if (!isRecord(answer)) throw invalidResponsesUpstream("the response is not a JSON object.");
 
   record.setUsage(usageFromResponses(answer.usage));
@@ -72,20 +59,17 @@ async function answerJson(
   });
 }
 
-async function startStream(
+/**
+ * Relays a stream whose first event the routing step already read, so a failure before any
+ * content still reached the client as an HTTP error with its real status.
+ */
+function startStream(
   call: ResponsesCall,
-  upstream: Response,
-  abort: UpstreamAbort,
-): Promise<Response> {
+  first: IteratorResult<ResponsesEvent>,
+  iterator: AsyncIterator<ResponsesEvent>,
+): Response {
   const { context, record, body } = call;
-  const source = await requireEventStream(upstream);
-  const iterator = readResponsesEvents(source)[Symbol.asyncIterator]();
-
-  // Wait for the first event before sending headers, so a failure that comes before any content
-  // still reaches the client as an HTTP error with its real status.
-  const first = await iterator.next();
-  abort.clearDeadline();
-
+  const abort = call.abort!;
   const format = passthroughEventFormat(body.model, record);
   const stream = relayStream(first, iterator, format, relayOptions(context, record, abort, {
     route: ROUTE,

@@ -1,24 +1,18 @@
-import type { ChatChunk, ChatRequest } from "../../../../runtime/canonical/chat.ts";
-import type { DecodeContext, ProviderCodec } from "../../../../runtime/providers/codec.ts";
-import { codecFor } from "../../../../runtime/providers/registry.ts";
+import type { ChatChunk } from "../../../../runtime/canonical/chat.ts";
 import { checkAnswer } from "../compliance/check.ts";
 import { scanChatStream } from "../compliance/scan-chunks.ts";
-import { applyParamPolicy } from "../param-policy.ts";
 import { relayOptions } from "../relay-options.ts";
-import { toChatRequest } from "../responses/decode-request.ts";
 import { toResponseObject } from "../responses/encode-response.ts";
 import { newItemId } from "../responses/ids.ts";
 import { ResponsesStreamWriter } from "../responses/stream-writer.ts";
 import { translatedEventFormat } from "../responses/translated-format.ts";
 import { relayStream } from "../stream-relay.ts";
 import type { UpstreamAbort } from "../upstream/call.ts";
-import { readUpstreamJson } from "../upstream/read-json.ts";
-import { requireEventStream } from "../upstream/require-event-stream.ts";
-import { targetFor } from "../upstream/target.ts";
+import type { ChatAttempt } from "../routing/chat-attempt.ts";
+import { resumeStream } from "../routing/resume-stream.ts";
 import {
   eventStreamHeaders,
   type ResponsesCall,
-  sendUpstream,
   streamIdleTimeout,
 } from "./responses-call.ts";
 
@@ -29,21 +23,18 @@ const ROUTE = "/v1/responses";
  * request becomes a canonical chat request, and the answer or chunk stream becomes a
  * `response` object or the Responses event sequence.
  */
-export async function translateResponses(call: ResponsesCall): Promise<Response> {
-  const { body, resolved, record } = call;
-  const codec = codecFor(resolved.provider.type);
-  const target = targetFor(resolved);
-  record.addTargetSecrets(target);
-  const chatRequest = applyParamPolicy(toChatRequest(body), codec, target, call.key, record);
-  const upstreamRequest = codec.encodeChatRequest(chatRequest, target);
+export async function translateResponses(
+  call: ResponsesCall,
+  routed: ChatAttempt,
+): Promise<Response> {
+  const { body, record } = call;
+  const { codec, abort } = routed;
+  const { start, decodeContext } = routed.reply;
+  if (start.kind === "stream") {
+    return await startStream(call, resumeStream(start.first, start.rest), abort);
+  }
 
-  const { upstream, abort } = await sendUpstream(call, upstreamRequest, codec, target);
-  const decodeContext: DecodeContext = { clientModel: body.model, request: chatRequest };
-  if (body.stream === true) return await startStream(call, codec, upstream, decodeContext, abort);
-
-  const json = await readUpstreamJson(upstream, abort, resolved.providerId);
-  abort.clearDeadline();
-  const answer = codec.decodeChatResponse(json, decodeContext);
+  const answer = codec.decodeChatResponse(start.json, decodeContext);
   record.setUsage(answer.usage);
   const response = toResponseObject(answer, body);
   record.capture?.response(response);
@@ -54,19 +45,16 @@ export async function translateResponses(call: ResponsesCall): Promise<Response>
 
 async function startStream(
   call: ResponsesCall,
-  codec: ProviderCodec,
-  upstream: Response,
-  decodeContext: DecodeContext & { request: ChatRequest },
+  decoded: AsyncIterable<ChatChunk>,
   abort: UpstreamAbort,
 ): Promise<Response> {
   const { context, record, body } = call;
-  const source = await requireEventStream(upstream);
-  const decoded = codec.decodeChatStream(source, decodeContext);
   const chunks = scanChatStream(context, record, call.principal, body.model, decoded);
   const iterator = chunks[Symbol.asyncIterator]();
 
   // Wait for the first chunk before sending headers, so a failure that comes before any content
-  // still reaches the client as an HTTP error with its real status.
+  // still reaches the client as an HTTP error with its real status. The routing step already
+  // read the provider's first chunk, so this waits only for the compliance scan.
   const first: IteratorResult<ChatChunk> = await iterator.next();
   abort.clearDeadline();
 

@@ -1,0 +1,176 @@
+import {
+  type CachedAnswer,
+  decodeCachedAnswer,
+  encodeCachedAnswer,
+} from "../../../../runtime/cache/cached-answer.ts";
+import type { ResolvedModel } from "../../../../runtime/config/models.ts";
+import type { GatewayContext } from "../context.ts";
+import type { RequestRecord } from "../request-record.ts";
+import { ROUTED_CALL_TIMEOUT_MS } from "../routing/routed-upstream.ts";
+import type { ChatCache } from "./chat-cache.ts";
+import { Flight, type UpstreamItems } from "./flight.ts";
+import type { CachePlan } from "./plan.ts";
+import { type AnswerShape, serveFlight } from "./serve-flight.ts";
+
+/** Maximum silence from a provider mid-stream, in ms, before the stream counts as stalled. */
+const DEFAULT_STREAM_IDLE_MS = 300_000;
+
+/** One request served through the answer cache, whatever its inbound API. */
+export interface CacheServe<T> {
+  context: GatewayContext;
+  cache: ChatCache;
+  request: Request;
+  record: RequestRecord;
+  plan: CachePlan;
+  route: string;
+  stream: boolean;
+  /** The upstream call a miss makes; joined requests share it. */
+  upstream: UpstreamItems<T>;
+  providerId: string;
+  timeoutMs: number;
+  /** Maximum silence from the provider mid-stream, in ms. */
+  idleTimeoutMs: number;
+  shape: AnswerShape<T>;
+  /** The semantic step after an exact miss; only the chat route has one. */
+  semantic?: SemanticHooks<T>;
+}
+
+export interface SemanticHooks<T> {
+  lookup(): Promise<{
+    hit: {
+      items: T[];
+      storeKey: string;
+      similarity: number;
+      /** The prompt fingerprint of the stored answer, which was another prompt's. */
+      storedPromptFingerprint?: string;
+    } | null;
+    vector: Float32Array | null;
+  }>;
+  /** Adds the vector of an answer just stored; `answer` is the stored (encoded) value. */
+  add(vector: Float32Array | null, answer: string): void;
+}
+
+/**
+ * Serves a request through the cache: a stored answer when there is one (`hit`), else with
+ * the semantic step on, the stored answer of the most similar prompt (`semantic-hit`), else
+ * the answer of an identical call already in progress (`hit`, marked coalesced), else a new
+ * upstream call (`miss`) whose clean answer is stored. Stored answers are the provider's
+ * decoded answer before response-stage checks, and every serve, hits included, runs the
+ * requester's response pipeline on its own copy.
+ */
+export async function serveCached<T>(input: CacheServe<T>): Promise<Response> {
+  const { cache, plan, record } = input;
+  const stored = plan.read ? await readStored(input) : null;
+  if (stored !== null) {
+    record.addDetail("cache", "hit");
+    rememberServed(input, plan.key);
+    return serveFlight(input, Flight.replay(stored), null);
+  }
+
+  // A request joins an identical call in progress before the semantic step, so it makes no
+  // embedding call. No `await` comes between this check and the join below.
+  const joinable = plan.read && cache.flights.has(plan.key);
+  const noLookup = { hit: null, vector: null };
+  const semantic = joinable ? noLookup : await input.semantic?.lookup() ?? noLookup;
+  if (semantic.hit !== null) {
+    record.addDetail("cache", "semantic-hit");
+    record.addDetail("cache_similarity", semantic.hit.similarity);
+    rememberServed(input, semantic.hit.storeKey, semantic.hit.storedPromptFingerprint);
+    return serveFlight(input, Flight.replay(semantic.hit.items), null);
+  }
+
+  const settings = { providerId: input.providerId, timeoutMs: input.timeoutMs, record };
+  // Store keys carry the API and the answer mode, so a flight found by key has items of `T`.
+  const start = (): Flight<unknown> => Flight.call(input.upstream, settings) as Flight<unknown>;
+  // A `no-cache` request fetches anew, so it neither joins a call nor lets others join it.
+  const joined = plan.read
+    ? cache.flights.join(plan.key, start)
+    : { flight: start(), leader: true };
+  const { leader } = joined;
+  const flight = joined.flight as Flight<T>;
+  record.addDetail("cache", leader ? "miss" : "hit");
+  rememberServed(input, plan.key);
+  if (!leader) {
+    record.addDetail("cache_coalesced", true);
+    flight.addRecord(record);
+    return serveFlight(input, flight, null);
+  }
+
+  return serveFlight(input, flight, {
+    store: plan.write ? (answer) => storeAnswer(input, answer, semantic.vector) : null,
+    release: () => cache.flights.release(plan.key, joined.flight),
+  });
+}
+
+async function readStored<T>(input: CacheServe<T>): Promise<T[] | null> {
+  const value = await input.cache.store.get(input.plan.key);
+  const answer = value === null ? null : decodeCachedAnswer<T, T>(value);
+  if (answer === null) return null;
+  if (answer.kind === "json" && !input.stream) return [answer.response];
+  if (answer.kind === "stream" && input.stream) return answer.chunks;
+  return null;
+}
+
+async function storeAnswer<T>(
+  input: CacheServe<T>,
+  answer: CachedAnswer<T, T>,
+  vector: Float32Array | null,
+): Promise<void> {
+  const { cache, plan } = input;
+  // A prompt reported as a bad answer is never stored again in its scope.
+  if (cache.guard.isPoisoned(plan.scope, plan.promptFingerprint)) return;
+  try {
+    const encoded = encodeCachedAnswer(answer);
+    await cache.store.set(plan.key, encoded, cache.ttlMs);
+    cache.guard.stored(plan.key, plan.scope, plan.promptFingerprint);
+    input.semantic?.add(vector, encoded);
+  } catch (error) {
+    // A failed write costs only a later miss, so the answer is still sent.
+    input.context.logger.log("warn", "cache.write_failed", {
+      request_id: input.record.requestId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+}
+
+/** Remembers which stored answer this request got, for `POST /v1/cache/report`. */
+function rememberServed<T>(
+  input: CacheServe<T>,
+  storeKey: string,
+  storedPromptFingerprint?: string,
+): void {
+  const { plan } = input;
+  input.cache.guard.remember(input.record.requestId, {
+    scope: plan.scope,
+    storeKey,
+    promptFingerprint: plan.promptFingerprint,
+    storedPromptFingerprint,
+  });
+}
+
+/** The fields of a `CacheServe` that do not depend on the API's items. */
+export type CacheServeBase =
+  Omit<CacheServe<unknown>, "stream" | "upstream" | "shape" | "semantic">;
+
+/**
+ * Returns what every API's cached serve of a routed request shares, or null when the plan
+ * bypasses the cache. `resolved` is the route's first target: its provider maps failures
+ * and sets the idle limit of a stream. The shared call gets no deadline of its own, since
+ * routing sets one per attempt and one for the whole route.
+ */
+export function routedCacheServe(
+  context: GatewayContext,
+  request: Request,
+  record: RequestRecord,
+  route: string,
+  resolved: ResolvedModel,
+  plan: CachePlan | null,
+): CacheServeBase | null {
+  if (plan === null || context.cache === null) return null;
+  return {
+    context, cache: context.cache, request, record, plan, route,
+    providerId: resolved.providerId,
+    timeoutMs: ROUTED_CALL_TIMEOUT_MS,
+    idleTimeoutMs: resolved.provider.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_MS,
+  };
+}
