@@ -46,7 +46,8 @@ export async function startBenchGateway(
   const loaded = validateConfig(raw, join(dataDir, "nexus.config.yaml"));
   const gateway = await startGateway(loaded, { logger: createLogger(() => {}), port: 0 });
   const { context } = gateway;
-  const key = createVirtualKey(context.keys, context.hmacSecret, { org: "acme", models: ["*"] });
+  const key = await createVirtualKey(context.keys, context.hmacSecret,
+    { org: "acme", models: ["*"] });
   return {
     url: gateway.url,
     key: key.secret,
