@@ -14,3 +14,34 @@ export interface AuditSink {
   /** Writes what is queued within the sink's time bound and rejects later events. */
   close(): void | Promise<void>;
 }
+
+/**
+ * Facts of a request once it is admitted, for its start record: no body and no secret. The
+ * publisher adds the node id (see `BusEventPublisher.started`).
+ */
+export interface AuditStart {
+  requestId: string;
+  clientRequestId: string | null;
+  /** Epoch milliseconds when the request arrived. */
+  time: number;
+  keyId: string | null;
+  org: string | null;
+  project: string | null;
+  route: string;
+  model: string | null;
+  stream: boolean;
+}
+
+/**
+ * Optional on the gateway context: called once per admitted request, so a production node can
+ * publish a start record that a writer turns into a `gateway_lost` event if the node dies
+ * before the request's final event. The embedded mode leaves it unset.
+ */
+export interface AuditStartHook {
+  auditStart?: (start: AuditStart) => void;
+  /**
+   * Resolves once the records of a request are acknowledged by the bus (see
+   * `BusEventPublisher.settled`), so a response can await it before its last bytes.
+   */
+  auditSettled?: (requestId: string) => Promise<void>;
+}

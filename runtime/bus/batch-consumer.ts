@@ -11,7 +11,20 @@ import { decodeEvent } from "./event-codec.ts";
  * queued on disk), and only then are the messages acknowledged. When it rejects, the whole
  * batch is redelivered later.
  */
-export type BatchHandler = (events: readonly TrafficEvent[]) => Promise<void> | void;
+export type BatchHandler<T = TrafficEvent> = (events: readonly T[]) => Promise<void> | void;
+
+/** Decoding of a consumer's messages; traffic events by default. */
+export interface BatchCodec<T> {
+  /** Throws on a message this version cannot read; it is retried, then dead-lettered. */
+  decode(data: Uint8Array): T;
+  /** The request id, so two copies of one message in a batch are handed over once. */
+  idOf(item: T): string;
+}
+
+const EVENT_CODEC: BatchCodec<TrafficEvent> = {
+  decode: decodeEvent,
+  idOf: (event) => event.requestId,
+};
 
 export interface BatchConsumerOptions {
   /** Events per batch at most. */
@@ -31,9 +44,9 @@ export interface RunningConsumer {
   readonly done: Promise<void>;
 }
 
-interface Received {
+interface Received<T> {
   message: JsMsg;
-  event: TrafficEvent;
+  event: T;
 }
 
 /** Doubles from 1 s to at most 30 s, so a store outage is retried without flooding it. */
@@ -47,15 +60,16 @@ function defaultRetryDelayMs(deliveryCount: number): number {
  * `handler` resolved. A crash before that leaves the batch unacknowledged, so JetStream
  * redelivers it after the ack wait. The consumer must exist (see `ensureEventConsumer`).
  */
-export async function startBatchConsumer(nc: NatsConnection, names: BusNames,
-  consumerName: string, handler: BatchHandler, logger: Logger,
-  options: BatchConsumerOptions = {}): Promise<RunningConsumer> {
+export async function startBatchConsumer<T = TrafficEvent>(nc: NatsConnection,
+  names: BusNames, consumerName: string, handler: BatchHandler<T>, logger: Logger,
+  options: BatchConsumerOptions = {},
+  codec: BatchCodec<T> = EVENT_CODEC as unknown as BatchCodec<T>): Promise<RunningConsumer> {
   const maxBatch = options.maxBatch ?? 500;
   const maxWaitMs = options.maxWaitMs ?? 50;
   const js = jetstream(nc);
   const consumer = await js.consumers.get(names.eventStream, consumerName);
   const messages = await consumer.consume({ max_messages: maxBatch * 2 });
-  const handle = new BatchHandling(js, names, consumerName, handler, logger, options);
+  const handle = new BatchHandling(js, names, consumerName, handler, codec, logger, options);
 
   const done = readInBatches(messages, maxBatch, maxWaitMs, async (batch) => {
     try {
@@ -126,21 +140,23 @@ async function readInBatches(messages: AsyncIterable<JsMsg>, maxBatch: number,
  * Decodes, hands over and acknowledges one batch. `run` rejects only when an ack or nak cannot
  * be sent, because the connection closed.
  */
-class BatchHandling {
+class BatchHandling<T> {
   readonly #js: JetStreamClient;
   readonly #names: BusNames;
   readonly #consumer: string;
-  readonly #handler: BatchHandler;
+  readonly #handler: BatchHandler<T>;
+  readonly #codec: BatchCodec<T>;
   readonly #logger: Logger;
   readonly #deadLetterAfter: number;
   readonly #retryDelayMs: (deliveryCount: number) => number;
 
-  constructor(js: JetStreamClient, names: BusNames, consumer: string, handler: BatchHandler,
-    logger: Logger, options: BatchConsumerOptions) {
+  constructor(js: JetStreamClient, names: BusNames, consumer: string, handler: BatchHandler<T>,
+    codec: BatchCodec<T>, logger: Logger, options: BatchConsumerOptions) {
     this.#js = js;
     this.#names = names;
     this.#consumer = consumer;
     this.#handler = handler;
+    this.#codec = codec;
     this.#logger = logger;
     this.#deadLetterAfter = options.deadLetterAfter ?? 5;
     this.#retryDelayMs = options.retryDelayMs ?? defaultRetryDelayMs;
@@ -151,15 +167,15 @@ class BatchHandling {
     if (received.length === 0) return;
 
     // A message redelivered while its first copy waits in this batch is stored once.
-    const unique = new Map<string, TrafficEvent>();
-    for (const { event } of received) unique.set(event.requestId, event);
+    const unique = new Map<string, T>();
+    for (const { event } of received) unique.set(this.#codec.idOf(event), event);
     try {
       await this.#handler([...unique.values()]);
     } catch (error) {
       this.#logger.log("error", "bus.batch_failed", {
         consumer: this.#consumer,
         events: received.length,
-        first_request_id: received[0]?.event.requestId,
+        first_request_id: this.#codec.idOf((received[0] as Received<T>).event),
         error: describeError(error),
       });
       for (const { message } of received) {
@@ -171,11 +187,11 @@ class BatchHandling {
   }
 
   /** Decodes each message. One that fails is retried, then dead-lettered, on its own. */
-  async #decodeAll(messages: readonly JsMsg[]): Promise<Received[]> {
-    const received: Received[] = [];
+  async #decodeAll(messages: readonly JsMsg[]): Promise<Received<T>[]> {
+    const received: Received<T>[] = [];
     for (const message of messages) {
       try {
-        received.push({ message, event: decodeEvent(message.data) });
+        received.push({ message, event: this.#codec.decode(message.data) });
       } catch (error) {
         await this.#reject(message, describeError(error));
       }

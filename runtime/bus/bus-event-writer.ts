@@ -10,6 +10,7 @@ import {
 import type { BusNames } from "./bus-names.ts";
 import type { EventConsumerSettings } from "./event-consumers.ts";
 import { ensureEventStreams, type EventStreamLimits } from "./event-streams.ts";
+import type { OpenRequestStore } from "./open-requests.ts";
 
 export interface BusEventWriterOptions extends BatchConsumerOptions {
   streamLimits?: EventStreamLimits;
@@ -17,6 +18,12 @@ export interface BusEventWriterOptions extends BatchConsumerOptions {
   consumer?: EventConsumerSettings;
   /** Called with how many events of each committed batch were new (e.g. for a metric). */
   onCommitted?: (written: number, events: readonly TrafficEvent[]) => void;
+  /**
+   * Open requests to delete once their final event commits (see open-request-tracker.ts).
+   * Deleting follows the commit, before the ack: a crash between the two leaves an entry
+   * whose event is stored, which the next sweep drops without writing anything.
+   */
+  openRequests?: OpenRequestStore;
 }
 
 /**
@@ -35,6 +42,7 @@ export async function startBusEventWriter(nc: NatsConnection, names: BusNames,
     options.consumer);
   return await startBatchConsumer(nc, names, names.writerConsumer, async (events) => {
     const written = await store.insertBatch(events);
+    await options.openRequests?.close(events.map((event) => event.requestId));
     logger.log("debug", "bus.batch_stored", { events: events.length, new_events: written });
     options.onCommitted?.(written, events);
   }, logger, options);

@@ -6,6 +6,13 @@ export interface BusNames {
   /** Stream that stores every traffic event, on subjects `<prefix>.events.<org>`. */
   eventStream: string;
   eventSubjectPrefix: string;
+  /**
+   * Start records of requests, on subjects `<prefix>.starts.<org>` of the event stream, so a
+   * request cut by a lost gateway still leaves an event (see open-request-tracker.ts).
+   */
+  startSubjectPrefix: string;
+  /** Core NATS subjects `<prefix>.heartbeats.<node>` carry each gateway node's heartbeat. */
+  heartbeatSubjectPrefix: string;
   /** Stream that keeps messages no consumer could decode, for a person to inspect. */
   deadLetterStream: string;
   deadLetterSubject: string;
@@ -13,6 +20,8 @@ export interface BusNames {
   changeSubjectPrefix: string;
   /** Durable consumer that stores events in the event store. */
   writerConsumer: string;
+  /** Durable consumer that keeps the start records of open requests in the store. */
+  startConsumer: string;
   /** Durable consumer that feeds the SIEM forwarder. */
   siemConsumer: string;
 }
@@ -32,10 +41,13 @@ export function busNames(prefix: string = DEFAULT_BUS_PREFIX): BusNames {
   return {
     eventStream: `${upper}_EVENTS`,
     eventSubjectPrefix: `${prefix}.events`,
+    startSubjectPrefix: `${prefix}.starts`,
+    heartbeatSubjectPrefix: `${prefix}.heartbeats`,
     deadLetterStream: `${upper}_DEAD_LETTER`,
     deadLetterSubject: `${prefix}.dead-letter.events`,
     changeSubjectPrefix: `${prefix}.changes`,
     writerConsumer: `${prefix}-writer`,
+    startConsumer: `${prefix}-starts`,
     siemConsumer: `${prefix}-siem`,
   };
 }
@@ -46,8 +58,21 @@ export function busNames(prefix: string = DEFAULT_BUS_PREFIX): BusNames {
  * or empty goes to the token `%`, which percent-encoding never produces on its own.
  */
 export function eventSubject(names: BusNames, org: string | null): string {
-  const token = org === null || org === ""
+  return `${names.eventSubjectPrefix}.${subjectToken(org)}`;
+}
+
+/** Returns the subject of a request's start record, by org as `eventSubject` does. */
+export function startSubject(names: BusNames, org: string | null): string {
+  return `${names.startSubjectPrefix}.${subjectToken(org)}`;
+}
+
+/** Returns the heartbeat subject of gateway node `nodeId`. */
+export function heartbeatSubject(names: BusNames, nodeId: string): string {
+  return `${names.heartbeatSubjectPrefix}.${subjectToken(nodeId)}`;
+}
+
+function subjectToken(value: string | null): string {
+  return value === null || value === ""
     ? "%"
-    : encodeURIComponent(org).replaceAll(".", "%2E").replaceAll("*", "%2A");
-  return `${names.eventSubjectPrefix}.${token}`;
+    : encodeURIComponent(value).replaceAll(".", "%2E").replaceAll("*", "%2A");
 }

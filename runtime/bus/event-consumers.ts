@@ -20,6 +20,8 @@ const DEFAULT_ACK_WAIT_MS = 30_000;
 export interface EventConsumerSettings {
   /** Time to acknowledge a message before JetStream redelivers it, in ms. */
   ackWaitMs?: number;
+  /** Subjects the consumer reads; every traffic event (`<prefix>.events.>`) unless set. */
+  filterSubject?: string;
 }
 /** Messages delivered and not yet acknowledged. Past this JetStream pauses delivery. */
 const MAX_ACK_PENDING = 10_000;
@@ -35,7 +37,7 @@ export async function ensureEventConsumer(jsm: JetStreamManager, names: BusNames
     durable_name: name,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    filter_subject: `${names.eventSubjectPrefix}.>`,
+    filter_subject: settings.filterSubject ?? `${names.eventSubjectPrefix}.>`,
     ack_wait: (settings.ackWaitMs ?? DEFAULT_ACK_WAIT_MS) * NANOS_PER_MS,
     // Redelivery never stops: a failed write is retried until the store accepts it, and a
     // message that cannot be decoded goes to the dead-letter stream instead.

@@ -34,8 +34,10 @@ const DEFAULT_MAX_BYTES = 10 * 1024 ** 3;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /**
- * Creates the event stream, the writer's consumer and the dead-letter stream when missing, and
- * brings an existing stream to these limits. Safe to call from every node at every boot.
+ * Creates the event stream, the writer's and the start records' consumers and the dead-letter
+ * stream when missing, and brings an existing stream to these limits. Safe to call from every
+ * node at every boot. Start records stay in the stream until a writer runs the open-request
+ * tracker (open-request-tracker.ts), so every deployment that publishes them must run one.
  */
 export async function ensureEventStreams(jsm: JetStreamManager, names: BusNames,
   limits: EventStreamLimits = {}, writer: EventConsumerSettings = {}): Promise<void> {
@@ -47,7 +49,9 @@ export async function ensureEventStreams(jsm: JetStreamManager, names: BusNames,
   // with interest retention and no consumer keeps nothing.
   await ensureStream(jsm, {
     name: names.eventStream,
-    subjects: [`${names.eventSubjectPrefix}.>`],
+    // Start records share the stream, its limits and its duplicate window. Only the start
+    // consumer reads them, so interest retention deletes each once that consumer acks it.
+    subjects: [`${names.eventSubjectPrefix}.>`, `${names.startSubjectPrefix}.>`],
     storage: StorageType.File,
     retention: RetentionPolicy.Interest,
     discard: DiscardPolicy.New,
@@ -58,6 +62,10 @@ export async function ensureEventStreams(jsm: JetStreamManager, names: BusNames,
     num_replicas: 1,
   });
   await ensureEventConsumer(jsm, names, names.writerConsumer, writer);
+  await ensureEventConsumer(jsm, names, names.startConsumer, {
+    ackWaitMs: writer.ackWaitMs,
+    filterSubject: `${names.startSubjectPrefix}.>`,
+  });
   await ensureStream(jsm, {
     name: names.deadLetterStream,
     subjects: [names.deadLetterSubject],

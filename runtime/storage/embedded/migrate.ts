@@ -133,6 +133,15 @@ const MIGRATIONS: readonly string[] = [
      expires_at INTEGER NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX cache_served_requests_expiry ON cache_served_requests (expires_at);`,
+  // Start records of requests whose final event has not arrived, for a bus writer that stores
+  // into this database: it turns an entry into a `gateway_lost` event when its node dies.
+  `CREATE TABLE open_requests (
+     request_id TEXT PRIMARY KEY,
+     node_id TEXT NOT NULL,
+     time INTEGER NOT NULL,
+     record TEXT NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX open_requests_time ON open_requests (time);`,
 ];
 
 /**

@@ -1,3 +1,4 @@
+import type { AuditStartHook } from "../../../runtime/audit/audit-sink.ts";
 import type { TrafficEvent } from "../../../runtime/audit/traffic-event.ts";
 import type { Usage } from "../../../runtime/canonical/chat.ts";
 import type { ResolvedModel } from "../../../runtime/config/models.ts";
@@ -41,6 +42,7 @@ export class RequestRecord {
   #detail: Record<string, unknown> = {};
   #droppedParams: string[] = [];
   #finished = false;
+  #startSent = false;
   #quotaHold: QuotaHold | null = null;
   /** Body capture of this request, set by `openCapture` when the config turns it on. */
   capture: RequestCapture | null = null;
@@ -64,6 +66,30 @@ export class RequestRecord {
   setModel(requested: string, resolved: ResolvedModel | null): void {
     this.#requestedModel = requested;
     this.#model = resolved;
+    this.#announceStart();
+  }
+
+  /**
+   * Hands the admitted request's start record to the context's `auditStart` hook, once. The
+   * key, stream flag and model are known by now (admission sets them in that order), so a
+   * `gateway_lost` event made from it names who asked for what. Earlier exits are quick
+   * rejections whose final event follows within milliseconds, so they get no start record.
+   */
+  #announceStart(): void {
+    const hook = (this.#context as GatewayContext & AuditStartHook).auditStart;
+    if (hook === undefined || this.#startSent || this.#finished) return;
+    this.#startSent = true;
+    hook({
+      requestId: this.requestId,
+      clientRequestId: this.clientRequestId,
+      time: this.#time,
+      keyId: this.#key?.id ?? null,
+      org: this.#key?.org ?? null,
+      project: this.#key?.project ?? null,
+      route: this.route,
+      model: this.#requestedModel,
+      stream: this.#stream,
+    });
   }
 
   /** Replaces the resolved model with the target a routed request went to last. */
@@ -178,6 +204,16 @@ export class RequestRecord {
     });
   }
 
+  /**
+   * Resolves once this request's records are acknowledged by the bus, when the context has an
+   * `auditSettled` hook (production mode), and at once otherwise. Awaited after `finish` and
+   * before the last bytes, it ensures a complete response always has its event.
+   */
+  settled(): Promise<void> {
+    const hook = (this.#context as GatewayContext & AuditStartHook).auditSettled;
+    return hook === undefined ? Promise.resolve() : hook(this.requestId);
+  }
+
   /** Writes the event; later calls do nothing, so every exit path may call it. */
   finish(status: number, errorCode: string | null): void {
     if (this.#finished) return;
@@ -186,8 +222,8 @@ export class RequestRecord {
     const usage = this.#usage ?? this.#estimateUsage();
     const captured = this.capture?.finish(status) ?? null;
     // Without usage (a failure before the first token) the whole estimate is released, and a
-    // cache hit (served or joined) made no upstream call, so it spends nothing either.
-    this.#quotaHold?.finish(servedFromCache(this.#detail.cache) ? undefined : usage);
+    // request not charged for an upstream call spends nothing either.
+    this.#quotaHold?.finish(paysNoCall(this.#detail) ? undefined : usage);
 
     const event: TrafficEvent = {
       requestId: this.requestId,
@@ -210,8 +246,8 @@ export class RequestRecord {
       cachedTokens: usage?.prompt_tokens_details?.cached_tokens ?? null,
       cacheWriteTokens: usage?.prompt_tokens_details?.cache_write_tokens ?? null,
       reasoningTokens: usage?.completion_tokens_details?.reasoning_tokens ?? null,
-      // A cache hit made no upstream call: usage shows the answer's size, but it cost nothing.
-      costUsd: servedFromCache(this.#detail.cache)
+      // A hit or a joined request pays no call: usage shows the answer's size, at no cost.
+      costUsd: paysNoCall(this.#detail)
         ? 0
         : costInUsd(usage, this.#model?.model.price),
       detail: this.#detail,
@@ -263,7 +299,13 @@ function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-/** True for the cache outcomes that made no upstream call: an exact or a semantic hit. */
-function servedFromCache(outcome: unknown): boolean {
-  return outcome === "hit" || outcome === "semantic-hit";
+/**
+ * True when the request is not charged for an upstream call. An exact or a semantic hit made
+ * none. Of the requests sharing one call, only the payer the cache's `FlightBilling` names is
+ * charged: the one that started the call, unless it left and handed the charge over.
+ */
+function paysNoCall(detail: Record<string, unknown>): boolean {
+  if (detail.cache === "hit" || detail.cache === "semantic-hit") return true;
+  if (detail.cache_flight_handed_over !== undefined) return true;
+  return detail.cache_coalesced === true && detail.cache_flight_taken_over_from === undefined;
 }

@@ -22,6 +22,29 @@ function exchangeFor(request: Request, server: GatewayServer): Exchange {
   };
 }
 
+type ModelHandler = (context: GatewayContext, request: Request, exchange: Exchange) =>
+  Promise<Response>;
+
+/**
+ * Runs a route handler and, in production, holds a JSON answer until the bus has acknowledged
+ * its traffic event, so that a gateway killed after answering cannot lose the event. Streams
+ * wait in the relay instead, before their last bytes.
+ */
+function settledRoute(context: GatewayContext, handler: ModelHandler): RouteHandler {
+  return async (request, server) => {
+    const exchange = exchangeFor(request, server);
+    const response = await handler(context, request, exchange);
+    const settle = context.auditSettled;
+    if (settle === undefined || isEventStream(response)) return response;
+    await settle(exchange.ids.requestId);
+    return response;
+  };
+}
+
+function isEventStream(response: Response): boolean {
+  return response.headers.get("content-type")?.startsWith("text/event-stream") === true;
+}
+
 /** Serves `handler` for `method` and returns 405 in the OpenAI shape for every other method. */
 function only(method: string, handler: RouteHandler): RouteHandler {
   return (request, server) => {
@@ -45,23 +68,20 @@ function only(method: string, handler: RouteHandler): RouteHandler {
  */
 export function createGatewayRoutes(context: GatewayContext): Record<string, RouteHandler> {
   return {
-    "/v1/chat/completions": only("POST", (request, server) =>
-      handleChatCompletions(context, request, exchangeFor(request, server))),
-    "/v1/messages": only("POST", (request, server) =>
-      handleMessages(context, request, exchangeFor(request, server))),
-    "/v1/responses": only("POST", (request, server) =>
-      handleResponses(context, request, exchangeFor(request, server))),
-    "/v1/cache/report": only("POST", (request, server) =>
-      handleCacheReport(context, request, exchangeFor(request, server))),
-    "/v1/embeddings": only("POST", (request, server) =>
-      handleEmbeddings(context, request, exchangeFor(request, server))),
-    "/v1/models": only("GET", (request, server) =>
-      handleListModels(context, request, exchangeFor(request, server))),
+    "/v1/chat/completions": only("POST", settledRoute(context, handleChatCompletions)),
+    "/v1/messages": only("POST", settledRoute(context, handleMessages)),
+    "/v1/responses": only("POST", settledRoute(context, handleResponses)),
+    "/v1/cache/report": only("POST", settledRoute(context, handleCacheReport)),
+    "/v1/embeddings": only("POST", settledRoute(context, handleEmbeddings)),
+    "/v1/models": only("GET", settledRoute(context, handleListModels)),
     "/healthz": only("GET", () => Response.json({ status: "ok" })),
-    "/readyz": only("GET", () =>
-      context.isStoreReady()
-        ? Response.json({ status: "ready" })
-        : Response.json({ status: "not ready", reason: "store unavailable" }, { status: 503 })),
+    "/readyz": only("GET", async () => {
+      const backends = await context.checkBackends();
+      return backends.every((backend) => backend.ready)
+        ? Response.json({ status: "ready", backends })
+        : Response.json({ status: "not ready", reason: "store unavailable", backends },
+          { status: 503 });
+    }),
     "/metrics": only("GET", async () =>
       new Response(await context.metrics.registry.metrics(), {
         headers: { "content-type": context.metrics.registry.contentType },

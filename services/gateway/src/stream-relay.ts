@@ -83,12 +83,19 @@ export function relayStream<T>(
     iterator.return?.()?.catch(() => undefined);
   };
 
-  const close = (controller: ReadableStreamDefaultController<Uint8Array>, text: string) => {
+  const close = async (controller: ReadableStreamDefaultController<Uint8Array>,
+    text: string): Promise<void> => {
     stop();
-    send(controller, text);
-    controller.close();
+    // Captured before the event is written, so the capture holds the stream's last bytes.
+    const bytes = encoder.encode(text);
+    record.capture?.streamed(bytes);
     options.onComplete?.();
     record.finish(200, null);
+    // In production the bus acknowledges the event before the client sees the stream end, so
+    // a gateway killed after a complete answer cannot lose its event (no wait when embedded).
+    await record.settled();
+    controller.enqueue(bytes);
+    controller.close();
   };
 
   return new ReadableStream<Uint8Array>({
