@@ -18,9 +18,15 @@ export class Broadcast<T> {
   #failure: unknown;
   #subscribers = 0;
   #abandoned = false;
+  readonly #settle: () => void;
+  /** Resolves once the producer ended or failed, whether or not anyone still reads. */
+  readonly settled: Promise<void>;
 
   constructor(onAbandoned: () => void) {
     this.#onAbandoned = onAbandoned;
+    const { promise, resolve } = Promise.withResolvers<void>();
+    this.settled = promise;
+    this.#settle = resolve;
   }
 
   /** Every item so far, in order; shared, so callers must not change them. */
@@ -45,6 +51,7 @@ export class Broadcast<T> {
   end(): void {
     if (this.#state !== "open") return;
     this.#state = "ended";
+    this.#settle();
     this.#wake();
   }
 
@@ -52,6 +59,7 @@ export class Broadcast<T> {
     if (this.#state !== "open") return;
     this.#state = "failed";
     this.#failure = failure;
+    this.#settle();
     this.#wake();
   }
 

@@ -11,6 +11,17 @@ export const CacheConfigSchema = Type.Object(
     maxBytes: Type.Optional(Type.Integer({ minimum: 1024 })),
     /** Keeps each virtual key's answers apart; by default keys of one org share them. */
     perKey: Type.Optional(Type.Boolean()),
+    /**
+     * Lease of the lock that makes one gateway node call upstream for identical requests on a
+     * shared (Valkey) store, in ms (default 10000). The holder renews it every third; the
+     * other nodes take over when a crashed holder lets it lapse.
+     */
+    lockLeaseMs: Type.Optional(Type.Integer({ minimum: 100 })),
+    /**
+     * Longest a node waits for another node's answer before it calls upstream itself, in ms
+     * (default 60000). A stream is shared across nodes only once it has ended.
+     */
+    lockMaxWaitMs: Type.Optional(Type.Integer({ minimum: 0 })),
     /** Serves a stored answer to a prompt close in meaning to a cached one; off when absent. */
     semantic: Type.Optional(SemanticCacheConfigSchema),
   },
@@ -21,3 +32,5 @@ export type CacheConfig = Static<typeof CacheConfigSchema>;
 
 export const DEFAULT_CACHE_TTL_SECONDS = 300;
 export const DEFAULT_CACHE_MAX_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_LOCK_LEASE_MS = 10_000;
+export const DEFAULT_LOCK_MAX_WAIT_MS = 60_000;

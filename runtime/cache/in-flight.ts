@@ -8,9 +8,10 @@ export interface Joinable {
 /**
  * Upstream calls in progress in this process, by cache key, so that identical concurrent
  * requests join one call instead of each making their own.
- * NOTE: this is per process. Gateway nodes that share a Valkey store still each call upstream
- * once for the same request; a cross-node lock is not built yet. A finished flight stays
+ * This is per process; on a shared Valkey store the first request of each node also takes
+ * the cross-node flight lock (see the gateway's `NodeTurn`). A finished flight stays
  * joinable (its items replay in full) until its owner releases it after storing the answer.
+ * The gateway releases a flight whose owner left only once its call has ended.
  */
 export class InFlight<T extends Joinable> {
   readonly #flights = new Map<string, T>();

@@ -14,7 +14,8 @@ interface ServedRow {
 
 /**
  * Keeps reported prompts in the embedded store's `cache_poisoned_prompts` table, and the
- * answer each request got in `cache_served_requests`.
+ * answer each request got in `cache_served_requests`. The methods are async only to fit the
+ * interface, so a SQLite error becomes a rejection.
  */
 export class SqlitePoisonPersistence implements PoisonPersistence {
   readonly #db: Database;
@@ -26,21 +27,27 @@ export class SqlitePoisonPersistence implements PoisonPersistence {
     this.#logger = logger;
   }
 
-  load(): { scope: string; promptFingerprint: string }[] {
+  async load(): Promise<{ scope: string; promptFingerprint: string }[]> {
     return this.#db
       .query("SELECT scope, prompt_fingerprint AS promptFingerprint FROM cache_poisoned_prompts")
       .all() as { scope: string; promptFingerprint: string }[];
   }
 
-  save(scope: string, promptFingerprint: string): void {
+  async save(scope: string, promptFingerprint: string): Promise<void> {
     this.#db
       .query(`INSERT OR IGNORE INTO cache_poisoned_prompts (scope, prompt_fingerprint, reported_at)
               VALUES (?, ?, ?)`)
       .run(scope, promptFingerprint, Date.now());
   }
 
+  async isPoisoned(scope: string, promptFingerprint: string): Promise<boolean> {
+    return this.#db
+      .query("SELECT 1 FROM cache_poisoned_prompts WHERE scope = ? AND prompt_fingerprint = ?")
+      .get(scope, promptFingerprint) !== null;
+  }
+
   /** Keeps the link; a failed write (a busy store) is logged and costs only a later report. */
-  saveServed(requestId: string, served: ServedAnswer, expiresAt: number): void {
+  async saveServed(requestId: string, served: ServedAnswer, expiresAt: number): Promise<void> {
     try {
       this.#insertServed(requestId, served, expiresAt);
     } catch (error) {
@@ -63,7 +70,7 @@ export class SqlitePoisonPersistence implements PoisonPersistence {
     if (this.#writesSinceSweep >= WRITES_PER_SWEEP) this.sweepServed(Date.now());
   }
 
-  findServed(requestId: string, now: number): ServedAnswer | undefined {
+  async findServed(requestId: string, now: number): Promise<ServedAnswer | undefined> {
     const row = this.#db
       .query(`SELECT scope, store_key, prompt_fingerprint, stored_prompt_fingerprint
               FROM cache_served_requests WHERE request_id = ? AND expires_at > ?`)

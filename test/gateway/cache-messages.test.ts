@@ -293,7 +293,7 @@ describe("messages coalescing", () => {
     leaving.abort();
 
     const response = await stayed;
-    expect(response.headers.get("x-nexus-cache")).toBe("hit");
+    expect(response.headers.get("x-nexus-cache")).toBe("miss");
     expect(await response.text()).toContain("event: message_stop");
     expect(await left).toBeInstanceOf(Error);
     expect(upstreamCalls()).toBe(1);

@@ -152,7 +152,7 @@ describe("semantic lookup coalescing", () => {
     expect(embeddingCalls()).toBe(1);
     const late = await chat("join me late");
     expect(late.status).toBe(200);
-    expect(late.headers.get("x-nexus-cache")).toBe("hit");
+    expect(late.headers.get("x-nexus-cache")).toBe("miss");
     await late.json();
     await (await first).json();
 

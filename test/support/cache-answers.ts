@@ -38,8 +38,9 @@ export async function expectHitFree(
 }
 
 /**
- * Sends `count` identical requests at once and checks that they made one upstream call: one
- * miss, the rest hits, and every body the same. Returns the first body.
+ * Sends `count` identical requests at once and checks that they made one upstream call: all
+ * misses, since none came from the store, every one but the first joined at no cost, and
+ * every body the same. Returns the first body.
  */
 export async function expectCoalesced(
   harness: Harness,
@@ -50,8 +51,12 @@ export async function expectCoalesced(
   const bodies = await Promise.all(responses.map((response) => response.text()));
   expect(harness.simulator.requests.length).toBe(1);
   const statuses = responses.map((response) => response.headers.get("x-nexus-cache"));
-  expect(statuses.filter((status) => status === "miss").length).toBe(1);
-  expect(statuses.filter((status) => status === "hit").length).toBe(count - 1);
+  expect(statuses.filter((status) => status === "miss").length).toBe(count);
+  const events = await Promise.all(responses.map((response) =>
+    harness.event(response.headers.get("x-request-id") ?? "")));
+  const joined = events.filter((event) => event?.detail.cache_coalesced === true);
+  expect(joined.length).toBe(count - 1);
+  for (const event of joined) expect(event!.costUsd).toBe(0);
   for (const body of bodies) expect(body).toBe(bodies[0]!);
   return bodies[0]!;
 }

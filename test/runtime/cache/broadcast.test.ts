@@ -75,4 +75,18 @@ describe("broadcast", () => {
     await iterator.return!();
     expect(abandoned).toBe(0);
   });
+
+  test.each(["end", "fail"] as const)("settled after %s without readers", async (outcome) => {
+    const feed = new Broadcast<{ n: number }>(() => undefined);
+    let settled = false;
+    void feed.settled.then(() => (settled = true));
+    feed.push({ n: 1 });
+    await Bun.sleep(0);
+    expect(settled).toBe(false);
+
+    if (outcome === "end") feed.end();
+    else feed.fail(new Error("upstream failed"));
+    await feed.settled;
+    expect(settled).toBe(true);
+  });
 });

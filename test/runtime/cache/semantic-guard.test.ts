@@ -44,35 +44,36 @@ describe("circuit breaker", () => {
 });
 
 describe("poison guard", () => {
-  test("blocks a prompt per scope", () => {
+  test("blocks a prompt per scope", async () => {
     const guard = new PoisonGuard();
-    guard.poison("org:acme", "f1");
-    expect(guard.isPoisoned("org:acme", "f1")).toBe(true);
-    expect(guard.isPoisoned("org:globex", "f1")).toBe(false);
-    expect(guard.isPoisoned("org:acme", "f2")).toBe(false);
+    await guard.poison("org:acme", "f1");
+    expect(await guard.isPoisoned("org:acme", "f1")).toBe(true);
+    expect(await guard.isPoisoned("org:globex", "f1")).toBe(false);
+    expect(await guard.isPoisoned("org:acme", "f2")).toBe(false);
   });
 
-  test("finds stored keys by prompt", () => {
+  test("finds stored keys by prompt", async () => {
     const guard = new PoisonGuard();
-    guard.stored("k1", "org:acme", "f1");
-    guard.stored("k2", "org:globex", "f1");
-    guard.stored("k3", "org:acme", "f2");
-    expect(guard.storeKeysOf("org:acme", new Set(["f1"]))).toEqual(["k1"]);
+    await guard.stored("k1", "org:acme", "f1");
+    await guard.stored("k2", "org:globex", "f1");
+    await guard.stored("k3", "org:acme", "f2");
+    expect(await guard.storeKeysOf("org:acme", new Set(["f1"]))).toEqual(["k1"]);
     guard.forget("k1");
-    expect(guard.storeKeysOf("org:acme", new Set(["f1"]))).toEqual([]);
+    expect(await guard.storeKeysOf("org:acme", new Set(["f1"]))).toEqual([]);
   });
 
-  test("reports survive a restart in sqlite", () => {
+  test("reports survive a restart in sqlite", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "nexus-poison-"));
     try {
       const db = openEmbeddedDatabase(dataDir);
-      new PoisonGuard(new SqlitePoisonPersistence(db)).poison("org:acme", "f1");
+      await new PoisonGuard(new SqlitePoisonPersistence(db)).poison("org:acme", "f1");
       db.close();
 
       const reopened = openEmbeddedDatabase(dataDir);
       const guard = new PoisonGuard(new SqlitePoisonPersistence(reopened));
-      expect(guard.isPoisoned("org:acme", "f1")).toBe(true);
-      expect(guard.isPoisoned("org:globex", "f1")).toBe(false);
+      await guard.ready;
+      expect(await guard.isPoisoned("org:acme", "f1")).toBe(true);
+      expect(await guard.isPoisoned("org:globex", "f1")).toBe(false);
       reopened.close();
     } finally {
       rmSync(dataDir, { recursive: true, force: true });

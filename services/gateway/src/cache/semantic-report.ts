@@ -12,8 +12,9 @@ export async function removeReported(
   promptFingerprints: ReadonlySet<string>,
   storeKeys: readonly string[] = [],
 ): Promise<number> {
-  const keys = new Set([...storeKeys, ...cache.guard.storeKeysOf(scope, promptFingerprints)]);
-  for (const fingerprint of promptFingerprints) cache.guard.poison(scope, fingerprint);
+  const stored = await cache.guard.storeKeysOf(scope, promptFingerprints);
+  const keys = new Set([...storeKeys, ...stored]);
+  for (const fingerprint of promptFingerprints) await cache.guard.poison(scope, fingerprint);
 
   const removed = new Set<string>();
   const entries = cache.semantic?.entries ?? null;

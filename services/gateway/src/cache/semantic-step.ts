@@ -206,9 +206,9 @@ async function readMatched(
     value = entry?.answer ?? null;
     promptFingerprint = entry?.promptFingerprint;
   }
-  if (promptFingerprint !== undefined && cache.guard.isPoisoned(plan.scope, promptFingerprint)) {
-    return null;
-  }
+  const poisoned = promptFingerprint !== undefined
+    && await cache.guard.isPoisoned(plan.scope, promptFingerprint);
+  if (poisoned) return null;
 
   const items = value === null ? null : itemsOf(value, input.call.body.stream === true);
   return items === null ? null : { items, promptFingerprint };

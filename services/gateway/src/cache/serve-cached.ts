@@ -9,6 +9,7 @@ import type { RequestRecord } from "../request-record.ts";
 import { ROUTED_CALL_TIMEOUT_MS } from "../routing/routed-upstream.ts";
 import type { ChatCache } from "./chat-cache.ts";
 import { Flight, type UpstreamItems } from "./flight.ts";
+import { NodeTurn } from "./node-turn.ts";
 import type { CachePlan } from "./plan.ts";
 import { type AnswerShape, serveFlight } from "./serve-flight.ts";
 
@@ -52,11 +53,14 @@ export interface SemanticHooks<T> {
 
 /**
  * Serves a request through the cache: a stored answer when there is one (`hit`), else with
- * the semantic step on, the stored answer of the most similar prompt (`semantic-hit`), else
- * the answer of an identical call already in progress (`hit`, marked coalesced), else a new
- * upstream call (`miss`) whose clean answer is stored. Stored answers are the provider's
+ * the semantic step on, the stored answer of the most similar prompt (`semantic-hit`). Else
+ * it joins an identical call already in progress (`miss` marked coalesced, because the answer
+ * does not come from the store), or makes a new upstream call (`miss`) and stores its clean
+ * answer. Stored answers are the provider's
  * decoded answer before response-stage checks, and every serve, hits included, runs the
- * requester's response pipeline on its own copy.
+ * requester's response pipeline on its own copy. On a store shared by gateway nodes, the call
+ * waits its turn first (see `NodeTurn`). While another node calls upstream for the same key,
+ * this node serves that node's stored answer (`hit`, coalesced `remote`).
  */
 export async function serveCached<T>(input: CacheServe<T>): Promise<Response> {
   const { cache, plan, record } = input;
@@ -80,26 +84,50 @@ export async function serveCached<T>(input: CacheServe<T>): Promise<Response> {
   }
 
   const settings = { providerId: input.providerId, timeoutMs: input.timeoutMs, record };
+  // A `no-cache` request fetches anew, so it neither joins a call nor lets others join it,
+  // on this node or on another.
+  const turn = plan.read && cache.crossNode !== null
+    ? new NodeTurn(input, cache.crossNode, () => readStored(input))
+    : null;
   // Store keys carry the API and the answer mode, so a flight found by key has items of `T`.
-  const start = (): Flight<unknown> => Flight.call(input.upstream, settings) as Flight<unknown>;
-  // A `no-cache` request fetches anew, so it neither joins a call nor lets others join it.
+  const start = (): Flight<unknown> => (turn === null
+    ? Flight.call(input.upstream, settings)
+    : Flight.afterTurn(input.upstream, settings, (signal) => turn.take(signal))
+  ) as Flight<unknown>;
   const joined = plan.read
     ? cache.flights.join(plan.key, start)
     : { flight: start(), leader: true };
   const { leader } = joined;
   const flight = joined.flight as Flight<T>;
-  record.addDetail("cache", leader ? "miss" : "hit");
+  record.addDetail("cache", "miss");
   rememberServed(input, plan.key);
   if (!leader) {
     record.addDetail("cache_coalesced", true);
-    flight.addRecord(record);
+    flight.join(record);
     return serveFlight(input, flight, null);
   }
 
   return serveFlight(input, flight, {
-    store: plan.write ? (answer) => storeAnswer(input, answer, semantic.vector) : null,
-    release: () => cache.flights.release(plan.key, joined.flight),
+    store: plan.write ? (answer) => storeOwn(input, answer, semantic.vector, turn) : null,
+    release: () => {
+      turn?.finish();
+      // A call whose owner left goes on for the joined requests, and new identical requests
+      // may join it until it ends rather than start a second call.
+      void flight.settled.then(() => cache.flights.release(plan.key, joined.flight));
+    },
   });
+}
+
+/** Stores the answer of this node's call; another node's answer is stored already. */
+async function storeOwn<T>(
+  input: CacheServe<T>,
+  answer: CachedAnswer<T, T>,
+  vector: Float32Array | null,
+  turn: NodeTurn<T> | null,
+): Promise<void> {
+  if (turn?.remote === true) return;
+  const stored = await storeAnswer(input, answer, vector);
+  if (turn !== null) turn.stored = stored;
 }
 
 async function readStored<T>(input: CacheServe<T>): Promise<T[] | null> {
@@ -115,21 +143,23 @@ async function storeAnswer<T>(
   input: CacheServe<T>,
   answer: CachedAnswer<T, T>,
   vector: Float32Array | null,
-): Promise<void> {
+): Promise<boolean> {
   const { cache, plan } = input;
   // A prompt reported as a bad answer is never stored again in its scope.
-  if (cache.guard.isPoisoned(plan.scope, plan.promptFingerprint)) return;
+  if (await cache.guard.isPoisoned(plan.scope, plan.promptFingerprint)) return false;
   try {
     const encoded = encodeCachedAnswer(answer);
     await cache.store.set(plan.key, encoded, cache.ttlMs);
-    cache.guard.stored(plan.key, plan.scope, plan.promptFingerprint);
+    await cache.guard.stored(plan.key, plan.scope, plan.promptFingerprint);
     input.semantic?.add(vector, encoded);
+    return true;
   } catch (error) {
     // A failed write costs only a later miss, so the answer is still sent.
     input.context.logger.log("warn", "cache.write_failed", {
       request_id: input.record.requestId,
       error: error instanceof Error ? error.message : String(error),
     });
+    return false;
   }
 }
 

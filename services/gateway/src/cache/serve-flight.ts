@@ -33,7 +33,8 @@ export interface AnswerShape<T> {
 }
 
 /**
- * The request that started a flight: it stores the answer, then lets the key go.
+ * The request that started a flight: it stores the answer, then lets the key go once the call
+ * has ended, so identical requests may join the call until then even after this one left.
  * NOTE: when this request fails or its client leaves, the flight's answer is not stored,
  * even though the joined requests still get it.
  */
@@ -42,7 +43,11 @@ export interface FlightOwner<T> {
   release(): void;
 }
 
-/** Serves one request from a flight, as JSON or as a stream. */
+/**
+ * Serves one request from a flight, as JSON or as a stream. Before the request's event is
+ * written, every exit reports to the flight whether the request got the whole answer, so the
+ * charge for the call can pass on (see `Flight.leave`).
+ */
 export function serveFlight<T>(
   input: CacheServe<T>,
   flight: Flight<T>,
@@ -69,10 +74,12 @@ async function serveJson<T>(
       if (first.done === true) throw emptyFlight();
       answer = first.value;
     } catch (error) {
+      flight.leave(input.record, false);
       throw upstreamFailure(error, abort, input.providerId);
     } finally {
       void items.return?.();
     }
+    flight.leave(input.record, true);
 
     const unchecked = structuredClone(answer);
     // An answer the response pipeline changed (redacted) or blocked (threw) is not stored.
@@ -102,6 +109,7 @@ async function serveStream<T>(
   try {
     first = await iterator.next();
   } catch (error) {
+    flight.leave(record, false);
     owner?.release();
     throw upstreamFailure(error, abort, input.providerId);
   }
@@ -123,6 +131,7 @@ async function serveStream<T>(
     route: input.route,
     idleTimeoutMs: input.idleTimeoutMs,
     onComplete: () => {
+      flight.leave(record, true);
       shape.onComplete?.();
       void finishOwner();
     },
@@ -130,10 +139,12 @@ async function serveStream<T>(
   const relayed = relayStream(first, iterator, format, {
     ...options,
     onClientGone: () => {
+      flight.leave(record, false);
       owner?.release();
       options.onClientGone();
     },
     onFailure: (failure) => {
+      flight.leave(record, false);
       owner?.release();
       options.onFailure(failure);
     },

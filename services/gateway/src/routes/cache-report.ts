@@ -59,7 +59,7 @@ async function applyReport(cache: ChatCache, scope: string, report: Report): Pro
   }
 
   // Another scope's request ids are treated as unknown, so a report never reveals them.
-  const served = cache.guard.served(report.requestId);
+  const served = await cache.guard.served(report.requestId);
   if (served === undefined || served.scope !== scope) {
     throw invalid(`No cached response was served to request '${report.requestId}' in this key's `
       + "scope; the request may be older than the cache TTL. Report its 'messages' instead.",
