@@ -1,5 +1,4 @@
 import { parseArgs } from "node:util";
-import { SqliteControlStore } from "../runtime/controls/sqlite-control-store.ts";
 import { type ControlAuditEntry, describeScope } from "../runtime/controls/types.ts";
 import { openCliStore } from "./open-store.ts";
 import { UsageError } from "./usage-error.ts";
@@ -21,14 +20,14 @@ export async function runAudit(argv: string[]): Promise<number> {
     throw new UsageError(`invalid --limit "${values.limit}": use a positive integer`);
   }
 
-  const { db } = await openCliStore(values.config);
+  const cli = await openCliStore(values.config);
   try {
-    const entries = await new SqliteControlStore(db).audit(limit);
+    const entries = await cli.controls.audit(limit);
     if (values.json) process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
     else for (const entry of entries) process.stdout.write(`${formatEntry(entry)}\n`);
     return 0;
   } finally {
-    db.close();
+    await cli.close();
   }
 }
 

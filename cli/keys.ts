@@ -1,8 +1,6 @@
 import { parseArgs } from "node:util";
 import { createVirtualKey } from "../runtime/identity/keys/create.ts";
-import { loadHmacSecret } from "../runtime/identity/keys/digest.ts";
-import { SqliteKeyStore } from "../runtime/identity/keys/sqlite-key-store.ts";
-import type { KeySettings, KeyStore, VirtualKey } from "../runtime/identity/keys/types.ts";
+import type { KeySettings, VirtualKey } from "../runtime/identity/keys/types.ts";
 import { openCliStore } from "./open-store.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -19,12 +17,13 @@ export async function runKeys(argv: string[]): Promise<number> {
       models: { type: "string" },
       expires: { type: "string" },
       "unsupported-params": { type: "string" },
+      "no-cache": { type: "boolean", default: false },
       json: { type: "boolean", default: false },
     },
   });
   const [action, id] = positionals;
-  const { loaded, db } = await openCliStore(values.config);
-  const store: KeyStore = new SqliteKeyStore(db);
+  const cli = await openCliStore(values.config);
+  const store = cli.keys;
 
   try {
     switch (action) {
@@ -33,8 +32,7 @@ export async function runKeys(argv: string[]): Promise<number> {
         if (values.models === undefined) {
           throw new UsageError("keys create needs --models (comma-separated globs, e.g. 'gpt-*')");
         }
-        const secret = loadHmacSecret(loaded.config.keySecretEnv ?? "NEXUS_KEY_SECRET",
-          loaded.dataDir);
+        const secret = cli.hmacSecret();
         const models = values.models.split(",").map((m) => m.trim()).filter((m) => m !== "");
         if (values.org.trim() === "") throw new UsageError("--org must not be empty");
         if (models.length === 0) throw new UsageError("--models needs at least one pattern");
@@ -44,8 +42,9 @@ export async function runKeys(argv: string[]): Promise<number> {
           name: values.name,
           models,
           expiresAt: values.expires === undefined ? undefined : parseExpiry(values.expires),
-          settings: parseSettings(values["unsupported-params"]),
+          settings: parseSettings(values["unsupported-params"], values["no-cache"]),
         });
+        await cli.notify("keys");
         if (values.json) {
           printJson({ ...created.key, key: created.secret });
         } else {
@@ -66,6 +65,7 @@ export async function runKeys(argv: string[]): Promise<number> {
       case "revoke": {
         if (id === undefined) throw new UsageError("keys revoke needs a key id (key_…)");
         if (!(await store.revoke(id, Date.now()))) throw new UsageError(`no key with id ${id}`);
+        await cli.notify("keys");
         process.stdout.write(`revoked ${id}\n`);
         return 0;
       }
@@ -73,13 +73,16 @@ export async function runKeys(argv: string[]): Promise<number> {
         throw new UsageError("keys needs an action: create, list or revoke");
     }
   } finally {
-    db.close();
+    await cli.close();
   }
 }
 
-function parseSettings(unsupportedParams: string | undefined): KeySettings {
-  if (unsupportedParams === undefined) return {};
-  if (unsupportedParams === "drop" || unsupportedParams === "refuse") return { unsupportedParams };
+function parseSettings(unsupportedParams: string | undefined, noCache: boolean): KeySettings {
+  const settings: KeySettings = noCache ? { cache: false } : {};
+  if (unsupportedParams === undefined) return settings;
+  if (unsupportedParams === "drop" || unsupportedParams === "refuse") {
+    return { ...settings, unsupportedParams };
+  }
   throw new UsageError(`invalid --unsupported-params "${unsupportedParams}": use drop or refuse`);
 }
 

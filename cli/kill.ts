@@ -1,9 +1,6 @@
 import { userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import type { ControlStore } from "../runtime/controls/control-store.ts";
-import { SqliteControlStore } from "../runtime/controls/sqlite-control-store.ts";
 import { type ControlScope, describeScope, type EngagedControl } from "../runtime/controls/types.ts";
-import { SqliteKeyStore } from "../runtime/identity/keys/sqlite-key-store.ts";
 import type { KeyStore } from "../runtime/identity/keys/types.ts";
 import { openCliStore } from "./open-store.ts";
 import { UsageError } from "./usage-error.ts";
@@ -26,24 +23,26 @@ export async function runKill(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: CONTROL_OPTIONS,
   });
-  const { db } = await openCliStore(values.config);
-  const store: ControlStore = new SqliteControlStore(db);
+  const cli = await openCliStore(values.config);
+  const store = cli.controls;
 
   try {
     switch (positionals[0]) {
       case "engage": {
-        const scope = await parseScope(values, new SqliteKeyStore(db));
+        const scope = await parseScope(values, cli.keys);
         const reason = requireReason(values.reason, "kill engage");
         await store.engage({ control: "kill", scope, reason, actor: actorName(values.actor) });
+        await cli.notify("controls");
         process.stdout.write(`kill switch engaged: ${describeScope(scope)}\n`);
         return 0;
       }
       case "lift": {
-        const scope = await parseScope(values, new SqliteKeyStore(db));
+        const scope = await parseScope(values, cli.keys);
         const lifted = await store.lift({
           control: "kill", scope, actor: actorName(values.actor), reason: values.reason,
         });
         if (!lifted) throw new UsageError(`no kill switch is engaged for ${describeScope(scope)}`);
+        await cli.notify("controls");
         process.stdout.write(`kill switch lifted: ${describeScope(scope)}\n`);
         return 0;
       }
@@ -56,7 +55,7 @@ export async function runKill(argv: string[]): Promise<number> {
         throw new UsageError("kill needs an action: engage, lift or list");
     }
   } finally {
-    db.close();
+    await cli.close();
   }
 }
 

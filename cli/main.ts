@@ -1,4 +1,6 @@
 import { ConfigError } from "../runtime/config/load.ts";
+import { KeyInputError } from "../runtime/identity/keys/key-input-error.ts";
+import { BackendUnavailableError } from "../services/gateway/src/backends/service-error.ts";
 import { runAudit } from "./audit.ts";
 import { runEvents } from "./events.ts";
 import { runKeys } from "./keys.ts";
@@ -13,12 +15,15 @@ import { runWriter } from "./writer.ts";
 const USAGE = `Usage: nexus <command> [options]
 
 Commands:
-  up                      start every service on the embedded store (and the simulator when
-                          the config enables it)
+  up                      start every service (and the simulator when the config enables
+                          it) on the embedded store, or on PostgreSQL, Valkey and NATS when
+                          the config's storage section names them
   gateway                 start only the gateway
   simulator [--port N]    start only the provider simulator (default port 3099)
   keys create --org ORG --models PATTERNS [--project P] [--name N] [--expires ISO|30d]
-              [--unsupported-params drop|refuse] [--json]
+              [--unsupported-params drop|refuse] [--no-cache] [--json]
+              --name must be unique among the org's live keys; --no-cache keeps the
+              key's requests out of the answer cache (no lookup, no store)
   keys list [--json]
   keys revoke KEY_ID
   events list [--limit N] [--key KEY_ID] [--org ORG] [--json]
@@ -29,13 +34,15 @@ Commands:
                           h or d; default capture.retentionDays); the events stay
   kill engage --global|--org ORG|--key KEY_ID --reason TEXT [--actor NAME]
               block every request the tier covers (503 kill_switch_engaged) and end its
-              open streams; a running gateway applies it within 0.1 s
+              open streams; running gateways apply it within 0.1 s (embedded) or
+              within 1 s on every node (production)
   kill lift --global|--org ORG|--key KEY_ID [--reason TEXT] [--actor NAME]
   kill list [--json]
   passthrough enable --hooks|--cache|--normalize --global|--org ORG|--key KEY_ID
               --reason TEXT [--for 30m|4h|1d] [--actor NAME]
-              --hooks skips the compliance pipeline; --cache and --normalize are only
-              recorded in traffic events for now
+              --hooks skips the compliance pipeline, --cache skips the answer cache
+              (no lookup, no store), and --normalize keeps streams passed through
+              untranslated, so response stages do not scan them
   passthrough disable --hooks|--cache|--normalize --global|--org ORG|--key KEY_ID
               [--reason TEXT] [--actor NAME]
   passthrough list [--json]
@@ -46,10 +53,13 @@ Commands:
               of --database-url, else of storage.postgres.url in the config
   quota show [--axis org|key|provider|model] [--json]
               spend, limit and remaining per quota rule and axis value in its sliding
-              window (in-flight estimates included), then recent soft-limit alerts
+              window, then recent soft-limit alerts; on the embedded store this is
+              settled spend, up to 0.1 s behind a running gateway, without the
+              estimates of requests in flight
   writer [--nats URL] [--bus-prefix P]
               store the traffic events of the NATS JetStream bus in the event store until
-              SIGINT or SIGTERM (URL default: $NEXUS_NATS_URL, else nats://127.0.0.1:4222)
+              SIGINT or SIGTERM (URL and prefix default: storage.nats of the config, else
+              $NEXUS_NATS_URL, else nats://127.0.0.1:4222 and prefix nexus)
 
 Options:
   --config PATH           config file (default: $NEXUS_CONFIG, else ./nexus.config.yaml)
@@ -93,7 +103,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return 1;
     }
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof UsageError) {
+    if (error instanceof ConfigError || error instanceof UsageError ||
+      error instanceof KeyInputError) {
       process.stderr.write(`nexus: ${error.message}\n`);
       return 2;
     }
@@ -101,6 +112,10 @@ export async function runCli(argv: string[]): Promise<number> {
     if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
       process.stderr.write(`nexus: ${(error as Error).message}\n\n${USAGE}`);
       return 2;
+    }
+    if (error instanceof BackendUnavailableError) {
+      process.stderr.write(`nexus: ${error.message}\n`);
+      return 1;
     }
     if (code === "EADDRINUSE") {
       process.stderr.write(`nexus: ${(error as Error).message} Stop the other process or ` +

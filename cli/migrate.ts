@@ -6,7 +6,8 @@ import { UsageError } from "./usage-error.ts";
 
 /**
  * `nexus migrate`: applies the PostgreSQL schema migrations not yet applied. The database is
- * `--database-url`, else the config's `storage.postgres.url`. Safe to run on every node at
+ * `--database-url`, else the config's `storage.postgres.url` and `storage.postgres.schema`
+ * (created when missing). Safe to run on every node at
  * once and at every deploy: applied files are skipped, and an edited one is an error.
  */
 export async function runMigrate(argv: string[]): Promise<number> {
@@ -18,17 +19,23 @@ export async function runMigrate(argv: string[]): Promise<number> {
       json: { type: "boolean", default: false },
     },
   });
-  const url = values["database-url"] ?? await configuredUrl(values.config);
+  const target = values["database-url"] === undefined
+    ? await configuredTarget(values.config)
+    : { url: values["database-url"], schema: undefined };
 
   let sql;
   try {
-    sql = await openPostgres(url, { max: 1 });
+    sql = await openPostgres(target.url, { max: 1, schema: target.schema });
   } catch (error) {
     process.stderr.write(`nexus: ${(error as Error).message}\n`);
     return 1;
   }
 
   try {
+    // The config allows only lower-case letters, digits and `_` in the name: nothing to escape.
+    if (target.schema !== undefined) {
+      await sql.unsafe(`CREATE SCHEMA IF NOT EXISTS "${target.schema}"`);
+    }
     const result = await migratePostgres(sql);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -47,12 +54,13 @@ export async function runMigrate(argv: string[]): Promise<number> {
   }
 }
 
-async function configuredUrl(configFlag: string | undefined): Promise<string> {
+async function configuredTarget(configFlag: string | undefined):
+  Promise<{ url: string; schema: string | undefined }> {
   const loaded = await loadConfig(resolveConfigPath(configFlag));
-  const url = loaded.config.storage?.postgres?.url;
-  if (url === undefined) {
+  const postgres = loaded.config.storage?.postgres;
+  if (postgres === undefined) {
     throw new UsageError(`migrate needs a database: set storage.postgres.url in ${loaded.path} ` +
       "or pass --database-url postgres://…");
   }
-  return url;
+  return { url: postgres.url, schema: postgres.schema };
 }

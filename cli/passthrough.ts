@@ -1,9 +1,6 @@
 import { parseArgs } from "node:util";
-import type { ControlStore } from "../runtime/controls/control-store.ts";
-import { SqliteControlStore } from "../runtime/controls/sqlite-control-store.ts";
 import { describeScope, PASSTHROUGH_FLAGS, type PassthroughFlag } from
   "../runtime/controls/types.ts";
-import { SqliteKeyStore } from "../runtime/identity/keys/sqlite-key-store.ts";
 import {
   actorName, CONTROL_OPTIONS, parseScope, printControls, requireReason,
 } from "./kill.ts";
@@ -26,20 +23,21 @@ export async function runPassthrough(argv: string[]): Promise<number> {
       for: { type: "string" },
     },
   });
-  const { db } = await openCliStore(values.config);
-  const store: ControlStore = new SqliteControlStore(db);
+  const cli = await openCliStore(values.config);
+  const store = cli.controls;
 
   try {
     switch (positionals[0]) {
       case "enable": {
         const flags = parseFlags(values);
-        const scope = await parseScope(values, new SqliteKeyStore(db));
+        const scope = await parseScope(values, cli.keys);
         const reason = requireReason(values.reason, "passthrough enable");
         const expiresAt = values.for === undefined ? null : Date.now() + parseDuration(values.for);
         const actor = actorName(values.actor);
         for (const flag of flags) {
           await store.engage({ control: flag, scope, reason, actor, expiresAt });
         }
+        await cli.notify("controls");
         const until = expiresAt === null ? "until disabled" : `until ${new Date(expiresAt)
           .toISOString()}`;
         process.stdout.write(`enabled ${flags.join(", ")} for ${describeScope(scope)} ${until}\n`);
@@ -47,7 +45,7 @@ export async function runPassthrough(argv: string[]): Promise<number> {
       }
       case "disable": {
         const flags = parseFlags(values);
-        const scope = await parseScope(values, new SqliteKeyStore(db));
+        const scope = await parseScope(values, cli.keys);
         const actor = actorName(values.actor);
         const missing: PassthroughFlag[] = [];
         for (const flag of flags) {
@@ -55,6 +53,7 @@ export async function runPassthrough(argv: string[]): Promise<number> {
           if (!lifted) missing.push(flag);
         }
         const disabled = flags.filter((flag) => !missing.includes(flag));
+        if (disabled.length > 0) await cli.notify("controls");
         if (disabled.length > 0) {
           process.stdout.write(`disabled ${disabled.join(", ")} for ${describeScope(scope)}\n`);
         }
@@ -72,7 +71,7 @@ export async function runPassthrough(argv: string[]): Promise<number> {
         throw new UsageError("passthrough needs an action: enable, disable or list");
     }
   } finally {
-    db.close();
+    await cli.close();
   }
 }
 

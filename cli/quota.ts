@@ -2,7 +2,6 @@ import { parseArgs } from "node:util";
 import type { QuotaAxis } from "../runtime/quota/config-schema.ts";
 import type { QuotaAlert } from "../runtime/quota/quota-store.ts";
 import { buildQuotaReport, type QuotaUsageRow } from "../runtime/quota/quota-report.ts";
-import { SqliteQuotaStore } from "../runtime/quota/sqlite-quota-store.ts";
 import { openCliStore } from "./open-store.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -24,11 +23,13 @@ export async function runQuota(argv: string[]): Promise<number> {
   if (positionals[0] !== "show") throw new UsageError("quota needs an action: show");
   const axis = parseAxis(values.axis);
 
-  const { loaded, db } = await openCliStore(values.config);
+  const cli = await openCliStore(values.config);
+  const { loaded } = cli;
   try {
-    // A store loaded from SQLite: settled spend up to one flush interval behind a running
-    // gateway, without the estimates of its requests in flight.
-    const report = await buildQuotaReport(new SqliteQuotaStore(db),
+    // Embedded: a store loaded from SQLite, with settled spend up to one flush interval behind
+    // a running gateway and without the estimates of its requests in flight. Production: the
+    // live counters in Valkey that every gateway shares.
+    const report = await buildQuotaReport(await cli.openQuotaStore(),
       loaded.config.quotas?.rules ?? [], { axis, now: Date.now(), alertLimit: ALERTS_SHOWN });
     if (values.json) {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -43,7 +44,7 @@ export async function runQuota(argv: string[]): Promise<number> {
     for (const alert of report.alerts) process.stdout.write(`${formatAlert(alert)}\n`);
     return 0;
   } finally {
-    db.close();
+    await cli.close();
   }
 }
 

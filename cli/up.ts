@@ -15,7 +15,10 @@ export interface UpPlan {
   simulator: "always" | "never" | "if-enabled";
 }
 
-/** Starts the chosen services in this process and runs until SIGINT or SIGTERM, then exits. */
+/**
+ * Starts the chosen services in this process, on the backends the config selects, and runs
+ * until SIGINT or SIGTERM, then exits.
+ */
 export async function runUp(argv: string[], plan: UpPlan): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -42,8 +45,14 @@ export async function runUp(argv: string[], plan: UpPlan): Promise<number> {
     stops.push(() => simulator.close());
   }
   if (plan.gateway && loaded !== null) {
-    const gateway = await startGateway(loaded, { logger });
-    stops.push(() => gateway.stop());
+    try {
+      const gateway = await startGateway(loaded, { logger });
+      stops.push(() => gateway.stop());
+    } catch (error) {
+      // A failed boot (such as an unreachable PostgreSQL) must not leave the simulator running.
+      for (const stop of stops.reverse()) await stop();
+      throw error;
+    }
   }
 
   await new Promise<void>((resolve) => {

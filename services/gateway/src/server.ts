@@ -1,23 +1,18 @@
-import { EventWriter } from "../../../runtime/audit/event-writer.ts";
-import { SqliteEventStore } from "../../../runtime/audit/sqlite-event-store.ts";
-import { SqliteSemanticEntryStore } from "../../../runtime/cache/semantic-entry-sqlite.ts";
-import { SqlitePoisonPersistence } from
-  "../../../runtime/cache/semantic-poison-sqlite.ts";
 import type { LoadedConfig } from "../../../runtime/config/load.ts";
 import { ModelCatalog } from "../../../runtime/config/models.ts";
 import { OpenStreams } from "../../../runtime/controls/open-streams.ts";
-import { SqliteControlStore } from "../../../runtime/controls/sqlite-control-store.ts";
 import { watchControls } from "../../../runtime/controls/watch.ts";
 import { NexusError } from "../../../runtime/errors/nexus-error.ts";
-import { loadHmacSecret } from "../../../runtime/identity/keys/digest.ts";
-import { SqliteKeyStore } from "../../../runtime/identity/keys/sqlite-key-store.ts";
 import { createLogger, type Logger } from "../../../runtime/observability/log.ts";
-import { createGatewayMetrics } from "../../../runtime/observability/metrics.ts";
-import { SqliteQuotaStore } from "../../../runtime/quota/sqlite-quota-store.ts";
+import {
+  createGatewayMetrics, type GatewayMetrics,
+} from "../../../runtime/observability/metrics.ts";
 import { buildSiemForwarder } from "../../../runtime/siem/build.ts";
-import { openEmbeddedDatabase } from "../../../runtime/storage/embedded/open-database.ts";
+import type { SiemForwarder } from "../../../runtime/siem/forwarder.ts";
 import { createGatewayRoutes, routeNotFound, unhandledError } from "./routes.ts";
 import { buildChatCache } from "./cache/chat-cache.ts";
+import type { Backends } from "./backends/backends.ts";
+import { openBackends } from "./backends/open-backends.ts";
 import { startCaptureRetention } from "./capture-retention.ts";
 import { buildCompliance } from "./compliance/build.ts";
 import type { GatewayContext } from "./context.ts";
@@ -25,8 +20,6 @@ import { QuotaGate } from "./quota/quota-gate.ts";
 
 export const DEFAULT_PORT = 3050;
 const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
-/** How long a store write waits for another process's lock; it blocks the event loop. */
-const GATEWAY_BUSY_TIMEOUT_MS = 100;
 /** How long a stop waits for in-flight requests before it closes their connections. */
 const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
@@ -36,7 +29,7 @@ export interface RunningGateway {
   context: GatewayContext;
   /**
    * Stops accepting requests, lets in-flight ones finish (closing those still open after the
-   * drain timeout), writes every pending event and closes the store.
+   * drain timeout), writes or publishes every pending event and closes the backends.
    */
   stop(): Promise<void>;
 }
@@ -49,7 +42,11 @@ export interface StartOptions {
   drainTimeoutMs?: number;
 }
 
-/** Boots the gateway on the embedded store. */
+/**
+ * Boots the gateway on the backends the config selects: the embedded store, or PostgreSQL,
+ * Valkey and NATS. An unreachable production service fails the boot with
+ * `BackendUnavailableError` naming it.
+ */
 export async function startGateway(
   loaded: LoadedConfig,
   options: StartOptions = {},
@@ -64,65 +61,46 @@ export async function startGateway(
     logger,
     registry: metrics.registry,
   });
-  const db = openEmbeddedDatabase(loaded.dataDir, GATEWAY_BUSY_TIMEOUT_MS);
-  const events = new SqliteEventStore(db);
-  const catalog = new ModelCatalog(loaded.config);
-  // Quota counters live in memory, and settled spend reaches SQLite behind the requests.
-  const quotaStore = loaded.config.quotas === undefined
-    ? null
-    : new SqliteQuotaStore(db, { logger });
-  const context: GatewayContext = {
-    loaded,
-    catalog,
-    keys: new SqliteKeyStore(db),
-    events,
-    eventWriter: new EventWriter(events, logger, metrics, {
-      onStored: siem === null ? undefined : (stored) => siem.forwardTraffic(stored),
-    }),
-    siem,
-    hmacSecret: loadHmacSecret(loaded.config.keySecretEnv ?? "NEXUS_KEY_SECRET", loaded.dataDir),
-    logger,
-    metrics,
-    maxBodyBytes: loaded.config.server?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    compliance: buildCompliance(loaded, logger, catalog),
-    cache: buildChatCache(loaded.config.cache, catalog, new SqlitePoisonPersistence(db, logger),
-      { entries: new SqliteSemanticEntryStore(db), logger }),
-    controls: new SqliteControlStore(db),
-    quota: loaded.config.quotas === undefined || quotaStore === null
-      ? null
-      : new QuotaGate(loaded.config.quotas, quotaStore, logger),
-    activeStreams: new OpenStreams(),
-    isStoreReady: () => {
-      try {
-        db.query("SELECT 1").get();
-        return true;
-      } catch {
-        return false;
-      }
-    },
-  };
+  let backends: Backends;
+  try {
+    backends = await openBackends(loaded, { logger, metrics, siem });
+  } catch (error) {
+    await siem?.stop();
+    throw error;
+  }
+
+  let context: GatewayContext;
+  let server: Bun.Server<undefined>;
+  try {
+    context = buildContext(loaded, backends, logger, metrics, siem);
+    server = serve(loaded, context, options.port);
+  } catch (error) {
+    // A bad compliance or cache setting, or a port in use: the clients must not outlive it.
+    await backends.close();
+    throw error;
+  }
 
   const hostname = loaded.config.server?.host ?? "127.0.0.1";
-  const port = options.port ?? loaded.config.server?.port ?? DEFAULT_PORT;
-  const server = Bun.serve({
-    hostname,
-    port,
-    idleTimeout: 120,
-    // Without this, Bun lets a second gateway bind the same port and silently take half of the
-    // connections.
-    reusePort: false,
-    routes: createGatewayRoutes(context),
-    fetch: routeNotFound,
-    error: (error) => unhandledError(context, error),
-  });
   const url = `http://${hostname}:${server.port}`;
-  const stopWatchingControls = watchControls(context.controls, context.activeStreams, logger);
-  const stopCaptureRetention = startCaptureRetention(context, db);
-  logger.log("info", "gateway.started", { url, config: loaded.path, data_dir: loaded.dataDir });
+  const stopWatchingControls = watchControls(context.controls, context.activeStreams, logger, {
+    refreshMs: backends.controlsRefreshMs,
+    signals: backends.signals,
+  });
+  // NOTE: captured bodies are pruned only on the embedded store. PostgreSQL keeps them with
+  // their event until its daily partition is dropped.
+  const stopCaptureRetention = backends.db === null
+    ? () => undefined
+    : startCaptureRetention(context, backends.db);
+  logger.log("info", "gateway.started", {
+    url,
+    config: loaded.path,
+    data_dir: loaded.dataDir,
+    storage: backends.mode,
+  });
 
   return {
     url,
-    port: server.port ?? port,
+    port: server.port ?? 0,
     context,
     async stop() {
       logger.log("info", "gateway.stopping", { url });
@@ -147,13 +125,55 @@ export async function startGateway(
       stopCaptureRetention();
       // Async webhook deliveries still pending are flushed or dead-lettered, within a bound.
       await context.compliance?.close();
-      await context.eventWriter.close();
+      // Writes or publishes the pending events, stops the bus consumers, closes the clients.
+      await backends.close();
       // Sends what the SIEM sinks take within its bound; the rest is replayed at the next boot.
       await siem?.stop();
-      // Writes the quota spend settled since the last flush, so a restart keeps it.
-      quotaStore?.close();
-      db.close();
       logger.log("info", "gateway.stopped", { url, drained });
     },
   };
+}
+
+function buildContext(loaded: LoadedConfig, backends: Backends, logger: Logger,
+  metrics: GatewayMetrics, siem: SiemForwarder | null): GatewayContext {
+  const catalog = new ModelCatalog(loaded.config);
+  const quotaStore = backends.quotaStore;
+  return {
+    loaded,
+    catalog,
+    keys: backends.keys,
+    events: backends.events,
+    eventWriter: backends.auditSink,
+    siem,
+    hmacSecret: backends.hmacSecret,
+    logger,
+    metrics,
+    maxBodyBytes: loaded.config.server?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    compliance: buildCompliance(loaded, logger, catalog, backends.rateCounter),
+    cache: buildChatCache(loaded.config.cache, catalog, backends.cacheBackends, logger),
+    controls: backends.controls,
+    quota: loaded.config.quotas === undefined || quotaStore === null
+      ? null
+      : new QuotaGate(loaded.config.quotas, quotaStore, logger),
+    activeStreams: new OpenStreams(),
+    checkBackends: () => backends.ready(),
+    ...backends.auditHooks,
+  };
+}
+
+function serve(loaded: LoadedConfig, context: GatewayContext,
+  portOverride: number | undefined): Bun.Server<undefined> {
+  const hostname = loaded.config.server?.host ?? "127.0.0.1";
+  const port = portOverride ?? loaded.config.server?.port ?? DEFAULT_PORT;
+  return Bun.serve({
+    hostname,
+    port,
+    idleTimeout: 120,
+    // Without this, Bun lets a second gateway bind the same port and silently take half of the
+    // connections.
+    reusePort: false,
+    routes: createGatewayRoutes(context),
+    fetch: routeNotFound,
+    error: (error) => unhandledError(context, error),
+  });
 }

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { LoadedConfig } from "../../../../runtime/config/load.ts";
 import { Compliance } from "../../../../runtime/hooks/compliance.ts";
 import { WebhookServices } from "../../../../runtime/hooks/webhook-services.ts";
-import { MemoryWindowCounter } from "../../../../runtime/hooks/window-counter.ts";
+import type { AtomicWindowCounter } from "../../../../runtime/hooks/window-counter.ts";
 import type { ModelCatalog } from "../../../../runtime/config/models.ts";
 import type { Logger } from "../../../../runtime/observability/log.ts";
 import { moderatorFor } from "./moderation.ts";
@@ -11,11 +11,13 @@ import { moderatorFor } from "./moderation.ts";
  * Builds the configured pipelines, or null when the config has none. Throws with the
  * pipeline's name when a setting is invalid, so a bad config stops the boot. Async webhook
  * deliveries that fail for good are appended to `<dataDir>/webhooks/dead-letter.jsonl`.
+ * `counter` stores the rate-limit windows: in memory, or in Valkey when nodes share them.
  */
 export function buildCompliance(
   loaded: LoadedConfig,
   logger: Logger,
   catalog: ModelCatalog,
+  counter: AtomicWindowCounter,
 ): Compliance | null {
   const config = loaded.config.compliance;
   if (config === undefined) return null;
@@ -24,7 +26,7 @@ export function buildCompliance(
     logger,
   });
   return new Compliance(config, {
-    counter: new MemoryWindowCounter(),
+    counter,
     webhooks,
     moderator: moderatorFor(catalog),
   });

@@ -1,0 +1,23 @@
+/** A production service named in the config is unreachable, or not set up, at boot. */
+export class BackendUnavailableError extends Error {
+  override readonly name = "BackendUnavailableError";
+  readonly code = "backend_unavailable";
+}
+
+/** Returns `url` with its password replaced by `***`, fit for logs and error messages. */
+export function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== "") parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
+/** Returns the innermost message of an error chain, which names the actual failure. */
+export function rootMessage(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause instanceof Error) current = current.cause;
+  return current instanceof Error ? current.message : String(current);
+}
