@@ -3,6 +3,13 @@ import { Value } from "@sinclair/typebox/value";
 import { parse as parseYaml } from "yaml";
 import { findInvalidRef } from "../routing/check-refs.ts";
 import { compileModelScope } from "../identity/keys/model-scope.ts";
+import { KEY_ID_PREFIX } from "../identity/keys/create.ts";
+import {
+  checkSemanticEmbeddingModel,
+  type FieldProblem,
+  findNonEmbeddingTarget,
+} from "./check-kinds.ts";
+import { checkQuotaRules } from "./check-quota-rules.ts";
 import { ConfigSchema, type ModelEntry, type NexusConfig } from "./schema.ts";
 
 export class ConfigError extends Error {
@@ -80,17 +87,32 @@ function checkReferences(config: NexusConfig, path: string): void {
     }
   }
   config.keyRouting?.forEach((_, index) => checkKeyRoute(config, path, index));
+
+  throwIfProblem(path, checkSemanticEmbeddingModel(config));
+  throwIfProblem(path, checkQuotaRules(config));
+}
+
+function throwIfProblem(path: string, problem: FieldProblem | null): void {
+  if (problem === null) return;
+  throw new ConfigError(`config ${path}: invalid field ${problem.field}: ${problem.message}`);
 }
 
 /**
- * Checks a `keyRouting` entry: its models globs match at least one model, its targets name
- * configured providers, and its rules' target references name a target of every model it
- * covers (its own targets, else each model's).
+ * Checks a `keyRouting` entry. It must set `org` when it names keys by name, because names are
+ * unique only within an org. Its models globs must match at least one model. Its targets must
+ * name configured providers and serve the kind of every model it covers. Its rules' target
+ * references must name a target of every model it covers (its own targets, else each model's).
  */
 function checkKeyRoute(config: NexusConfig, path: string, index: number): void {
   const entry = config.keyRouting![index]!;
   const invalid = (field: string, message: string): ConfigError =>
     new ConfigError(`config ${path}: invalid field /keyRouting/${index}${field}: ${message}`);
+
+  const name = entry.keys.find((key) => !key.startsWith(KEY_ID_PREFIX));
+  if (name !== undefined && entry.org === undefined) {
+    throw invalid("/org", `missing: key "${name}" is matched by name, and key names are ` +
+      "unique only within an org, so set the org of the keys (or name them by key id)");
+  }
 
   entry.targets?.forEach((target, targetIndex) => {
     if (config.providers[target.provider] !== undefined) return;
@@ -103,6 +125,14 @@ function checkKeyRoute(config: NexusConfig, path: string, index: number): void {
     throw invalid("/models", `matches no configured model: ${entry.models.join(", ")}`);
   }
   for (const [name, model] of models) {
+    const bad = model.kind === "embedding" && entry.targets !== undefined
+      ? findNonEmbeddingTarget(config, entry.targets)
+      : null;
+    if (bad !== null) {
+      throw invalid(`/targets/${bad.index}/provider`, `matches embedding model "${name}", but ` +
+        `provider type "${bad.type}" has no embeddings API; narrow models or change the target`);
+    }
+
     const targets = entry.targets ?? model.targets ??
       [{ provider: model.provider ?? "", upstreamModel: model.upstreamModel ?? "" }];
     const ref = findInvalidRef(entry.routing, targets);

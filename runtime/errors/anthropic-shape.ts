@@ -40,9 +40,18 @@ const TYPE_BY_STATUS: Record<number, AnthropicErrorType> = {
   413: "request_too_large",
 };
 
+/** Anthropic sends `overloaded_error` with this status only. */
+const OVERLOADED_STATUS = 529;
+
 /** Picks the Anthropic error type, so the Anthropic SDK raises the class the status implies. */
 export function anthropicErrorType(error: NexusError): AnthropicErrorType {
-  return TYPE_BY_STATUS[error.status] ?? error.type;
+  const byStatus = TYPE_BY_STATUS[error.status];
+  if (byStatus !== undefined) return byStatus;
+
+  // A 503 (all circuit breakers open, or a provider's own 503) is a server error to the
+  // Anthropic SDK, which raises its overload class for 529 alone.
+  if (error.type === "overloaded_error" && error.status !== OVERLOADED_STATUS) return "api_error";
+  return error.type;
 }
 
 export function toAnthropicErrorBody(error: NexusError, requestId: string): AnthropicErrorBody {

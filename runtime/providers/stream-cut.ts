@@ -1,10 +1,14 @@
 import { NexusError } from "../errors/nexus-error.ts";
 
-/** Builds the error for a stream that ended, or broke, before the provider's final event. */
-export function streamCutError(detail: string, cause: unknown = null): NexusError {
+/**
+ * Builds the error for a stream that ended, or broke, before the provider's final event. The
+ * message names no wire event (`[DONE]`, `message_stop`), because the client may speak
+ * another API than the provider.
+ */
+export function streamCutError(cause: unknown = null): NexusError {
   return new NexusError(
     "upstream_stream_cut",
-    `The upstream stream ended before ${detail}; the answer is incomplete.`,
+    "The upstream stream ended early, before its final event, so the answer is incomplete.",
     { status: 502, type: "api_error", cause },
   );
 }

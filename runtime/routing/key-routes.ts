@@ -1,5 +1,6 @@
 import type { ResolvedTarget } from "../config/models.ts";
 import { compileModelScope } from "../identity/keys/model-scope.ts";
+import type { VirtualKey } from "../identity/keys/types.ts";
 import type { RouteTargetConfig, RoutingConfig } from "./config-schema.ts";
 import type { KeyRouteConfig } from "./key-routing-schema.ts";
 
@@ -16,6 +17,8 @@ export interface KeyRoute {
 
 interface CompiledEntry {
   keys: ReadonlySet<string>;
+  /** The only org whose keys match; null when the entry names key ids only. */
+  org: string | null;
   matchesModel(model: string): boolean;
   routing: RoutingConfig;
   targets: ResolvedTarget[] | null;
@@ -31,6 +34,7 @@ export class KeyRouteTable {
   ) {
     this.#entries = entries.map((entry) => ({
       keys: new Set(entry.keys),
+      org: entry.org ?? null,
       matchesModel: compileModelScope(entry.models),
       routing: entry.routing,
       targets: entry.targets === undefined ? null : resolve(entry.targets),
@@ -38,15 +42,16 @@ export class KeyRouteTable {
   }
 
   /**
-   * Returns the first override that names the key (by id, then name) and matches the
-   * configured model name, or null when none does.
+   * Returns the first override that names the key (by id, then name), is scoped to the key's
+   * org when it sets one, and matches the configured model name, or null when none does.
    */
-  find(key: { id: string; name: string | null }, modelName: string): KeyRoute | null {
+  find(key: Pick<VirtualKey, "id" | "name" | "org">, modelName: string): KeyRoute | null {
     for (const [index, entry] of this.#entries.entries()) {
+      if (entry.org !== null && entry.org !== key.org) continue;
       if (!entry.matchesModel(modelName)) continue;
       const matchedKey = entry.keys.has(key.id)
         ? key.id
-        : key.name !== null && entry.keys.has(key.name) ? key.name : null;
+        : entry.org !== null && key.name !== null && entry.keys.has(key.name) ? key.name : null;
       if (matchedKey === null) continue;
       return { index, matchedKey, routing: entry.routing, targets: entry.targets };
     }

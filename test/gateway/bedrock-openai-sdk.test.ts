@@ -307,7 +307,7 @@ describe("OpenAI SDK through Nexus to Bedrock", () => {
     // Three messages: messageStart and the first two 8-character deltas.
     expect(text).toBe("Echo: a prompt l");
     expect(failure).toBeInstanceOf(OpenAI.APIError);
-    expect((failure as Error).message).toContain("ended before");
+    expect((failure as Error).message).toContain("ended early");
   });
 
   test("cache tokens priced in the event", async () => {

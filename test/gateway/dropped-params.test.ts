@@ -76,7 +76,15 @@ describe("parameters a provider cannot honour", () => {
     for (const name of Object.keys(UNHONOURED_BY_ANTHROPIC)) {
       expect(String(body.error.message)).toContain(`'${name}'`);
     }
+    expect(String(body.error.message)).toContain("Remove them,");
     expect(harness.simulator.requests.length).toBe(before);
+  });
+
+  test("refusal of one field says it", async () => {
+    const response = await chat(refuseKey, { model: "claude-test", seed: 7 });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { error: Record<string, unknown> };
+    expect(String(body.error.message)).toContain("cannot honour 'seed'. Remove it,");
   });
 
   test("the refuse policy lets a request through when every field is honoured", async () => {

@@ -144,7 +144,8 @@ describe("upstream failures in Anthropic's shape", () => {
     });
     const failure = await stream.finalMessage().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(Anthropic.APIError);
-    expect(String(failure)).toContain("stream ended before");
+    expect(String(failure)).toContain("stream ended early");
+    expect(String(failure)).not.toContain("[DONE]");
   });
 });
 

@@ -106,6 +106,8 @@ describe("hard limit", () => {
     expect(response.headers.get("retry-after")).toBeNull();
     const body = (await response.json()) as OpenAIError;
     expect(body.error.message).toContain("never fits");
+    expect(body.error.message).toContain("tokens already used, and");
+    expect(body.error.message).toContain("Lower max_tokens or shorten the input.");
   });
 
   test("responses route reads max_output_tokens", async () => {
@@ -120,6 +122,8 @@ describe("hard limit", () => {
     const body = (await over.json()) as OpenAIError;
     expect(body.error.code).toBe("quota_exceeded");
     expect(body.error.message).toContain("never fits");
+    expect(body.error.message).toContain("Lower max_output_tokens");
+    expect(body.error.message).not.toContain("max_tokens");
     const within = await send(16);
     expect(within.status).toBe(200);
   });

@@ -7,6 +7,7 @@ import { type Harness, startHarness } from "../support/harness.ts";
 let harness: Harness;
 let plainKey: string;
 let batchKey: string;
+let betaBatchKey: string;
 let pinnedKeyId: string;
 
 const CLAUDE = "claude-sonnet-4-5-20250929";
@@ -32,12 +33,13 @@ beforeAll(async () => {
         // By name, the key's own targets: only Anthropic.
         {
           keys: ["batch"],
+          org: "acme",
           models: ["k-*"],
           targets: [{ provider: "anthropic", upstreamModel: CLAUDE }],
           routing: { strategy: "single" },
         },
         // Matched by id in a test below; uses the model's targets, second one first.
-        { keys: ["id-filled-in-by-the-test"], models: ["k-model"], routing: {
+        { keys: ["key_filled_in_by_the_test"], models: ["k-model"], routing: {
           strategy: "conditional",
           conditional: { rules: [{ when: { model: { equals: "never" } }, targets: [0] }],
             default: [1, 0] },
@@ -47,6 +49,7 @@ beforeAll(async () => {
   });
   plainKey = await harness.createKey({ name: "plain" });
   batchKey = await harness.createKey({ name: "batch" });
+  betaBatchKey = await harness.createKey({ org: "beta", name: "batch" });
   await harness.createKey({ name: "pinned" });
   pinnedKeyId = (await harness.gateway.context.keys.list()).find((k) => k.name === "pinned")!.id;
 });
@@ -104,6 +107,14 @@ describe("per-key routing", () => {
     });
   });
 
+  test("same key name in another org", async () => {
+    const response = await chat(betaBatchKey, "k-model", "beta batch");
+    expect(response.status).toBe(200);
+    expect(providersCalled()).toEqual(["openai"]);
+    const reason = (await detailOf(response)).route_reason as Record<string, unknown>;
+    expect(reason.source).toBeUndefined();
+  });
+
   test("override applies on /v1/messages", async () => {
     const response = await messages(batchKey, "k-model");
     expect(response.status).toBe(200);
@@ -116,7 +127,8 @@ describe("per-key routing", () => {
     // A key id is only known once the key exists, so this entry is matched in a table built
     // from the loaded config with the id filled in.
     const live = harness.gateway.context.catalog.keyRoutes;
-    expect(live.find({ id: pinnedKeyId, name: "pinned" }, "k-model")).toBeNull();
+    const pinned = { id: pinnedKeyId, name: "pinned", org: "acme" };
+    expect(live.find(pinned, "k-model")).toBeNull();
 
     const config = structuredClone(harness.gateway.context.loaded.config);
     config.keyRouting![1]!.keys = [pinnedKeyId];
@@ -124,20 +136,24 @@ describe("per-key routing", () => {
     const { resolveTargetList } = await import("../../runtime/config/models.ts");
     const table = new KeyRouteTable(config.keyRouting!,
       (written) => resolveTargetList(config, written));
-    const found = table.find({ id: pinnedKeyId, name: "pinned" }, "k-model");
+    const found = table.find(pinned, "k-model");
     expect(found?.index).toBe(1);
     expect(found?.matchedKey).toBe(pinnedKeyId);
     expect(found?.targets).toBeNull();
-    expect(table.find({ id: pinnedKeyId, name: "pinned" }, "k-cached")).toBeNull();
+    expect(table.find(pinned, "k-cached")).toBeNull();
   });
 });
 
 describe("config checks", () => {
   function load(keyRouting: unknown): void {
     validateConfig({
-      providers: { openai: { type: "openai", baseUrl: "http://127.0.0.1:9/v1" } },
+      providers: {
+        openai: { type: "openai", baseUrl: "http://127.0.0.1:9/v1" },
+        anthropic: { type: "anthropic", baseUrl: "http://127.0.0.1:9" },
+      },
       models: {
         "gpt-a": { targets: [{ provider: "openai", upstreamModel: "a" }] },
+        "embed-a": { provider: "openai", upstreamModel: "e", kind: "embedding" },
       },
       keyRouting,
     }, "/tmp/nexus.config.yaml");
@@ -145,26 +161,54 @@ describe("config checks", () => {
 
   test("unknown provider in override targets", () => {
     expect(() => load([{
-      keys: ["k"], models: ["gpt-*"], routing: { strategy: "single" },
+      keys: ["k"], org: "acme", models: ["gpt-*"], routing: { strategy: "single" },
       targets: [{ provider: "nope", upstreamModel: "x" }],
     }])).toThrow('invalid field /keyRouting/0/targets/0/provider: unknown provider "nope"');
   });
 
   test("bad target reference", () => {
     expect(() => load([{
-      keys: ["k"], models: ["gpt-*"],
+      keys: ["k"], org: "acme", models: ["gpt-*"],
       routing: { strategy: "policy", policy: { rules: [{ label: "x", targets: [3] }] } },
     }])).toThrow('/keyRouting/0/routing/policy/rules/0/targets/0: names no target: 3 ' +
       '(targets of model "gpt-a")');
   });
 
   test("glob that matches no model", () => {
-    expect(() => load([{ keys: ["k"], models: ["claude-*"], routing: { strategy: "single" } }]))
-      .toThrow(ConfigError);
+    expect(() => load([{
+      keys: ["k"], org: "acme", models: ["claude-*"], routing: { strategy: "single" },
+    }])).toThrow(ConfigError);
+  });
+
+  test("key name without org", () => {
+    expect(() => load([{ keys: ["batch"], models: ["gpt-*"], routing: { strategy: "single" } }]))
+      .toThrow('invalid field /keyRouting/0/org: missing: key "batch" is matched by name');
+  });
+
+  test("key ids need no org", () => {
+    expect(() => load([{
+      keys: ["key_0123456789abcdef"], models: ["gpt-*"], routing: { strategy: "single" },
+    }])).not.toThrow();
+  });
+
+  test("embedding model sent to chat-only provider", () => {
+    expect(() => load([{
+      keys: ["k"], org: "acme", models: ["*"], routing: { strategy: "single" },
+      targets: [{ provider: "anthropic", upstreamModel: "claude" }],
+    }])).toThrow('invalid field /keyRouting/0/targets/0/provider: matches embedding model ' +
+      '"embed-a", but provider type "anthropic" has no embeddings API');
+  });
+
+  test("chat-only provider for chat models", () => {
+    expect(() => load([{
+      keys: ["k"], org: "acme", models: ["gpt-*"], routing: { strategy: "single" },
+      targets: [{ provider: "anthropic", upstreamModel: "claude" }],
+    }])).not.toThrow();
   });
 
   test("missing routing", () => {
-    expect(() => load([{ keys: ["k"], models: ["gpt-*"] }])).toThrow("/keyRouting/0/routing");
+    expect(() => load([{ keys: ["k"], org: "acme", models: ["gpt-*"] }]))
+      .toThrow("/keyRouting/0/routing");
   });
 });
 

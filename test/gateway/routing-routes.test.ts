@@ -259,8 +259,10 @@ describe("messages routing", () => {
     const before = harness.simulator.requests.length;
     const skipped = await messages("m-breaker");
     expect(skipped.status).toBe(503);
-    const body = (await skipped.json()) as { error: { message: string } };
+    const body = (await skipped.json()) as { error: { type: string; message: string } };
     expect(body.error.message).toContain("circuit breakers");
+    // Anthropic sends overloaded_error with 529 only; a 503 is a server error.
+    expect(body.error.type).toBe("api_error");
     expect(harness.simulator.requests.length).toBe(before);
     expect((await routeOf(skipped))[0]?.error).toBe("circuit_open");
   });

@@ -61,6 +61,13 @@ beforeAll(async () => {
           ],
           routing: { strategy: "fallback" },
         },
+        "routed-budget-retry": {
+          targets: [{ provider: "openai", upstreamModel: "gpt-4o-mini" }],
+          routing: {
+            strategy: "single", timeoutMs: 400,
+            retries: { attempts: 2, baseMs: 0, maxMs: 0 },
+          },
+        },
         "routed-budget": {
           targets: [
             { provider: "openai", upstreamModel: "gpt-4o-mini" },
@@ -219,6 +226,18 @@ describe("fallback", () => {
     expect(body.error.message).toContain("routing timeout of 300 ms");
     expect((await routeOf(response))[0])
       .toMatchObject({ provider: "openai", error: "upstream_timeout" });
+  });
+
+  test("timeout names the configured budget", async () => {
+    // The first attempt fails fast, so the retry gets only the rest of the 400 ms budget.
+    harness.simulator.enqueue({ match: { provider: "openai" }, status: 503, latencyMs: 100 });
+    harness.simulator.enqueue({ match: { provider: "openai" }, latencyMs: 1000 });
+    const response = await chat("routed-budget-retry");
+    expect(response.status).toBe(504);
+    const body = (await response.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("upstream_timeout");
+    expect(body.error.message).toContain("routing timeout of 400 ms");
+    expect(body.error.message).not.toContain("did not answer within");
   });
 
   test("moves on when unreachable", async () => {

@@ -36,8 +36,8 @@ describe("semantic cache config", () => {
 
   test("schema rejects a threshold over 1", () => {
     const withThreshold = (threshold: number) => ({
-      providers: {},
-      models: {},
+      providers: { openai: { type: "openai", baseUrl: "http://127.0.0.1:9/v1" } },
+      models: { x: { provider: "openai", upstreamModel: "e", kind: "embedding" } },
       cache: { enabled: true, semantic: { enabled: true, embeddingModel: "x", threshold } },
     });
     expect(() => validateConfig(withThreshold(0.9), "/tmp/nexus.config.yaml")).not.toThrow();

@@ -1,9 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { digestKey } from "./digest.ts";
+import { KeyInputError } from "./key-input-error.ts";
 import type { KeyStore, NewVirtualKey, VirtualKey } from "./types.ts";
 
 /** Every virtual key starts with this, so secret scanners and people can recognise one. */
 export const KEY_PREFIX = "nx-";
+
+/** Prefix of every key id, which distinguishes an id from a name in `keyRouting`. */
+export const KEY_ID_PREFIX = "key_";
 
 export interface CreatedKey {
   key: VirtualKey;
@@ -23,10 +27,11 @@ export async function createVirtualKey(
   if (input.expiresAt !== undefined && input.expiresAt <= now) {
     throw new Error("expiry must be in the future");
   }
+  if (input.name !== undefined) await checkNameFree(store, input.org, input.name);
 
   const secret = KEY_PREFIX + randomBytes(32).toString("base64url");
   const key: VirtualKey = {
-    id: `key_${randomBytes(8).toString("hex")}`,
+    id: `${KEY_ID_PREFIX}${randomBytes(8).toString("hex")}`,
     prefix: secret.slice(0, KEY_PREFIX.length + 6),
     name: input.name ?? null,
     org: input.org,
@@ -39,4 +44,25 @@ export async function createVirtualKey(
   };
   await store.insert(key, digestKey(secret, hmacSecret));
   return { key, secret };
+}
+
+/**
+ * Rejects a name that another live key of the org has, or that looks like a key id, because
+ * `keyRouting` matches keys by org and name. A revoked key's name may be reused, so a key can
+ * be rotated under its name.
+ * NOTE: two concurrent creates can both pass this check; the stores have no unique index.
+ */
+async function checkNameFree(store: KeyStore, org: string, name: string): Promise<void> {
+  if (name.trim() === "") throw new KeyInputError("name must not be empty");
+  if (name.startsWith(KEY_ID_PREFIX)) {
+    throw new KeyInputError(`invalid key name "${name}": names starting with "${KEY_ID_PREFIX}" ` +
+      "are reserved for key ids");
+  }
+  const clash = (await store.list()).find((key) =>
+    key.org === org && key.name === name && key.revokedAt === null
+  );
+  if (clash !== undefined) {
+    throw new KeyInputError(`key name "${name}" is already used in org "${org}" by ${clash.id}; ` +
+      "choose another name or revoke that key first");
+  }
 }

@@ -18,7 +18,6 @@ export async function* decodeChatStream(
   const decoder = new StreamDecoder(context);
   yield* readUntilFinalEvent({
     events: parseTypedEvents(body, invalidUpstream),
-    finalEvent: "message_stop",
     handle: (event) => decoder.handle(event.type, event.payload),
     done: () => decoder.done,
     // Pass on what arrived whole, then the usage the provider reported so far, marked

@@ -22,7 +22,6 @@ export async function* decodeChatStream(
   const decoder = new StreamDecoder(context);
   yield* readUntilFinalEvent({
     events: readEventStream(body),
-    finalEvent: "the metadata event",
     handle: (message) => {
       const event = readEvent(message);
       return event === null ? [] : decoder.handle(event.type, event.payload);

@@ -45,7 +45,7 @@ export async function* readEventStream(
       const { value, done } = await reader.read();
       if (done) {
         finished = true;
-        if (buffer.length > 0) throw streamCutError("the end of an event stream message");
+        if (buffer.length > 0) throw streamCutError();
         return;
       }
       buffer = append(buffer, value);

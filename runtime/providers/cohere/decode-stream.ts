@@ -18,7 +18,6 @@ export async function* decodeChatStream(
   const decoder = new StreamDecoder(context);
   yield* readUntilFinalEvent({
     events: parseTypedEvents(body, invalidUpstream),
-    finalEvent: "message-end",
     handle: (event) => decoder.handle(event.type, event.payload),
     done: () => decoder.done,
     salvage: () => {

@@ -20,7 +20,6 @@ export async function* decodeChatStream(
   const decoder = new StreamDecoder(context);
   yield* readUntilFinalEvent({
     events: parseSse(body),
-    finalEvent: "its finishReason",
     handle: (event) => decoder.handle(parseEventObject(event.data, invalidUpstream, true)),
     // Gemini sends no end marker, so only a clean close shows the stream is whole.
     done: () => false,

@@ -85,5 +85,5 @@ function toStreamReadError(error: unknown): unknown {
 }
 
 function streamCut(cause: unknown): NexusError {
-  return streamCutError("its final `[DONE]` event", cause);
+  return streamCutError(cause);
 }

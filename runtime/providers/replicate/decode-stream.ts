@@ -23,7 +23,6 @@ export async function* decodeChatStream(
   const state = new StreamState(context);
   yield* readUntilFinalEvent({
     events: parseSse(body),
-    finalEvent: "the done event",
     handle: (event) => state.handle(event),
     done: () => state.done,
     salvage: () => (state.usage === undefined ? [] : [state.usageChunk(true)]),

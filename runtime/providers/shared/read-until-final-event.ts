@@ -9,8 +9,6 @@ import { isBrokenRead, streamCutError } from "../stream-cut.ts";
 
 export interface FinalEventReader<Event> {
   events: AsyncIterable<Event>;
-  /** Names the final event in the stream-cut message, e.g. "message_stop". */
-  finalEvent: string;
   /** Returns the chunks of one event, or throws the provider's mapped error. */
   handle(event: Event): ChatChunk[];
   /** Whether the final event has arrived, so that reading stops. */
@@ -34,7 +32,7 @@ export async function* readUntilFinalEvent<Event>(
       if (reader.done()) return;
     }
   } catch (error) {
-    failure = isBrokenRead(error) ? streamCutError(reader.finalEvent, error) : error;
+    failure = isBrokenRead(error) ? streamCutError(error) : error;
   }
 
   const closing = failure === null ? (reader.closed?.() ?? null) : null;
@@ -43,5 +41,5 @@ export async function* readUntilFinalEvent<Event>(
     return;
   }
   yield* reader.salvage();
-  throw failure ?? streamCutError(reader.finalEvent);
+  throw failure ?? streamCutError();
 }

@@ -22,10 +22,11 @@ export function applyParamPolicy(
 
   if (key.settings.unsupportedParams === "refuse") {
     const names = unhonoured.map((name) => `'${name}'`).join(", ");
+    const pronoun = unhonoured.length === 1 ? "it" : "them";
     throw new NexusError(
       "unsupported_parameter",
       `The provider of model '${request.model}' (type '${codec.type}') cannot honour ${names}. ` +
-        "Remove them, or use a key whose unsupported-params policy is drop.",
+        `Remove ${pronoun}, or use a key whose unsupported-params policy is drop.`,
       { status: 400, type: "invalid_request_error", param: unhonoured[0] ?? null },
     );
   }

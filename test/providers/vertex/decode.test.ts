@@ -89,13 +89,17 @@ describe("vertex stream dispatch", () => {
         usage: { input_tokens: 5, output_tokens: 1 } },
     });
     const result = await decodeWith(vertexCodec, `event: message_start\ndata: ${start}\n\n`, 3);
-    expect(result.error).toContain("message_stop");
+    // Only the Anthropic decoder turns message_start into a chunk before the cut.
+    expect(result.chunks.length).toBeGreaterThan(0);
+    expect(result.error).toContain("stream ended early");
+    const asGemini = await decodeWith(geminiCodec, `event: message_start\ndata: ${start}\n\n`, 3);
+    expect(asGemini.chunks).toEqual([]);
   });
 
   test("empty stream is a gemini cut", async () => {
     const result = await decodeWith(vertexCodec, "", 0);
     expect(result.chunks).toEqual([]);
-    expect(result.error).toContain("finishReason");
+    expect(result.error).toContain("stream ended early");
   });
 
   test("comment lines before data are skipped", async () => {

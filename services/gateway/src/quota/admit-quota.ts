@@ -19,20 +19,25 @@ export async function admitQuota(
 ): Promise<void> {
   if (context.quota === null) return;
   const { key, resolved } = request;
+  const output = kind === "embedding" ? { value: 0, field: null } : outputMaximum(request.body);
   const hold = await context.quota.reserve({
     subject: { org: key.org, key: key.id, provider: resolved.providerId, model: resolved.name },
     requestChars: request.requestChars,
-    maxOutputTokens: kind === "embedding" ? 0 : outputMaximum(request.body),
+    maxOutputTokens: output.value,
+    outputField: output.field,
     price: resolved.model.price,
   });
   if (hold !== null) record.holdQuota(hold);
 }
 
-function outputMaximum(body: object): number | null {
+/** Returns the first output maximum the body sets and its field, or nulls when none is set. */
+function outputMaximum(body: object): { value: number | null; field: string | null } {
   const fields = body as Record<string, unknown>;
   for (const name of OUTPUT_MAXIMUM_FIELDS) {
     const value = fields[name];
-    if (typeof value === "number" && Number.isFinite(value) && value >= 0) return value;
+    if (typeof value === "number" && Number.isFinite(value) && value >= 0) {
+      return { value, field: name };
+    }
   }
-  return null;
+  return { value: null, field: null };
 }

@@ -5,18 +5,22 @@ import type { QuotaExceeded } from "../../../../runtime/quota/quota-store.ts";
  * Builds the 429 for a hard quota. The message names the axis, its value, the limit, the
  * window and when the request would fit; `retry-after` carries the wait in seconds.
  */
-export function quotaExceededError(exceeded: QuotaExceeded, now: number): NexusError {
+export function quotaExceededError(
+  exceeded: QuotaExceeded,
+  now: number,
+  outputField: string | null = null,
+): NexusError {
   const { rule, value } = exceeded.charge;
   const amount = (n: number) => formatAmount(n, exceeded.unit);
   const head = `Quota exceeded for ${rule.axis} "${value}": the limit is ` +
     `${amount(exceeded.limit)} per ${rule.window} (sliding window), ` +
-    `${amount(exceeded.used)} is used and this request needs an estimated ` +
+    `${amount(exceeded.used)} already used, and this request needs an estimated ` +
     `${amount(exceeded.requested)}.`;
 
   if (exceeded.resetsAt === null) {
     return new NexusError("quota_exceeded",
-      `${head} The estimate alone is over the limit, so the request never fits; lower ` +
-        "max_tokens or shorten the prompt.",
+      `${head} The estimate alone is over the limit, so the request never fits. ` +
+        fitAdvice(outputField),
       { status: 429, type: "rate_limit_error" });
   }
   const waitSeconds = Math.max(1, Math.ceil((exceeded.resetsAt - now) / 1000));
@@ -29,4 +33,13 @@ export function quotaExceededError(exceeded: QuotaExceeded, now: number): NexusE
 function formatAmount(n: number, unit: "tokens" | "usd"): string {
   if (unit === "tokens") return `${n} tokens`;
   return `${Number(n.toFixed(6))} USD`;
+}
+
+/** Names the request's own output field, since each API spells it differently. */
+function fitAdvice(outputField: string | null): string {
+  if (outputField === null) {
+    return "Set a lower output token limit (max_tokens, max_completion_tokens or " +
+      "max_output_tokens, as the API names it) or shorten the input.";
+  }
+  return `Lower ${outputField} or shorten the input.`;
 }

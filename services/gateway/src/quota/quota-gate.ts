@@ -20,6 +20,8 @@ export interface QuotaRequest {
   requestChars: number;
   /** The request's output maximum; null when it sets none. */
   maxOutputTokens: number | null;
+  /** The body field that set `maxOutputTokens`, named in a 429; null when none did. */
+  outputField?: string | null;
   price: Price | undefined;
 }
 
@@ -58,7 +60,9 @@ export class QuotaGate {
     });
     const now = this.#now();
     const result = await this.#store.reserve(charges, estimate, now);
-    if (!result.ok) throw quotaExceededError(result.exceeded, now);
+    if (!result.ok) {
+      throw quotaExceededError(result.exceeded, now, request.outputField ?? null);
+    }
 
     const { reservationId } = result;
     return { finish: (usage) => this.#finish(reservationId, usage, request.price) };

@@ -39,7 +39,7 @@ export function passthroughEventFormat(
     },
     // The event source ends only after a final event, which closes the body in `encode`.
     end: () => {
-      throw streamCutError("response.completed");
+      throw streamCutError();
     },
     error: (failure, requestId) => responsesErrorEvent(failure, requestId, lastSequence + 1),
     heartbeat: ": keep-alive\n\n",

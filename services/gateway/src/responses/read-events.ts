@@ -44,7 +44,7 @@ export async function* readResponsesEvents(
     if (!isBrokenRead(error)) throw error;
     readError = error;
   }
-  throw streamCutError("response.completed", readError);
+  throw streamCutError(readError);
 }
 
 /**

@@ -42,7 +42,7 @@ export async function* readMessagesEvents(
     if (!isBrokenRead(error)) throw error;
     readError = error;
   }
-  throw streamCutError("message_stop", readError);
+  throw streamCutError(readError);
 }
 
 function errorFromPayload(payload: Record<string, unknown>): unknown {

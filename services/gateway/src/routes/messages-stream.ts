@@ -29,7 +29,7 @@ export function messagesEventFormat(
     },
     // The event source ends only after message_stop, which closes the body in `encode`.
     end: () => {
-      throw streamCutError("message_stop");
+      throw streamCutError();
     },
     error: (failure, requestId) => frame("error", toAnthropicErrorBody(failure, requestId)),
     heartbeat: PING,

@@ -23,6 +23,8 @@ export interface AttemptInput {
   defaultTimeoutMs: number;
   /** Maximum wait per attempt for a stream's first chunk, in ms. */
   firstTokenTimeoutMs: number | undefined;
+  /** The route's whole-request `timeoutMs` as configured, named when it cuts an attempt. */
+  routingTimeoutMs: number | undefined;
   /** Adds one entry to the route shown in the traffic event. */
   addStep(step: RouteStep): void;
   /** Entries added so far, skipped targets included. */
@@ -96,13 +98,19 @@ export async function attemptTarget<R>(
     // The parameters an earlier target dropped may be honoured by this one.
     if (input.stepCount() > 0) record.setDroppedParams([]);
     const call = build({ resolved, target, codec });
-    const timeoutMs = Math.min(
+    const attemptLimitMs = Math.min(
       routeTarget.provider.timeoutMs ?? input.defaultTimeoutMs,
       call.stream ? input.firstTokenTimeoutMs ?? Infinity : Infinity,
-      budgetMs,
     );
+    const timeoutMs = Math.min(attemptLimitMs, budgetMs);
 
-    abort = new UpstreamAbort(input.signal, timeoutMs, routeTarget.providerId);
+    // When the rest of the routing timeout is the tighter deadline, the error names the
+    // configured routing timeout, not the few ms that happened to be left of it.
+    const budgetMessage = budgetMs < attemptLimitMs && input.routingTimeoutMs !== undefined
+      ? `No target of model '${model.name}' answered within its routing timeout of ` +
+        `${input.routingTimeoutMs} ms.`
+      : undefined;
+    abort = new UpstreamAbort(input.signal, timeoutMs, routeTarget.providerId, budgetMessage);
     const upstream = await callUpstream(call.request, abort, {
       codec, target, stream: call.stream,
       addSecret: input.addSecret ?? ((value) => record.addSecret(value)),

@@ -48,7 +48,8 @@ export async function routeRequest<R>(
   };
   const attemptInput = {
     signal, record, addSecret: input.addSecret, defaultTimeoutMs: input.defaultTimeoutMs,
-    firstTokenTimeoutMs: routing?.firstTokenTimeoutMs, addStep,
+    firstTokenTimeoutMs: routing?.firstTokenTimeoutMs, routingTimeoutMs: routing?.timeoutMs,
+    addStep,
     stepCount: () => steps.length,
   };
   const breakerSettings = routing?.circuitBreaker;

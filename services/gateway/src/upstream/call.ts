@@ -18,18 +18,23 @@ export class UpstreamAbort {
   readonly controller = new AbortController();
   #timer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(clientSignal: AbortSignal, timeoutMs: number, provider: string) {
+  /**
+   * `timeoutMessage` replaces the default message of the timeout error, for a deadline that is
+   * not the provider's own (what is left of a routing timeout).
+   */
+  constructor(
+    clientSignal: AbortSignal,
+    timeoutMs: number,
+    provider: string,
+    timeoutMessage = `Provider '${provider}' did not answer within ${timeoutMs} ms.`,
+  ) {
     const onClientAbort = (): void => this.controller.abort(new ClientDisconnected());
     if (clientSignal.aborted) onClientAbort();
     else clientSignal.addEventListener("abort", onClientAbort, { once: true });
 
     this.#timer = setTimeout(() => {
       this.controller.abort(
-        new NexusError(
-          "upstream_timeout",
-          `Provider '${provider}' did not answer within ${timeoutMs} ms.`,
-          { status: 504, type: "timeout_error" },
-        ),
+        new NexusError("upstream_timeout", timeoutMessage, { status: 504, type: "timeout_error" }),
       );
     }, timeoutMs);
   }
