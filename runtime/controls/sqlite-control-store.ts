@@ -1,30 +1,10 @@
 import type { Database } from "bun:sqlite";
+import {
+  type AuditDraft, type AuditRow, auditFromRow, type ControlRow, controlFromRow, engageAudit,
+  engagedFrom, inForce, liftAudit,
+} from "./control-rows.ts";
 import type { ControlStore, EngageInput, LiftInput } from "./control-store.ts";
-import type {
-  ControlAuditEntry, ControlName, ControlTier, EngagedControl,
-} from "./types.ts";
-
-interface ControlRow {
-  control: ControlName;
-  tier: ControlTier;
-  target: string;
-  reason: string;
-  actor: string;
-  engaged_at: number;
-  expires_at: number | null;
-}
-
-interface AuditRow {
-  id: number;
-  time: number;
-  actor: string;
-  action: "engage" | "lift";
-  control: ControlName;
-  tier: ControlTier;
-  target: string;
-  reason: string | null;
-  expires_at: number | null;
-}
+import type { ControlAuditEntry, EngagedControl } from "./types.ts";
 
 /**
  * Interval, in ms, between lazy checks of `PRAGMA data_version` on the request path. A control
@@ -51,15 +31,7 @@ export class SqliteControlStore implements ControlStore {
 
   async engage(input: EngageInput): Promise<EngagedControl> {
     const now = input.now ?? Date.now();
-    const engaged: EngagedControl = {
-      control: input.control,
-      tier: input.scope.tier,
-      target: input.scope.target,
-      reason: input.reason,
-      actor: input.actor,
-      engagedAt: now,
-      expiresAt: input.expiresAt ?? null,
-    };
+    const engaged = engagedFrom(input, now);
     this.#db.transaction(() => {
       this.#db
         .query(
@@ -71,7 +43,7 @@ export class SqliteControlStore implements ControlStore {
              expires_at = excluded.expires_at`,
         )
         .run({ ...engaged });
-      this.#appendAudit("engage", engaged, now);
+      this.#appendAudit(engageAudit(engaged));
     }).immediate();
     this.#markStale();
     return engaged;
@@ -84,14 +56,7 @@ export class SqliteControlStore implements ControlStore {
         .query("DELETE FROM control_switches WHERE control = ? AND tier = ? AND target = ?")
         .run(input.control, input.scope.tier, input.scope.target);
       if (result.changes === 0) return false;
-      this.#appendAudit("lift", {
-        control: input.control,
-        tier: input.scope.tier,
-        target: input.scope.target,
-        reason: input.reason ?? null,
-        actor: input.actor,
-        expiresAt: null,
-      }, now);
+      this.#appendAudit(liftAudit(input, now));
       return true;
     }).immediate();
     this.#markStale();
@@ -109,7 +74,7 @@ export class SqliteControlStore implements ControlStore {
          FROM control_switches ORDER BY engaged_at, control, tier, target`,
       )
       .all()
-      .map(fromRow);
+      .map(controlFromRow);
   }
 
   async audit(limit: number): Promise<ControlAuditEntry[]> {
@@ -119,17 +84,7 @@ export class SqliteControlStore implements ControlStore {
          FROM control_audit ORDER BY id DESC LIMIT ?`,
       )
       .all(limit)
-      .map((row) => ({
-        id: row.id,
-        time: row.time,
-        actor: row.actor,
-        action: row.action,
-        control: row.control,
-        tier: row.tier,
-        target: row.target,
-        reason: row.reason,
-        expiresAt: row.expires_at,
-      }));
+      .map(auditFromRow);
   }
 
   /**
@@ -138,7 +93,7 @@ export class SqliteControlStore implements ControlStore {
    */
   engaged(now = Date.now()): EngagedControl[] {
     if (performance.now() - this.#checkedAt >= VERSION_CHECK_INTERVAL_MS) this.#checkForChanges();
-    return this.#cache.filter((control) => control.expiresAt === null || control.expiresAt > now);
+    return inForce(this.#cache, now);
   }
 
   /**
@@ -166,30 +121,14 @@ export class SqliteControlStore implements ControlStore {
     this.#checkedAt = Number.NEGATIVE_INFINITY;
   }
 
-  #appendAudit(
-    action: "engage" | "lift",
-    control: Omit<EngagedControl, "engagedAt" | "reason"> & { reason: string | null },
-    now: number,
-  ): void {
+  #appendAudit(entry: AuditDraft): void {
     this.#db
       .query(
         `INSERT INTO control_audit
            (time, actor, action, control, tier, target, reason, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(now, control.actor, action, control.control, control.tier, control.target,
-        control.reason, control.expiresAt);
+      .run(entry.time, entry.actor, entry.action, entry.control, entry.tier, entry.target,
+        entry.reason, entry.expiresAt);
   }
-}
-
-function fromRow(row: ControlRow): EngagedControl {
-  return {
-    control: row.control,
-    tier: row.tier,
-    target: row.target,
-    reason: row.reason,
-    actor: row.actor,
-    engagedAt: row.engaged_at,
-    expiresAt: row.expires_at,
-  };
 }

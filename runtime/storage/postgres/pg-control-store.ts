@@ -1,30 +1,10 @@
 import type { Sql, TransactionSql } from "postgres";
+import {
+  type AuditDraft, type AuditRow, auditFromRow, type ControlRow, controlFromRow, engageAudit,
+  engagedFrom, inForce, liftAudit,
+} from "../../controls/control-rows.ts";
 import type { ControlStore, EngageInput, LiftInput } from "../../controls/control-store.ts";
-import type {
-  ControlAuditEntry, ControlName, ControlTier, EngagedControl,
-} from "../../controls/types.ts";
-
-interface ControlRow {
-  control: ControlName;
-  tier: ControlTier;
-  target: string;
-  reason: string;
-  actor: string;
-  engaged_at: string;
-  expires_at: string | null;
-}
-
-interface AuditRow {
-  id: string;
-  time: string;
-  actor: string;
-  action: "engage" | "lift";
-  control: ControlName;
-  tier: ControlTier;
-  target: string;
-  reason: string | null;
-  expires_at: string | null;
-}
+import type { ControlAuditEntry, EngagedControl } from "../../controls/types.ts";
 
 /**
  * The kill switches and passthrough flags in PostgreSQL, shared by every gateway node, with the
@@ -49,15 +29,7 @@ export class PgControlStore implements ControlStore {
 
   async engage(input: EngageInput): Promise<EngagedControl> {
     const now = input.now ?? Date.now();
-    const engaged: EngagedControl = {
-      control: input.control,
-      tier: input.scope.tier,
-      target: input.scope.target,
-      reason: input.reason,
-      actor: input.actor,
-      engagedAt: now,
-      expiresAt: input.expiresAt ?? null,
-    };
+    const engaged = engagedFrom(input, now);
     await this.#sql.begin(async (tx) => {
       await tx`
         INSERT INTO control_switches
@@ -67,7 +39,7 @@ export class PgControlStore implements ControlStore {
         ON CONFLICT (control, tier, target) DO UPDATE SET reason = excluded.reason,
           actor = excluded.actor, engaged_at = excluded.engaged_at,
           expires_at = excluded.expires_at`;
-      await appendAudit(tx, "engage", { ...engaged, time: now });
+      await appendAudit(tx, engageAudit(engaged));
     });
     await this.refresh();
     return engaged;
@@ -80,15 +52,7 @@ export class PgControlStore implements ControlStore {
         DELETE FROM control_switches WHERE control = ${input.control}
           AND tier = ${input.scope.tier} AND target = ${input.scope.target}`;
       if (deleted.count === 0) return false;
-      await appendAudit(tx, "lift", {
-        control: input.control,
-        tier: input.scope.tier,
-        target: input.scope.target,
-        reason: input.reason ?? null,
-        actor: input.actor,
-        expiresAt: null,
-        time: now,
-      });
+      await appendAudit(tx, liftAudit(input, now));
       return true;
     });
     await this.refresh();
@@ -99,29 +63,18 @@ export class PgControlStore implements ControlStore {
     const rows = await this.#sql<ControlRow[]>`
       SELECT control, tier, target, reason, actor, engaged_at, expires_at
       FROM control_switches ORDER BY engaged_at, control, tier, target`;
-    return rows.map(fromRow);
+    return rows.map(controlFromRow);
   }
 
   async audit(limit: number): Promise<ControlAuditEntry[]> {
     const rows = await this.#sql<AuditRow[]>`
       SELECT id, time, actor, action, control, tier, target, reason, expires_at
       FROM control_audit ORDER BY id DESC LIMIT ${limit}`;
-    return rows.map((row) => ({
-      id: Number(row.id),
-      time: Number(row.time),
-      actor: row.actor,
-      action: row.action,
-      control: row.control,
-      tier: row.tier,
-      target: row.target,
-      reason: row.reason,
-      expiresAt: row.expires_at === null ? null : Number(row.expires_at),
-    }));
+    return rows.map(auditFromRow);
   }
 
   engaged(now = Date.now()): EngagedControl[] {
-    return this.#snapshot.filter(
-      (control) => control.expiresAt === null || control.expiresAt > now);
+    return inForce(this.#snapshot, now);
   }
 
   /** Reloads the snapshot from the table, which has a few rows at most. */
@@ -132,25 +85,9 @@ export class PgControlStore implements ControlStore {
   }
 }
 
-async function appendAudit(
-  tx: TransactionSql,
-  action: "engage" | "lift",
-  entry: Omit<EngagedControl, "engagedAt" | "reason"> & { reason: string | null; time: number },
-): Promise<void> {
+async function appendAudit(tx: TransactionSql, entry: AuditDraft): Promise<void> {
   await tx`
     INSERT INTO control_audit (time, actor, action, control, tier, target, reason, expires_at)
-    VALUES (${entry.time}, ${entry.actor}, ${action}, ${entry.control}, ${entry.tier},
+    VALUES (${entry.time}, ${entry.actor}, ${entry.action}, ${entry.control}, ${entry.tier},
       ${entry.target}, ${entry.reason}, ${entry.expiresAt})`;
-}
-
-function fromRow(row: ControlRow): EngagedControl {
-  return {
-    control: row.control,
-    tier: row.tier,
-    target: row.target,
-    reason: row.reason,
-    actor: row.actor,
-    engagedAt: Number(row.engaged_at),
-    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
-  };
 }
