@@ -93,7 +93,14 @@ export class ValkeyFlightLock implements FlightLock {
       subscriber.on("message", (_channel: string, key: string) => {
         for (const wake of [...this.#waiters.get(key) ?? []]) wake();
       });
-      await subscriber.subscribe(this.#channel);
+      try {
+        // The client has no offline queue, so a command sent before the connection is up fails.
+        await subscriber.connect();
+        await subscriber.subscribe(this.#channel);
+      } catch (error) {
+        subscriber.disconnect();
+        throw error;
+      }
       return subscriber;
     })();
     return this.#subscriber;

@@ -41,6 +41,7 @@ export type ErrorCode =
   | "compliance_unavailable"
   | "kill_switch_engaged"
   | "quota_exceeded"
+  | "quota_unavailable"
   | "internal_error";
 
 /** OpenAI's error `type` values, which SDKs map to exception classes. */

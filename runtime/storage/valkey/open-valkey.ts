@@ -1,20 +1,24 @@
 import Redis from "iovalkey";
+import { maskServiceUrl } from "../service-url.ts";
 
 /** How long `openValkey` waits for the first reply before it reports the server unreachable. */
 const CONNECT_TIMEOUT_MS = 3_000;
 
+/**
+ * How long a command may wait for its reply, which bounds a request's wait on a server that
+ * stopped replying. Every command Nexus sends is a short key or script operation.
+ */
+const COMMAND_TIMEOUT_MS = 500;
+
 /** The client type that the Valkey stores take; Redis 7 servers speak the same protocol. */
 export type ValkeyClient = Redis;
 
-/** Returns the URL with its password replaced by `***`, fit for logs and error messages. */
+/**
+ * Returns the URL with its password and credential query parameters replaced by `***`, fit for
+ * logs and error messages.
+ */
 export function maskValkeyUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(invalid URL)";
-  }
+  return maskServiceUrl(url);
 }
 
 /**
@@ -26,8 +30,12 @@ export async function openValkey(url: string): Promise<ValkeyClient> {
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
-    // Commands fail after a few reconnect attempts instead of queueing without end.
-    maxRetriesPerRequest: 3,
+    // While the server is down, a command fails at once rather than waiting in a queue for a
+    // reconnect, and one sent to a server that stopped replying fails after the timeout, so a
+    // request never waits seconds on a dead Valkey. Reconnects go on in the background.
+    enableOfflineQueue: false,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    maxRetriesPerRequest: 1,
     retryStrategy: (times) => Math.min(times * 100, 2_000),
   });
   // Connection errors also reject the pending command; the listener keeps them off stderr.

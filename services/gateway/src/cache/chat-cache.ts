@@ -9,6 +9,7 @@ import {
 import type { FlightLock } from "../../../../runtime/cache/flight-lock.ts";
 import { InFlight } from "../../../../runtime/cache/in-flight.ts";
 import { PoisonGuard } from "../../../../runtime/cache/semantic-poison.ts";
+import { StoreOutage } from "../../../../runtime/cache/store-outage.ts";
 import type { ModelCatalog } from "../../../../runtime/config/models.ts";
 import type { Logger } from "../../../../runtime/observability/log.ts";
 import type { CacheBackends } from "./cache-backends.ts";
@@ -35,6 +36,8 @@ export interface ChatCache {
   semantic: SemanticCache | null;
   /** Served answers and reported prompts, for `POST /v1/cache/report`. */
   guard: PoisonGuard;
+  /** Whether the store is failing; its logger logs a store failure once per outage. */
+  outage: StoreOutage;
   /** Stops the backends' listeners; the caller closes the database or Valkey client. */
   close(): Promise<void>;
 }
@@ -55,7 +58,8 @@ export function buildChatCache(
 ): ChatCache | null {
   if (config === undefined) return null;
   const ttlMs = (config.ttlSeconds ?? DEFAULT_CACHE_TTL_SECONDS) * 1000;
-  const semanticPersistence = { entries: backends.semanticEntries, logger };
+  const outage = new StoreOutage(logger);
+  const semanticPersistence = { entries: backends.semanticEntries, logger: outage.logger };
   return {
     enabled: config.enabled,
     ttlMs,
@@ -72,7 +76,8 @@ export function buildChatCache(
     semantic: config.enabled
       ? buildSemanticCache(config.semantic, ttlMs, catalog, semanticPersistence)
       : null,
-    guard: new PoisonGuard(backends.poison, ttlMs, logger),
+    guard: new PoisonGuard(backends.poison, ttlMs, outage.logger),
+    outage,
     close: () => backends.close(),
   };
 }

@@ -58,6 +58,7 @@ export class NodeTurn<T> {
       if (stored !== null) this.remote = true;
       return stored;
     } catch (error) {
+      this.#input.record.addDetail("cache_error", "store_unavailable");
       this.#log("warn", "cache.flight_lock_failed", { error: describeError(error) });
       return null;
     }
@@ -139,7 +140,8 @@ export class NodeTurn<T> {
   }
 
   #log(level: "warn", event: string, fields: Record<string, string | number>): void {
-    this.#input.context.logger.log(level, event, {
+    // Store failures go through the outage's logger, which logs them once per outage.
+    this.#input.cache.outage.logger.log(level, event, {
       request_id: this.#input.record.requestId,
       ...fields,
     });

@@ -144,7 +144,7 @@ export function addSemantic(
     expiresAt: storedAt + semantic.ttlMs,
   }).catch((error: unknown) => {
     // A lost write costs only a miss after the next restart.
-    input.context.logger.log("warn", "cache.semantic_entry_write_failed", {
+    input.cache.outage.logger.log("warn", "cache.semantic_entry_write_failed", {
       request_id: input.record.requestId,
       error: describeError(error),
     });
@@ -223,7 +223,7 @@ async function readEntry(
   try {
     return await semantic.entries?.get(input.plan.scope, storeKey, Date.now()) ?? null;
   } catch (error) {
-    input.context.logger.log("warn", "cache.semantic_entry_read_failed", {
+    input.cache.outage.logger.log("warn", "cache.semantic_entry_read_failed", {
       request_id: input.record.requestId,
       error: describeError(error),
     });

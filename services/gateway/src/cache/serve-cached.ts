@@ -4,11 +4,13 @@ import {
   encodeCachedAnswer,
 } from "../../../../runtime/cache/cached-answer.ts";
 import type { ResolvedModel } from "../../../../runtime/config/models.ts";
+import { describeError } from "../../../../runtime/observability/log.ts";
 import type { GatewayContext } from "../context.ts";
 import type { RequestRecord } from "../request-record.ts";
 import { ROUTED_CALL_TIMEOUT_MS } from "../routing/routed-upstream.ts";
+import { ClientDisconnected } from "../upstream/call.ts";
 import type { ChatCache } from "./chat-cache.ts";
-import { Flight, type UpstreamItems } from "./flight.ts";
+import { Flight, type FlightSettings, type UpstreamItems } from "./flight.ts";
 import { NodeTurn } from "./node-turn.ts";
 import type { CachePlan } from "./plan.ts";
 import { type AnswerShape, serveFlight } from "./serve-flight.ts";
@@ -64,7 +66,13 @@ export interface SemanticHooks<T> {
  */
 export async function serveCached<T>(input: CacheServe<T>): Promise<Response> {
   const { cache, plan, record } = input;
-  const stored = plan.read ? await readStored(input) : null;
+  const settings = { providerId: input.providerId, timeoutMs: input.timeoutMs, record };
+  let stored: T[] | null = null;
+  try {
+    stored = plan.read ? await readStored(input) : null;
+  } catch (error) {
+    return serveStoreBypass(input, settings, "cache.read_failed", error);
+  }
   if (stored !== null) {
     record.addDetail("cache", "hit");
     rememberServed(input, plan.key);
@@ -75,7 +83,13 @@ export async function serveCached<T>(input: CacheServe<T>): Promise<Response> {
   // embedding call. No `await` comes between this check and the join below.
   const joinable = plan.read && cache.flights.has(plan.key);
   const noLookup = { hit: null, vector: null };
-  const semantic = joinable ? noLookup : await input.semantic?.lookup() ?? noLookup;
+  let semantic: Awaited<ReturnType<SemanticHooks<T>["lookup"]>> = noLookup;
+  try {
+    semantic = joinable ? noLookup : await input.semantic?.lookup() ?? noLookup;
+  } catch (error) {
+    if (error instanceof ClientDisconnected) throw error;
+    return serveStoreBypass(input, settings, "cache.semantic_read_failed", error);
+  }
   if (semantic.hit !== null) {
     record.addDetail("cache", "semantic-hit");
     record.addDetail("cache_similarity", semantic.hit.similarity);
@@ -83,7 +97,6 @@ export async function serveCached<T>(input: CacheServe<T>): Promise<Response> {
     return serveFlight(input, Flight.replay(semantic.hit.items), null);
   }
 
-  const settings = { providerId: input.providerId, timeoutMs: input.timeoutMs, record };
   // A `no-cache` request fetches anew, so it neither joins a call nor lets others join it,
   // on this node or on another.
   const turn = plan.read && cache.crossNode !== null
@@ -130,8 +143,30 @@ async function storeOwn<T>(
   if (turn !== null) turn.stored = stored;
 }
 
+/**
+ * Serves a request whose cache step failed on the store as a bypass: a call of its own, with
+ * nothing read, joined or stored. A store outage thus costs hits but fails no request.
+ */
+function serveStoreBypass<T>(
+  input: CacheServe<T>,
+  settings: FlightSettings,
+  step: string,
+  error: unknown,
+): Promise<Response> {
+  const { record } = input;
+  input.cache.outage.failed(step, {
+    request_id: record.requestId,
+    error: describeError(error),
+  });
+  record.addDetail("cache", "bypass");
+  record.addDetail("cache_bypass_reason", "store_unavailable");
+  const owner = { store: null, release: () => {} };
+  return serveFlight(input, Flight.call(input.upstream, settings), owner);
+}
+
 async function readStored<T>(input: CacheServe<T>): Promise<T[] | null> {
   const value = await input.cache.store.get(input.plan.key);
+  input.cache.outage.succeeded();
   const answer = value === null ? null : decodeCachedAnswer<T, T>(value);
   if (answer === null) return null;
   if (answer.kind === "json" && !input.stream) return [answer.response];
@@ -145,19 +180,22 @@ async function storeAnswer<T>(
   vector: Float32Array | null,
 ): Promise<boolean> {
   const { cache, plan } = input;
-  // A prompt reported as a bad answer is never stored again in its scope.
-  if (await cache.guard.isPoisoned(plan.scope, plan.promptFingerprint)) return false;
   try {
+    // A prompt reported as a bad answer is never stored again in its scope. A failed check
+    // counts as reported (see `PoisonGuard.isPoisoned`).
+    if (await cache.guard.isPoisoned(plan.scope, plan.promptFingerprint)) return false;
     const encoded = encodeCachedAnswer(answer);
     await cache.store.set(plan.key, encoded, cache.ttlMs);
+    cache.outage.succeeded();
     await cache.guard.stored(plan.key, plan.scope, plan.promptFingerprint);
     input.semantic?.add(vector, encoded);
     return true;
   } catch (error) {
     // A failed write costs only a later miss, so the answer is still sent.
-    input.context.logger.log("warn", "cache.write_failed", {
+    input.record.addDetail("cache_error", "store_unavailable");
+    cache.outage.logger.log("warn", "cache.write_failed", {
       request_id: input.record.requestId,
-      error: error instanceof Error ? error.message : String(error),
+      error: describeError(error),
     });
     return false;
   }

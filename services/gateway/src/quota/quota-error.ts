@@ -30,6 +30,17 @@ export function quotaExceededError(
     { status: 429, type: "rate_limit_error", retryAfter: String(waitSeconds) });
 }
 
+/**
+ * Builds the 503 for a quota store that failed (Valkey down, or a script error). The request
+ * is rejected rather than admitted unmetered, and a retry after the store recovers succeeds.
+ */
+export function quotaUnavailableError(cause: unknown): NexusError {
+  return new NexusError("quota_unavailable",
+    "The quota store is unavailable, so the request cannot be checked against its quotas " +
+      "and was rejected. Retry shortly; if it persists, check the gateway's Valkey server.",
+    { status: 503, type: "api_error", retryAfter: "1", cause });
+}
+
 function formatAmount(n: number, unit: "tokens" | "usd"): string {
   if (unit === "tokens") return `${n} tokens`;
   return `${Number(n.toFixed(6))} USD`;

@@ -4,8 +4,14 @@ import { describeError, type Logger } from "../../../../runtime/observability/lo
 import { chargesFor, type QuotaSubject } from "../../../../runtime/quota/charges.ts";
 import type { QuotaConfig } from "../../../../runtime/quota/config-schema.ts";
 import { actualSpend, estimateSpend } from "../../../../runtime/quota/estimate.ts";
-import type { QuotaAlert, QuotaStore } from "../../../../runtime/quota/quota-store.ts";
-import { quotaExceededError } from "./quota-error.ts";
+import type {
+  QuotaAlert,
+  QuotaAmounts,
+  QuotaCharge,
+  QuotaStore,
+  ReserveResult,
+} from "../../../../runtime/quota/quota-store.ts";
+import { quotaExceededError, quotaUnavailableError } from "./quota-error.ts";
 
 /** Output tokens assumed for a request without an output maximum, unless configured. */
 const DEFAULT_OUTPUT_TOKENS = 4096;
@@ -59,13 +65,30 @@ export class QuotaGate {
       price: request.price,
     });
     const now = this.#now();
-    const result = await this.#store.reserve(charges, estimate, now);
+    const result = await this.#reserveOrFail(charges, estimate, now);
     if (!result.ok) {
       throw quotaExceededError(result.exceeded, now, request.outputField ?? null);
     }
 
     const { reservationId } = result;
     return { finish: (usage) => this.#finish(reservationId, usage, request.price) };
+  }
+
+  /**
+   * Reserves on the store; a store error rejects the request with 503 `quota_unavailable`,
+   * since admitting it unmetered could overspend a hard limit.
+   */
+  async #reserveOrFail(
+    charges: QuotaCharge[],
+    estimate: QuotaAmounts,
+    now: number,
+  ): Promise<ReserveResult> {
+    try {
+      return await this.#store.reserve(charges, estimate, now);
+    } catch (error) {
+      this.#logger.log("error", "quota.reserve_failed", { error: describeError(error) });
+      throw quotaUnavailableError(error);
+    }
   }
 
   #finish(reservationId: string, usage: Usage | undefined, price: Price | undefined): void {

@@ -1,0 +1,58 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { startThrowawayValkey, type ThrowawayValkey } from "../support/throwaway-valkey.ts";
+
+/**
+ * The client `openValkey` builds, on a redis-server of this test's own: commands fail fast
+ * while the server is down or silent, and the client reconnects by itself once it is back.
+ */
+/** Longest wait for a failed command: the 500 ms command timeout plus scheduling slack. */
+const MAX_FAILURE_MS = 900;
+
+const valkey: ThrowawayValkey | null = await startThrowawayValkey();
+afterAll(async () => {
+  await valkey?.close();
+});
+
+/** Returns how long the command took to fail, or throws when it succeeded. */
+async function failureMs(command: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  let failed = false;
+  await command().catch(() => {
+    failed = true;
+  });
+  expect(failed).toBe(true);
+  return performance.now() - started;
+}
+
+describe.skipIf(valkey === null)("Valkey client outage", () => {
+  test("silent server times out", async () => {
+    const client = valkey!.client;
+    await client.set("nexus-outage:probe", "1");
+    valkey!.signal("SIGSTOP");
+    try {
+      expect(await failureMs(() => client.get("nexus-outage:probe"))).toBeLessThan(MAX_FAILURE_MS);
+    } finally {
+      valkey!.signal("SIGCONT");
+    }
+  });
+
+  test("dead server fails at once", async () => {
+    const client = valkey!.client;
+    await valkey!.kill();
+    for (let i = 0; i < 3; i += 1) {
+      expect(await failureMs(() => client.get("nexus-outage:probe"))).toBeLessThan(MAX_FAILURE_MS);
+    }
+  });
+
+  test("client reconnects in background", async () => {
+    const client = valkey!.client;
+    await valkey!.restart();
+    const deadline = Date.now() + 5_000;
+    let reply: string | null = null;
+    while (reply !== "PONG" && Date.now() < deadline) {
+      reply = await client.ping().catch(() => null);
+      if (reply !== "PONG") await Bun.sleep(50);
+    }
+    expect(reply).toBe("PONG");
+  });
+});
