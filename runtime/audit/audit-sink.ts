@@ -29,6 +29,13 @@ export interface AuditStart {
   project: string | null;
   route: string;
   model: string | null;
+  /**
+   * Provider and upstream model of the first target the model resolved to. A routed request
+   * that falls back to another target ends on a different one. Absent from the start records
+   * of older nodes.
+   */
+  provider?: string | null;
+  upstreamModel?: string | null;
   stream: boolean;
 }
 

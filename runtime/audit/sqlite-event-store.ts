@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { GATEWAY_LOST } from "../bus/request-start.ts";
 import type { EventFilter, EventStore, TrafficEvent } from "./traffic-event.ts";
 
 interface EventRow {
@@ -104,6 +105,7 @@ function fromRow(row: EventRow): TrafficEvent {
 export class SqliteEventStore implements EventStore {
   readonly #db: Database;
   readonly #insert;
+  readonly #deleteLost;
 
   constructor(db: Database) {
     this.#db = db;
@@ -112,6 +114,10 @@ export class SqliteEventStore implements EventStore {
     this.#insert = db.query(
       `INSERT OR IGNORE INTO traffic_events (${COLUMNS.join(", ")}) VALUES (${placeholders})`,
     );
+    // Except that a real final event replaces the record of a request taken for lost.
+    this.#deleteLost = db.query<unknown, [string, string]>(
+      "DELETE FROM traffic_events WHERE request_id = ? AND error_code = ?",
+    );
   }
 
   async insertBatch(events: readonly TrafficEvent[]): Promise<number> {
@@ -119,6 +125,7 @@ export class SqliteEventStore implements EventStore {
       let written = 0;
       for (const event of events) {
         const row = toRow(event) as unknown as Record<string, Uint8Array | string | number | null>;
+        if (event.errorCode !== GATEWAY_LOST) this.#deleteLost.run(event.requestId, GATEWAY_LOST);
         written += this.#insert.run(row).changes;
       }
       return written;

@@ -3,12 +3,14 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import type { AuditSink } from "../audit/audit-sink.ts";
 import type { TrafficEvent } from "../audit/traffic-event.ts";
 import { describeError, type Logger } from "../observability/log.ts";
-import type { GatewayMetrics } from "../observability/metrics.ts";
+import type { BusPublisherMetrics } from "../observability/metrics.ts";
 import { type BusNames, eventSubject, startSubject } from "./bus-names.ts";
+import { watchConnection } from "./connection-state.ts";
 import { encodeEvent } from "./event-codec.ts";
 import { ensureEventStreams, type EventStreamLimits } from "./event-streams.ts";
 import { isPermanentPublishError, retryDelayMs } from "./publish-retry.ts";
 import { encodeStart, type RequestStart } from "./request-start.ts";
+import type { SpillFile } from "./spill-file.ts";
 
 export interface BusEventPublisherOptions {
   /** Publishes awaiting their acknowledgement from JetStream at one time. */
@@ -21,6 +23,18 @@ export interface BusEventPublisherOptions {
   publishTimeoutMs?: number;
   /** Upper bound of `close`, in ms. Events still unpublished then are logged and counted. */
   closeTimeoutMs?: number;
+  /**
+   * Longest time `settled` holds a response while the bus is slow, in ms. Past it the
+   * response goes out and its event stays queued.
+   */
+  settleWaitMs?: number;
+  /** Whether the NATS connection is up; while it is not, `settled` does not wait at all. */
+  connected?: () => boolean;
+  /**
+   * Where messages go that cannot be published (NATS down at close, the queue full, retries
+   * spent), to be republished at the next boot (see `republishSpilled`).
+   */
+  spill?: SpillFile;
 }
 
 /** One message to publish: a final event, or a start record (`<requestId>:start`). */
@@ -30,6 +44,9 @@ interface Outgoing {
   subject: string;
   encode: () => Uint8Array;
 }
+
+/** Default of `settleWaitMs`: far above a healthy ack (p99 25 ms), short for a client. */
+const DEFAULT_SETTLE_WAIT_MS = 250;
 
 /**
  * Publishes every traffic event to the JetStream event stream with its request id as the
@@ -41,7 +58,9 @@ interface Outgoing {
  * `started` publishes a request's start record the same way, so a writer can record the
  * request as lost when this process dies before its final event (open-request-tracker.ts).
  *
- * `settled(requestId)` resolves once nothing of that request is queued or unacknowledged.
+ * `settled(requestId)` resolves once nothing of that request is queued or unacknowledged,
+ * or after `settleWaitMs` (250 ms), or at once while NATS is disconnected: an outage must not
+ * hold every response, so then the event stays queued and is spilled to disk at close.
  * A response should await it before its last bytes (a stream's final chunk, a JSON body).
  * Then every request whose client received a complete response has its final event in
  * JetStream, and the queue holds only events of responses not yet complete. Measured on
@@ -56,14 +75,21 @@ export class BusEventPublisher implements AuditSink {
   readonly #js: JetStreamClient;
   readonly #names: BusNames;
   readonly #logger: Logger;
-  readonly #metrics: Pick<GatewayMetrics, "auditWriteFailures">;
+  readonly #metrics: BusPublisherMetrics;
   readonly #maxInFlight: number;
   readonly #maxQueued: number;
   readonly #maxAttempts: number;
   readonly #publishTimeoutMs: number;
   readonly #closeTimeoutMs: number;
+  readonly #settleWaitMs: number;
+  readonly #connected: () => boolean;
+  readonly #spill: SpillFile | null;
+  /** Responses that stopped waiting for their ack since the bus last acknowledged one. */
+  #waitsCut = 0;
   #queue: Outgoing[] = [];
   #inFlight = 0;
+  /** The messages being published, so `close` can spill them when it runs out of time. */
+  readonly #publishing = new Set<Outgoing>();
   #closed = false;
   /** Set when `close` ran out of time, so retries in progress give up at their next turn. */
   #abandoned = false;
@@ -73,7 +99,7 @@ export class BusEventPublisher implements AuditSink {
   readonly #settledWaiters = new Map<string, (() => void)[]>();
 
   constructor(js: JetStreamClient, names: BusNames, logger: Logger,
-    metrics: Pick<GatewayMetrics, "auditWriteFailures">, options: BusEventPublisherOptions = {}) {
+    metrics: BusPublisherMetrics, options: BusEventPublisherOptions = {}) {
     this.#js = js;
     this.#names = names;
     this.#logger = logger;
@@ -83,6 +109,9 @@ export class BusEventPublisher implements AuditSink {
     this.#maxAttempts = options.maxAttempts ?? 20;
     this.#publishTimeoutMs = options.publishTimeoutMs ?? 5000;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    this.#settleWaitMs = options.settleWaitMs ?? DEFAULT_SETTLE_WAIT_MS;
+    this.#connected = options.connected ?? (() => true);
+    this.#spill = options.spill ?? null;
   }
 
   /** Events queued or being published. */
@@ -123,15 +152,60 @@ export class BusEventPublisher implements AuditSink {
 
   /**
    * Resolves once every message of `requestId` given to this publisher is acknowledged by
-   * JetStream or given up (logged and counted). It never rejects.
+   * JetStream or given up (logged and counted), or sooner: at once while NATS is
+   * disconnected, and after `settleWaitMs` otherwise. A response is never held by a bus
+   * outage; its event stays queued. It never rejects.
    */
   settled(requestId: string): Promise<void> {
+    if (!this.#outstanding.has(requestId)) return Promise.resolve();
+    if (!this.#connected()) {
+      this.#waitCut(requestId);
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#waitCut(requestId);
+        resolve();
+      }, this.#settleWaitMs);
+      this.settledFully(requestId).then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Like `settled` without its time bound: every message of `requestId` is handled. */
+  settledFully(requestId: string): Promise<void> {
     if (!this.#outstanding.has(requestId)) return Promise.resolve();
     return new Promise((resolve) => {
       const waiters = this.#settledWaiters.get(requestId) ?? [];
       waiters.push(resolve);
       this.#settledWaiters.set(requestId, waiters);
     });
+  }
+
+  /** Responses that went out before their event was acknowledged, since the last ack. */
+  get waitsCut(): number {
+    return this.#waitsCut;
+  }
+
+  /** Logs the first cut wait of an outage only, so an outage is one line, not one a request. */
+  #waitCut(requestId: string): void {
+    this.#waitsCut += 1;
+    if (this.#waitsCut > 1) return;
+    this.#logger.log("warn", "bus.settle_wait_cut", {
+      request_id: requestId,
+      connected: this.#connected(),
+      queued: this.#queue.length,
+      in_flight: this.#inFlight,
+    });
+  }
+
+  /** Called on each acknowledgement: ends the outage that cut waits, if any. */
+  #acknowledged(): void {
+    if (this.#waitsCut === 0) return;
+    this.#logger.log("info", "bus.settle_wait_restored", { waits_cut: this.#waitsCut });
+    this.#waitsCut = 0;
   }
 
   #settle(requestId: string): void {
@@ -151,7 +225,7 @@ export class BusEventPublisher implements AuditSink {
     this.#queue.push(outgoing);
     if (this.#queue.length > this.#maxQueued) {
       const dropped = this.#queue.shift() as Outgoing;
-      this.#fail(dropped, "too many events queued while NATS was slow or unreachable");
+      this.#giveUp(dropped, "too many events queued while NATS was slow or unreachable");
       this.#settle(dropped.requestId);
     }
     this.#pump();
@@ -178,8 +252,13 @@ export class BusEventPublisher implements AuditSink {
       in_flight: this.#inFlight,
     });
     for (const outgoing of this.#queue.splice(0)) {
-      this.#fail(outgoing, "the event publisher closed before NATS acknowledged the event");
+      this.#giveUp(outgoing, "the event publisher closed before NATS acknowledged the event");
       this.#settle(outgoing.requestId);
+    }
+    // Publishes still waiting are given up here; their retry loop then ends silently. One
+    // acknowledged after all is dropped as a duplicate when the spill is republished.
+    for (const outgoing of this.#publishing) {
+      this.#giveUp(outgoing, "the event publisher closed before NATS acknowledged the event");
     }
   }
 
@@ -187,8 +266,10 @@ export class BusEventPublisher implements AuditSink {
     while (this.#inFlight < this.#maxInFlight && this.#queue.length > 0) {
       const outgoing = this.#queue.shift() as Outgoing;
       this.#inFlight += 1;
+      this.#publishing.add(outgoing);
       void this.#publish(outgoing).finally(() => {
         this.#inFlight -= 1;
+        this.#publishing.delete(outgoing);
         this.#settle(outgoing.requestId);
         this.#pump();
         if (this.pending === 0) this.#idle?.();
@@ -211,13 +292,19 @@ export class BusEventPublisher implements AuditSink {
           msgID: event.msgID,
           timeout: this.#publishTimeoutMs,
         });
+        this.#metrics.busPublished.inc({ record: recordKind(event) });
+        this.#acknowledged();
         return;
       } catch (error) {
         const permanent = isPermanentPublishError(error);
-        if (permanent || attempt >= this.#maxAttempts || this.#abandoned) {
-          this.#fail(event, `publish failed after ${attempt} attempts: ${describeError(error)}`);
+        if (this.#abandoned) return;
+        if (permanent || attempt >= this.#maxAttempts) {
+          const reason = `publish failed after ${attempt} attempts: ${describeError(error)}`;
+          if (permanent) this.#fail(event, reason);
+          else this.#giveUp({ ...event, encode: () => data }, reason);
           return;
         }
+        this.#metrics.busPublishRetries.inc({ record: recordKind(event) });
         this.#logger.log("warn", "bus.publish_retry", {
           request_id: event.requestId,
           message_id: event.msgID,
@@ -225,22 +312,67 @@ export class BusEventPublisher implements AuditSink {
           error: describeError(error),
         });
         await Bun.sleep(retryDelayMs(attempt));
+        if (this.#abandoned) return;
       }
     }
+  }
+
+  /**
+   * Keeps a message that could not be published in the spill file, for the next boot, or
+   * fails it (logged and counted) when there is no spill file or the write fails.
+   */
+  #giveUp(outgoing: Outgoing, reason: string): void {
+    if (this.#spill === null) {
+      this.#fail(outgoing, reason);
+      return;
+    }
+    try {
+      const { requestId, msgID, subject } = outgoing;
+      this.#spill.append([{ requestId, msgID, subject, data: outgoing.encode() }]);
+      this.#logger.log("warn", "bus.message_spilled", {
+        request_id: requestId,
+        message_id: msgID,
+        error: reason,
+      });
+    } catch (error) {
+      this.#fail(outgoing, `${reason}; spilling to disk failed: ${describeError(error)}`);
+    }
+  }
+
+  /**
+   * Queues the messages spilled by an earlier run of this node, under their own message ids,
+   * and deletes their file once each is acknowledged or spilled again.
+   */
+  republishSpilled(spill: SpillFile): number {
+    const batch = spill.take();
+    if (batch.corrupt > 0) {
+      this.#logger.log("warn", "bus.spill_corrupt", { lines: batch.corrupt });
+    }
+    for (const message of batch.messages) {
+      this.#enqueue({ ...message, encode: () => message.data });
+    }
+    void Promise.all(batch.messages.map((message) => this.settledFully(message.requestId)))
+      .then(() => batch.done());
+    if (batch.messages.length > 0) {
+      this.#logger.log("info", "bus.spill_republished", { messages: batch.messages.length });
+    }
+    return batch.messages.length;
   }
 
   #fail(event: { requestId: string; msgID?: string }, reason: string): void {
     this.#metrics.auditWriteFailures.inc();
     // A failed start record is marked as such, because its final event may still arrive.
-    const record = event.msgID !== undefined && event.msgID !== event.requestId
-      ? "start"
-      : "event";
     this.#logger.log("error", "audit.write_failed", {
       request_id: event.requestId,
-      record,
+      record: recordKind(event),
       error: reason,
     });
   }
+}
+
+/** Whether a message is a start record (its id is `<requestId>:start`) or a final event. */
+function recordKind(event: { requestId: string; msgID?: string }): "start" | "event" {
+  return event.msgID !== undefined && event.msgID !== event.requestId ? "start" : "event";
 }
 
 /**
@@ -248,9 +380,11 @@ export class BusEventPublisher implements AuditSink {
  * `nc`. Call once per process at boot.
  */
 export async function openBusEventPublisher(nc: NatsConnection, names: BusNames,
-  logger: Logger, metrics: Pick<GatewayMetrics, "auditWriteFailures">,
+  logger: Logger, metrics: BusPublisherMetrics,
   options: BusEventPublisherOptions & { streamLimits?: EventStreamLimits } = {}):
   Promise<BusEventPublisher> {
   await ensureEventStreams(await jetstreamManager(nc), names, options.streamLimits);
-  return new BusEventPublisher(jetstream(nc), names, logger, metrics, options);
+  const connected = watchConnection(nc);
+  return new BusEventPublisher(jetstream(nc), names, logger, metrics,
+    { connected, ...options });
 }

@@ -10,22 +10,28 @@ export interface NodeLivenessOptions {
   maxRequestAgeMs?: number;
 }
 
-/** Five missed beats at the default 1 s interval. */
-const DEFAULT_DEAD_AFTER_MS = 5000;
+/**
+ * Fifteen missed beats at the default 1 s interval: a node must outlast a NATS restart or a
+ * short partition without being declared lost.
+ */
+const DEFAULT_DEAD_AFTER_MS = 15_000;
 /** Longer than any stream the gateway lets run (its idle timeout is 5 minutes per gap). */
 const DEFAULT_MAX_REQUEST_AGE_MS = 2 * 3_600_000;
 
 /**
  * Heartbeats of the gateway nodes as one writer received them. After its own start or a
  * reconnect the writer waits `deadAfterMs` before it calls any node gone, because it may have
- * missed beats, and a lost record written for a live node's request would shadow that
- * request's real final event.
+ * missed beats; while it is itself disconnected it calls no node gone at all. A lost record
+ * for a live node's request is replaced by the real final event when that arrives, but until
+ * then the request shows as lost.
  */
 export class NodeLiveness {
   readonly #lastSeen = new Map<string, number>();
   readonly #deadAfterMs: number;
   readonly #maxRequestAgeMs: number;
   #listeningSince = Date.now();
+  /** Set while this writer's own connection is down, when a node's silence proves nothing. */
+  #disconnected = false;
   #subscription: Subscription | null = null;
 
   constructor(options: NodeLivenessOptions = {}) {
@@ -49,9 +55,21 @@ export class NodeLiveness {
     });
     void (async () => {
       for await (const status of nc.status()) {
-        if (status.type === "reconnect") this.#listeningSince = Date.now();
+        if (status.type === "disconnect") this.disconnected();
+        if (status.type === "reconnect") this.reconnected();
       }
     })();
+  }
+
+  /** Marks the writer disconnected: no node counts as gone until it is back. */
+  disconnected(): void {
+    this.#disconnected = true;
+  }
+
+  /** Marks the writer back: every node gets `deadAfterMs` from now to be heard again. */
+  reconnected(at = Date.now()): void {
+    this.#disconnected = false;
+    this.#listeningSince = at;
   }
 
   heard(nodeId: string, at = Date.now()): void {
@@ -61,11 +79,13 @@ export class NodeLiveness {
   /**
    * Why `start`'s request is lost, or null while its node may still finish it: the request is
    * older than the maximum age, or its node has been silent for `deadAfterMs` of listening.
+   * While the writer is disconnected only the age counts.
    */
   lostReason(start: RequestStart, now = Date.now()): string | null {
     if (now - start.time >= this.#maxRequestAgeMs) {
       return `left it open past the maximum request age of ${this.#maxRequestAgeMs} ms`;
     }
+    if (this.#disconnected) return null;
     const heard = Math.max(this.#lastSeen.get(start.nodeId) ?? 0, this.#listeningSince);
     if (now - heard < this.#deadAfterMs) return null;
     return `sent no heartbeat for ${this.#deadAfterMs} ms`;

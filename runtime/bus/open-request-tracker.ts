@@ -27,10 +27,9 @@ export interface OpenRequestTrackerOptions extends BatchConsumerOptions, NodeLiv
  * every `sweepEveryMs` it turns the entries whose node went silent, or that are too old, into
  * `gateway_lost` events in `events`.
  *
- * A final event that arrives after its lost event was stored is skipped by the store, like
- * any second event of a request id: the first write wins and nothing is duplicated. The lost
- * record is written only after a node is silent for several beats, so it shadows a real final
- * only when a node was cut off the bus that long yet later delivered it.
+ * A final event that arrives after its lost event replaces it in the store: its node was cut
+ * off the bus for longer than the dead-after silence and delivered it later. The store skips
+ * any other second event of a request id, so it keeps one row per request.
  */
 export async function startOpenRequestTracker(nc: NatsConnection, names: BusNames,
   events: Pick<EventStore, "insertBatch">, open: OpenRequestStore, logger: Logger,

@@ -41,6 +41,8 @@ export function encodeStart(start: RequestStart): Uint8Array {
     project: start.project,
     route: start.route,
     model: start.model,
+    provider: start.provider ?? null,
+    upstreamModel: start.upstreamModel ?? null,
     stream: start.stream,
   };
   return encoder.encode(JSON.stringify(wire));
@@ -84,9 +86,9 @@ export function lostEvent(start: RequestStart, now: number, reason: string): Tra
     org: start.org ?? null,
     project: start.project ?? null,
     route: start.route,
-    provider: null,
+    provider: start.provider ?? null,
     model: start.model ?? null,
-    upstreamModel: null,
+    upstreamModel: start.upstreamModel ?? null,
     stream: start.stream,
     status: GATEWAY_LOST_STATUS,
     errorCode: GATEWAY_LOST,

@@ -9,6 +9,10 @@ export interface GatewayMetrics {
   auditWriteFailures: Counter<string>;
   auditEventsWritten: Counter<string>;
   clientDisconnects: Counter<"route">;
+  busPublished: Counter<"record">;
+  busPublishRetries: Counter<"record">;
+  busEventsCommitted: Counter<string>;
+  gatewayLostWritten: Counter<string>;
 }
 
 export function createGatewayMetrics(): GatewayMetrics {
@@ -42,7 +46,8 @@ export function createGatewayMetrics(): GatewayMetrics {
     }),
     auditEventsWritten: new Counter({
       name: "nexus_audit_events_written_total",
-      help: "Traffic events written to the store.",
+      help: "Traffic events this process stored (embedded writer, or the bus writer and " +
+        "the gateway_lost sweep of a production node); a redelivered event is not counted.",
       registers: [registry],
     }),
     clientDisconnects: new Counter({
@@ -51,5 +56,41 @@ export function createGatewayMetrics(): GatewayMetrics {
       labelNames: ["route"],
       registers: [registry],
     }),
+    ...createBusMetrics(registry),
   };
 }
+
+/** Counters of the production bus: the node's publisher, and its writer when it runs one. */
+function createBusMetrics(registry: Registry): Pick<GatewayMetrics,
+  "busPublished" | "busPublishRetries" | "busEventsCommitted" | "gatewayLostWritten"> {
+  return {
+    busPublished: new Counter({
+      name: "nexus_bus_published_total",
+      help: "Messages this node published that NATS JetStream acknowledged, by record " +
+        "(event: a final traffic event, start: a start record).",
+      labelNames: ["record"],
+      registers: [registry],
+    }),
+    busPublishRetries: new Counter({
+      name: "nexus_bus_publish_retries_total",
+      help: "Failed publish attempts that this node retried, by record (event or start).",
+      labelNames: ["record"],
+      registers: [registry],
+    }),
+    busEventsCommitted: new Counter({
+      name: "nexus_bus_events_committed_total",
+      help: "Bus events in batches the writer of this process committed to the store, " +
+        "including redelivered ones the store already had.",
+      registers: [registry],
+    }),
+    gatewayLostWritten: new Counter({
+      name: "nexus_gateway_lost_events_written_total",
+      help: "gateway_lost events the open-request sweep of this process stored.",
+      registers: [registry],
+    }),
+  };
+}
+
+/** The counters the bus event publisher updates. */
+export type BusPublisherMetrics =
+  Pick<GatewayMetrics, "auditWriteFailures" | "busPublished" | "busPublishRetries">;

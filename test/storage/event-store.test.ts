@@ -51,6 +51,23 @@ for (const backend of BACKENDS) {
       expect(ids).toEqual(["req_1", "req_2", "req_3", "req_4"]);
     });
 
+    test("final event replaces a gateway_lost record", async () => {
+      const lost = event("req_lost", {
+        status: 502, errorCode: "gateway_lost", provider: null, time: NOW - 86_400_000,
+      });
+      expect(await stores.events.insertBatch([lost])).toBe(1);
+      // A second lost record and a retried final event each change nothing more.
+      expect(await stores.events.insertBatch([lost])).toBe(0);
+      const final = event("req_lost", { status: 200, outputTokens: 7 });
+      expect(await stores.events.insertBatch([final])).toBe(1);
+      expect(await stores.events.insertBatch([final, { ...final, status: 500 }])).toBe(0);
+      expect(await stores.events.insertBatch([lost])).toBe(0);
+
+      const rows = (await stores.events.list({ limit: 100 }))
+        .filter((stored) => stored.requestId === "req_lost");
+      expect(rows.map((stored) => [stored.status, stored.errorCode])).toEqual([[200, null]]);
+    });
+
     test("repeated id within a batch", async () => {
       const first = event("req_1", { status: 200 });
       const second = event("req_1", { status: 500 });

@@ -1,5 +1,6 @@
 import type { Sql, TransactionSql } from "postgres";
 import type { EventFilter, EventStore, TrafficEvent } from "../../audit/traffic-event.ts";
+import { GATEWAY_LOST } from "../../bus/request-start.ts";
 import { createEventPartitions } from "./event-partitions.ts";
 import {
   EVENT_COLUMNS, type EventRow, READ_COLUMNS, type StoredEventRow, dayOf, fromEventRow,
@@ -19,7 +20,8 @@ const NO_PARTITION = "23514";
  * Traffic events in PostgreSQL, in daily partitions. A request id is stored at most once
  * across all partitions, because it is the primary key of `traffic_event_ids`. Each batch
  * inserts its ids there first, in the same transaction, and writes only the events whose id
- * was new.
+ * was new. One exception: a real final event replaces the `gateway_lost` record that a writer
+ * stored when it took the request's node for dead (see open-request-tracker.ts).
  */
 export class PgEventStore implements EventStore {
   readonly #sql: Sql;
@@ -100,8 +102,9 @@ export class PgEventStore implements EventStore {
 }
 
 /**
- * Claims the request ids in `traffic_event_ids`, then inserts the events whose claim was new.
- * A concurrent transaction claiming the same id waits on the primary key until this one ends,
+ * Claims the request ids in `traffic_event_ids`, then inserts the events whose claim was new
+ * or whose stored row was a `gateway_lost` record, now replaced. A concurrent transaction
+ * claiming the same id waits on the primary key (or on the lost row) until this one ends,
  * then inserts nothing for it.
  */
 async function insertNew(tx: TransactionSql, rows: EventRow[]): Promise<number> {
@@ -109,12 +112,37 @@ async function insertNew(tx: TransactionSql, rows: EventRow[]): Promise<number> 
   const claimed = await tx<{ request_id: string }[]>`
     INSERT INTO traffic_event_ids ${tx(ids, "request_id", "day")}
     ON CONFLICT (request_id) DO NOTHING RETURNING request_id`;
-  if (claimed.length === 0) return 0;
-
   const fresh = new Set(claimed.map((row) => row.request_id));
+  const finals = rows.filter((row) => !fresh.has(row.request_id) &&
+    row.error_code !== GATEWAY_LOST);
+  for (const id of await replaceLost(tx, finals)) fresh.add(id);
+  if (fresh.size === 0) return 0;
+
   const inserted = await tx`
     INSERT INTO traffic_events ${tx(rows.filter((row) => fresh.has(row.request_id)),
       ...EVENT_COLUMNS)}
     ON CONFLICT DO NOTHING`;
   return inserted.count;
+}
+
+/**
+ * Deletes the `gateway_lost` rows of `rows`' request ids and moves their id claims to the
+ * final events' days; returns the ids whose lost row it deleted. Two writers may store the
+ * same final event at once; only the first finds the lost row, because the delete locks it.
+ */
+async function replaceLost(tx: TransactionSql, rows: EventRow[]): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const deleted = await tx<{ request_id: string }[]>`
+    DELETE FROM traffic_events e USING traffic_event_ids i
+    WHERE i.request_id = ANY(${rows.map((row) => row.request_id)}::text[])
+      AND e.request_id = i.request_id AND e.day = i.day AND e.error_code = ${GATEWAY_LOST}
+    RETURNING e.request_id`;
+  if (deleted.length === 0) return [];
+
+  const replaced = new Set(deleted.map((row) => row.request_id));
+  const moved = rows.filter((row) => replaced.has(row.request_id))
+    .map((row) => ({ request_id: row.request_id, day: row.day }));
+  await tx`DELETE FROM traffic_event_ids WHERE request_id = ANY(${[...replaced]}::text[])`;
+  await tx`INSERT INTO traffic_event_ids ${tx(moved, "request_id", "day")}`;
+  return [...replaced];
 }

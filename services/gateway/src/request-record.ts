@@ -66,14 +66,15 @@ export class RequestRecord {
   setModel(requested: string, resolved: ResolvedModel | null): void {
     this.#requestedModel = requested;
     this.#model = resolved;
-    this.#announceStart();
+    if (resolved !== null) this.#announceStart();
   }
 
   /**
    * Hands the admitted request's start record to the context's `auditStart` hook, once. The
-   * key, stream flag and model are known by now (admission sets them in that order), so a
-   * `gateway_lost` event made from it names who asked for what. Earlier exits are quick
-   * rejections whose final event follows within milliseconds, so they get no start record.
+   * key, stream flag and resolved model are known by now (admission sets them in that order),
+   * so a `gateway_lost` event made from it names who asked for what and which provider and
+   * upstream model served it. Earlier exits, such as an unknown model, are quick rejections
+   * whose final event follows within milliseconds, so they get no start record.
    */
   #announceStart(): void {
     const hook = (this.#context as GatewayContext & AuditStartHook).auditStart;
@@ -88,6 +89,8 @@ export class RequestRecord {
       project: this.#key?.project ?? null,
       route: this.route,
       model: this.#requestedModel,
+      provider: this.provider,
+      upstreamModel: this.#model?.model.upstreamModel ?? null,
       stream: this.#stream,
     });
   }

@@ -165,7 +165,7 @@ describe("requests cut by a lost gateway", () => {
     }, 40_000);
   }
 
-  test("late final after lost event stores nothing", async () => {
+  test("late final replaces its lost event", async () => {
     const both = await openBoth();
     if (both === null) return;
     await startWriting(both.bus, both.pg.sql);
@@ -199,9 +199,10 @@ describe("requests cut by a lost gateway", () => {
     await Bun.sleep(300);
 
     const rows = await storedRows(sql);
-    // First write wins: the lost event stays, and the final made no second row.
+    // The real final replaces the lost event, in the one row of its request id.
     expect(rows.get(late.requestId)).toHaveLength(1);
-    expect(rows.get(late.requestId)?.[0]?.error_code).toBe("gateway_lost");
+    expect(rows.get(late.requestId)?.[0]?.error_code).toBeNull();
+    expect(rows.get(late.requestId)?.[0]?.status).toBe(200);
     // The start that came after its final neither opened an entry nor made a lost event.
     expect(rows.get(early.requestId)).toHaveLength(1);
     expect(rows.get(early.requestId)?.[0]?.status).toBe(200);

@@ -39,3 +39,26 @@ describe("node liveness", () => {
       .toContain("maximum request age of 5000 ms");
   });
 });
+
+describe("node liveness across a writer outage", () => {
+  test("no node gone while the writer is disconnected", () => {
+    const liveness = new NodeLiveness({ deadAfterMs: 1000, maxRequestAgeMs: 60_000 });
+    const now = Date.now();
+    liveness.heard("node-d", now);
+    liveness.disconnected();
+    expect(liveness.lostReason(start("node-d", now), now + 5000)).toBeNull();
+
+    // Back on the bus, the node gets a full dead-after to be heard again.
+    liveness.reconnected(now + 5000);
+    expect(liveness.lostReason(start("node-d", now), now + 5999)).toBeNull();
+    expect(liveness.lostReason(start("node-d", now), now + 6000)).not.toBeNull();
+  });
+
+  test("default dead-after outlasts a short outage", () => {
+    const liveness = new NodeLiveness();
+    const now = Date.now();
+    liveness.heard("node-e", now);
+    expect(liveness.lostReason(start("node-e", now), now + 14_000)).toBeNull();
+    expect(liveness.lostReason(start("node-e", now), now + 15_000)).not.toBeNull();
+  });
+});
