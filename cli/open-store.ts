@@ -1,5 +1,6 @@
 import type { Database } from "bun:sqlite";
 import type { NatsConnection } from "@nats-io/transport-node";
+import type { Sql } from "postgres";
 import { SqliteEventStore } from "../runtime/audit/sqlite-event-store.ts";
 import type { EventStore } from "../runtime/audit/traffic-event.ts";
 import type { ChangeTopic } from "../runtime/bus/change-signals.ts";
@@ -18,10 +19,13 @@ import { ValkeyQuotaStore } from "../runtime/quota/valkey-quota-store.ts";
 import { openEmbeddedDatabase } from "../runtime/storage/embedded/open-database.ts";
 import { PgControlStore } from "../runtime/storage/postgres/pg-control-store.ts";
 import { PgEventStore } from "../runtime/storage/postgres/pg-event-store.ts";
+import { checkKeySecret } from "../runtime/storage/postgres/key-secret-verifier.ts";
 import { PgKeyStore } from "../runtime/storage/postgres/pg-key-store.ts";
 import { PgOpenRequests } from "../runtime/storage/postgres/pg-open-requests.ts";
 import type { ValkeyClient } from "../runtime/storage/valkey/open-valkey.ts";
-import { resolveHmacSecret } from "../services/gateway/src/backends/key-secret.ts";
+import {
+  keySecretEnvName, resolveHmacSecret,
+} from "../services/gateway/src/backends/key-secret.ts";
 import {
   connectNats, connectPostgres, connectValkey, productionSettings, type ProductionSettings,
 } from "../services/gateway/src/backends/production-services.ts";
@@ -80,6 +84,12 @@ function openEmbeddedCliStore(loaded: LoadedConfig): CliStore {
 async function openProductionCliStore(loaded: LoadedConfig): Promise<CliStore> {
   const settings = productionSettings(loaded);
   const sql = await connectPostgres(settings, { max: 2 });
+  try {
+    await checkSecretIfSet(loaded, sql);
+  } catch (error) {
+    await sql.end({ timeout: 0 });
+    throw error;
+  }
   let valkey: ValkeyClient | null = null;
   let nc: NatsConnection | null = null;
   return {
@@ -110,6 +120,18 @@ async function openProductionCliStore(loaded: LoadedConfig): Promise<CliStore> {
 }
 
 /**
+ * Checks the key secret against the deployment's verifier when the environment sets one, so
+ * a CLI with another node's secret fails before it creates a key no gateway accepts. Commands
+ * that need no secret still run without it; `hmacSecret()` reports it missing.
+ */
+async function checkSecretIfSet(loaded: LoadedConfig, sql: Sql): Promise<void> {
+  const envName = keySecretEnvName(loaded);
+  const value = process.env[envName];
+  if (value === undefined || value === "") return;
+  await checkKeySecret(sql, resolveHmacSecret(loaded, "production"), envName);
+}
+
+/**
  * Connects to NATS for a change signal. The change is already stored, so a NATS outage only
  * delays it: gateways reload controls every few seconds and cache a key for at most a second.
  * It is reported on stderr rather than failing a command whose write succeeded.
@@ -119,8 +141,10 @@ async function notifyOrWarn(settings: ProductionSettings,
   try {
     return await connectNats(settings, "nexus-cli");
   } catch (error) {
+    // A key is cached for at most 1 s (PgKeyStore), controls are polled every 5 s.
+    const delay = topic === "keys" ? "1 s" : "5 s";
     process.stderr.write(`nexus: warning: the ${topic} change is stored but running gateways ` +
-      `were not signalled: ${(error as Error).message} They pick it up within 5 s.\n`);
+      `were not signalled: ${(error as Error).message} They pick it up within ${delay}.\n`);
     return null;
   }
 }

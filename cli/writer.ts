@@ -44,12 +44,20 @@ export async function runWriter(argv: string[]): Promise<number> {
     process.stderr.write(`nexus: ${error.message}\n`);
     return 1;
   }
-  const writer = await startBusEventWriter(nc, names, cli.events, logger, {
-    openRequests: cli.openRequests,
-  });
-  // Turns the requests of a gateway that stopped beating into `gateway_lost` events.
-  const tracker = await startOpenRequestTracker(nc, names, cli.events, cli.openRequests,
-    logger);
+  let writer: Awaited<ReturnType<typeof startBusEventWriter>>;
+  let tracker: Awaited<ReturnType<typeof startOpenRequestTracker>>;
+  try {
+    writer = await startBusEventWriter(nc, names, cli.events, logger, {
+      openRequests: cli.openRequests,
+    });
+    // Turns the requests of a gateway that stopped beating into `gateway_lost` events.
+    tracker = await startOpenRequestTracker(nc, names, cli.events, cli.openRequests, logger);
+  } catch (error) {
+    // An open connection would keep the process alive after the error is reported.
+    await nc.close().catch(() => undefined);
+    await cli.close();
+    throw error;
+  }
   logger.log("info", "writer.started", {
     nats: maskUrl(url),
     stream: names.eventStream,

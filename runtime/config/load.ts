@@ -10,6 +10,7 @@ import {
   findNonEmbeddingTarget,
 } from "./check-kinds.ts";
 import { checkQuotaRules } from "./check-quota-rules.ts";
+import { checkStorageUrls } from "../storage/check-storage-urls.ts";
 import { ConfigSchema, type ModelEntry, type NexusConfig } from "./schema.ts";
 
 export class ConfigError extends Error {
@@ -90,6 +91,7 @@ function checkReferences(config: NexusConfig, path: string): void {
 
   throwIfProblem(path, checkSemanticEmbeddingModel(config));
   throwIfProblem(path, checkQuotaRules(config));
+  throwIfProblem(path, checkStorageUrls(config));
 }
 
 function throwIfProblem(path: string, problem: FieldProblem | null): void {

@@ -167,6 +167,32 @@ describe.skipIf(!available)("production backends", () => {
       expect(event?.model).toBe("gpt-test");
     });
 
+    test("metrics count published and stored events", async () => {
+      const metricValue = async (series: string): Promise<number> => {
+        const text = await (await fetch(`${gateway.url}/metrics`)).text();
+        const line = text.split("\n").find((row) => row.startsWith(`${series} `));
+        return line === undefined ? 0 : Number(line.slice(series.length + 1));
+      };
+      const published = 'nexus_bus_published_total{record="event"}';
+      const before = {
+        published: await metricValue(published),
+        written: await metricValue("nexus_audit_events_written_total"),
+        committed: await metricValue("nexus_bus_events_committed_total"),
+      };
+      await client.chat.completions.create({
+        model: "gpt-test", messages: [{ role: "user", content: "count me" }],
+      });
+
+      // The writer of this gateway process stores the event, so its counters move too.
+      expect(await waitFor(async () =>
+        await metricValue("nexus_audit_events_written_total") > before.written, 10_000))
+        .toBe(true);
+      expect(await metricValue(published)).toBeGreaterThan(before.published);
+      expect(await waitFor(async () =>
+        await metricValue("nexus_bus_events_committed_total") > before.committed, 10_000))
+        .toBe(true);
+    });
+
     test("quota spend is counted in Valkey", async () => {
       const response = await chat(key);
       expect(response.status).toBe(200);

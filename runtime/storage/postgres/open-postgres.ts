@@ -1,17 +1,15 @@
 import postgres, { type Options, type Sql } from "postgres";
+import { maskServiceUrl } from "../service-url.ts";
 
 /** How long `openPostgres` waits for a connection before it reports the server unreachable. */
 const CONNECT_TIMEOUT_S = 3;
 
-/** Returns the URL with its password replaced by `***`, fit for logs and error messages. */
+/**
+ * Returns the URL with its password and credential query parameters replaced by `***`, fit for
+ * logs and error messages.
+ */
 export function maskPostgresUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(invalid URL)";
-  }
+  return maskServiceUrl(url);
 }
 
 export interface OpenPostgresOptions {

@@ -1,13 +1,17 @@
+import { join } from "node:path";
 import { openBusEventPublisher } from "../../../../runtime/bus/bus-event-publisher.ts";
 import { startBusEventWriter } from "../../../../runtime/bus/bus-event-writer.ts";
 import { NatsChangeSignals } from "../../../../runtime/bus/nats-change-signals.ts";
 import { newNodeId, startNodeHeartbeat } from "../../../../runtime/bus/node-heartbeat.ts";
 import { startOpenRequestTracker } from "../../../../runtime/bus/open-request-tracker.ts";
 import { startSiemFeed } from "../../../../runtime/bus/siem-feed.ts";
+import { SpillFile } from "../../../../runtime/bus/spill-file.ts";
 import type { LoadedConfig } from "../../../../runtime/config/load.ts";
+import { busWriterMetricHooks } from "../../../../runtime/observability/bus-writer-metrics.ts";
 import { ValkeyWindowCounter } from "../../../../runtime/hooks/valkey-window-counter.ts";
 import { ValkeyQuotaStore } from "../../../../runtime/quota/valkey-quota-store.ts";
 import { startEventRetention } from "../../../../runtime/storage/postgres/event-partitions.ts";
+import { checkKeySecret } from "../../../../runtime/storage/postgres/key-secret-verifier.ts";
 import { PgControlStore } from "../../../../runtime/storage/postgres/pg-control-store.ts";
 import { PgEventStore } from "../../../../runtime/storage/postgres/pg-event-store.ts";
 import { PgKeyStore } from "../../../../runtime/storage/postgres/pg-key-store.ts";
@@ -15,7 +19,7 @@ import { PgOpenRequests } from "../../../../runtime/storage/postgres/pg-open-req
 import { valkeyCacheBackends } from "../cache/cache-backends.ts";
 import type { Backends, OpenBackendsOptions } from "./backends.ts";
 import { probe } from "./backends.ts";
-import { resolveHmacSecret } from "./key-secret.ts";
+import { keySecretEnvName, resolveHmacSecret } from "./key-secret.ts";
 import {
   connectProductionServices, type ProductionClients, productionSettings,
 } from "./production-services.ts";
@@ -32,7 +36,8 @@ const CONTROLS_SAFETY_POLL_MS = 5000;
  * rate-limit counters in Valkey, and change signals over NATS. Traffic events are published to
  * NATS JetStream. Unless `storage.nats.writer` is false, a consumer in this process also
  * stores them in PostgreSQL. Fails with `BackendUnavailableError` naming every unreachable
- * service, and with `ConfigError` when the key secret is missing.
+ * service, and with `ConfigError` when the key secret is missing, too short, or differs from
+ * the one whose verifier the deployment's PostgreSQL stores.
  */
 export async function openProductionBackends(loaded: LoadedConfig,
   options: OpenBackendsOptions): Promise<Backends> {
@@ -40,6 +45,7 @@ export async function openProductionBackends(loaded: LoadedConfig,
   const hmacSecret = resolveHmacSecret(loaded, "production");
   const clients = await connectProductionServices(settings, "nexus-gateway");
   try {
+    await checkKeySecret(clients.sql, hmacSecret, keySecretEnvName(loaded));
     return await assemble(loaded, options, settings, clients, hmacSecret);
   } catch (error) {
     await closeClients(clients);
@@ -55,17 +61,23 @@ async function assemble(loaded: LoadedConfig, options: OpenBackendsOptions,
   const keys = new PgKeyStore(sql);
   const events = new PgEventStore(sql);
   const controls = await PgControlStore.open(sql);
-  const publisher = await openBusEventPublisher(nc, settings.bus, logger, metrics);
+  // Events a stop during a NATS outage could not publish wait here for the next boot.
+  const spill = new SpillFile(join(loaded.dataDir, "bus-spill"));
+  const publisher = await openBusEventPublisher(nc, settings.bus, logger, metrics, { spill });
+  publisher.republishSpilled(spill);
   const auditSink = new PublisherAuditSink(publisher);
   // Beats before the first request is admitted, so writers know this node is alive.
   const nodeId = newNodeId();
   const heartbeat = startNodeHeartbeat(nc, settings.bus, nodeId, logger);
   const openRequests = new PgOpenRequests(sql);
+  const counted = busWriterMetricHooks(metrics);
   const writer = settings.writer
-    ? await startBusEventWriter(nc, settings.bus, events, logger, { openRequests })
+    ? await startBusEventWriter(nc, settings.bus, events, logger,
+      { openRequests, onCommitted: counted.onCommitted })
     : null;
   const tracker = settings.writer
-    ? await startOpenRequestTracker(nc, settings.bus, events, openRequests, logger)
+    ? await startOpenRequestTracker(nc, settings.bus, events, openRequests, logger,
+      { onLost: counted.onLost })
     : null;
   // Every node feeds the one durable consumer, so the SIEM gets each event once in total.
   const siemFeed = siem === null ? null : await startSiemFeed(nc, settings.bus, siem, logger);

@@ -1,18 +1,14 @@
+import { maskServiceUrl } from "../../../../runtime/storage/service-url.ts";
+
 /** A production service named in the config is unreachable, or not set up, at boot. */
 export class BackendUnavailableError extends Error {
   override readonly name = "BackendUnavailableError";
   readonly code = "backend_unavailable";
 }
 
-/** Returns `url` with its password replaced by `***`, fit for logs and error messages. */
+/** Returns `url` with its credentials replaced by `***`, fit for logs and error messages. */
 export function maskUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(invalid URL)";
-  }
+  return maskServiceUrl(url);
 }
 
 /** Returns the innermost message of an error chain, which names the actual failure. */
