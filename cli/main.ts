@@ -2,6 +2,7 @@ import { ConfigError } from "../runtime/config/load.ts";
 import { KeyInputError } from "../runtime/identity/keys/key-input-error.ts";
 import { BackendUnavailableError } from "../services/gateway/src/backends/service-error.ts";
 import { runAudit } from "./audit.ts";
+import { runConfig } from "./config.ts";
 import { runEvents } from "./events.ts";
 import { runKeys } from "./keys.ts";
 import { runKill } from "./kill.ts";
@@ -56,6 +57,12 @@ Commands:
               window, then recent soft-limit alerts; on the embedded store this is
               settled spend, up to 0.1 s behind a running gateway, without the
               estimates of requests in flight
+  config push FILE [--actor NAME]
+              validate FILE as a boot would, store it in PostgreSQL and have every
+              gateway node run it within a second; rejected when it changes server.host,
+              server.port, dataDir, storage, keySecretEnv or siem, which need a restart
+  config show [--json]
+              the version, sha256, time and actor of the config the nodes run
   writer [--nats URL] [--bus-prefix P]
               store the traffic events of the NATS JetStream bus in the event store until
               SIGINT or SIGTERM (URL and prefix default: storage.nats of the config, else
@@ -90,6 +97,8 @@ export async function runCli(argv: string[]): Promise<number> {
         return await runQuota(rest);
       case "migrate":
         return await runMigrate(rest);
+      case "config":
+        return await runConfig(rest);
       case "writer":
         return await runWriter(rest);
       case undefined:

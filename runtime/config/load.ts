@@ -44,9 +44,17 @@ export async function loadConfig(path: string): Promise<LoadedConfig> {
     throw new ConfigError(`config file not found: ${path} (set --config or NEXUS_CONFIG)`);
   }
 
+  return parseConfigText(await file.text(), path);
+}
+
+/**
+ * Parses and validates config text as boot does; `path` names it in errors and anchors a
+ * relative `dataDir`.
+ */
+export function parseConfigText(text: string, path: string): LoadedConfig {
   let raw: unknown;
   try {
-    raw = parseYaml(await file.text());
+    raw = parseYaml(text);
   } catch (error) {
     throw new ConfigError(`config ${path} is not valid YAML: ${(error as Error).message}`);
   }

@@ -15,6 +15,7 @@ import type { Backends } from "./backends/backends.ts";
 import { openBackends } from "./backends/open-backends.ts";
 import { startCaptureRetention } from "./capture-retention.ts";
 import { buildCompliance } from "./compliance/build.ts";
+import { type ConfigReload, startConfigReload } from "./config-reload.ts";
 import type { GatewayContext } from "./context.ts";
 import { QuotaGate } from "./quota/quota-gate.ts";
 
@@ -71,10 +72,14 @@ export async function startGateway(
 
   let context: GatewayContext;
   let server: Bun.Server<undefined>;
+  let configReload: ConfigReload | null = null;
   try {
     context = buildContext(loaded, backends, logger, metrics, siem);
+    // The newest pushed config applies before the first request is served.
+    configReload = await startConfigReloadIfStored(context, backends);
     server = serve(loaded, context, options.port);
   } catch (error) {
+    configReload?.stop();
     // A bad compliance or cache setting, or a port in use: the clients must not outlive it.
     await backends.close();
     throw error;
@@ -122,6 +127,7 @@ export async function startGateway(
         await Bun.sleep(50);
       }
       stopWatchingControls();
+      configReload?.stop();
       stopCaptureRetention();
       // Async webhook deliveries still pending are flushed or dead-lettered, within a bound.
       await context.compliance?.close();
@@ -132,6 +138,20 @@ export async function startGateway(
       logger.log("info", "gateway.stopped", { url, drained });
     },
   };
+}
+
+/** In production, runs the newest pushed config and follows later pushes. */
+async function startConfigReloadIfStored(context: GatewayContext,
+  backends: Backends): Promise<ConfigReload | null> {
+  if (backends.configDocuments === undefined) return null;
+  return await startConfigReload(context, {
+    documents: backends.configDocuments,
+    signals: backends.signals,
+    rateCounter: backends.rateCounter,
+    cacheBackends: backends.cacheBackends,
+    quotaStore: backends.quotaStore,
+    defaultMaxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+  });
 }
 
 function buildContext(loaded: LoadedConfig, backends: Backends, logger: Logger,

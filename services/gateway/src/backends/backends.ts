@@ -9,6 +9,9 @@ import type { Logger } from "../../../../runtime/observability/log.ts";
 import type { GatewayMetrics } from "../../../../runtime/observability/metrics.ts";
 import type { QuotaStore } from "../../../../runtime/quota/quota-store.ts";
 import type { SiemForwarder } from "../../../../runtime/siem/forwarder.ts";
+import type {
+  PgConfigDocuments,
+} from "../../../../runtime/storage/postgres/pg-config-documents.ts";
 import type { CacheBackends } from "../cache/cache-backends.ts";
 
 /** An audit sink whose queued events can be awaited, as tests and the harness do. */
@@ -44,6 +47,8 @@ export interface Backends {
   /** Counter behind the compliance pipeline's rate-limit stage. */
   rateCounter: AtomicWindowCounter;
   signals: ChangeSignals;
+  /** Configs pushed with `nexus config push`; absent on the embedded store. */
+  configDocuments?: PgConfigDocuments;
   hmacSecret: string;
   /** Storage, locks and persistence of the response cache. */
   cacheBackends: CacheBackends;

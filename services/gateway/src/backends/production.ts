@@ -12,6 +12,7 @@ import { ValkeyWindowCounter } from "../../../../runtime/hooks/valkey-window-cou
 import { ValkeyQuotaStore } from "../../../../runtime/quota/valkey-quota-store.ts";
 import { startEventRetention } from "../../../../runtime/storage/postgres/event-partitions.ts";
 import { checkKeySecret } from "../../../../runtime/storage/postgres/key-secret-verifier.ts";
+import { PgConfigDocuments } from "../../../../runtime/storage/postgres/pg-config-documents.ts";
 import { PgControlStore } from "../../../../runtime/storage/postgres/pg-control-store.ts";
 import { PgEventStore } from "../../../../runtime/storage/postgres/pg-event-store.ts";
 import { PgKeyStore } from "../../../../runtime/storage/postgres/pg-key-store.ts";
@@ -88,9 +89,8 @@ async function assemble(loaded: LoadedConfig, options: OpenBackendsOptions,
     logger,
   });
   const cacheBackends = valkeyCacheBackends(valkey, `${settings.valkeyPrefix}cache:`, logger);
-  const quotaStore = loaded.config.quotas === undefined
-    ? null
-    : new ValkeyQuotaStore(valkey, { prefix: settings.valkeyPrefix });
+  // Opened even without a `quotas` section, which a pushed config can add at runtime.
+  const quotaStore = new ValkeyQuotaStore(valkey, { prefix: settings.valkeyPrefix });
 
   return {
     mode: "production",
@@ -105,6 +105,7 @@ async function assemble(loaded: LoadedConfig, options: OpenBackendsOptions,
     },
     rateCounter: new ValkeyWindowCounter(valkey, settings.valkeyPrefix),
     signals,
+    configDocuments: new PgConfigDocuments(sql),
     hmacSecret,
     db: null,
     controlsRefreshMs: CONTROLS_SAFETY_POLL_MS,

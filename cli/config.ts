@@ -1,0 +1,93 @@
+import { parseArgs } from "node:util";
+import { changedFixedFields } from "../runtime/config/fixed-fields.ts";
+import { ConfigError, parseConfigText } from "../runtime/config/load.ts";
+import { PgConfigDocuments } from "../runtime/storage/postgres/pg-config-documents.ts";
+import {
+  connectPostgres, productionSettings,
+} from "../services/gateway/src/backends/production-services.ts";
+import { actorName } from "./kill.ts";
+import { type CliStore, openCliStore } from "./open-store.ts";
+import { UsageError } from "./usage-error.ts";
+
+/** `nexus config push FILE|show`: the gateway config every production node runs. */
+export async function runConfig(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      config: { type: "string" },
+      actor: { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+  });
+  const action = positionals[0];
+  if (action !== "push" && action !== "show") {
+    throw new UsageError("config needs an action: push FILE or show");
+  }
+  if (action === "push" && positionals[1] === undefined) {
+    throw new UsageError("config push needs the FILE to push");
+  }
+
+  const cli = await openCliStore(values.config);
+  try {
+    if (cli.mode !== "production") {
+      throw new UsageError("config push and show need the storage section (PostgreSQL, " +
+        "Valkey and NATS); on the embedded store each gateway reads its own file");
+    }
+    const sql = await connectPostgres(productionSettings(cli.loaded), { max: 1 });
+    try {
+      const documents = new PgConfigDocuments(sql);
+      if (action === "show") return await show(documents, values.json);
+      return await push(cli, documents, positionals[1]!, actorName(values.actor));
+    } finally {
+      await sql.end({ timeout: 5 });
+    }
+  } finally {
+    await cli.close();
+  }
+}
+
+/**
+ * Validates FILE as a gateway boot would, rejects it when it changes a field that only a
+ * restart changes (compared with this CLI's own config), stores it and signals every node.
+ */
+async function push(cli: CliStore, documents: PgConfigDocuments, file: string,
+  actor: string): Promise<number> {
+  const source = Bun.file(file);
+  if (!(await source.exists())) throw new UsageError(`config file not found: ${file}`);
+  const body = await source.text();
+  parseConfigText(body, file);
+
+  // Parsed again at the running config's path, so that a relative dataDir resolves as a node's.
+  const next = parseConfigText(body, cli.loaded.path);
+  const fields = changedFixedFields(cli.loaded, next);
+  if (fields.length > 0) {
+    throw new ConfigError(`config ${file}: ${fields.join(", ")} differ from the running ` +
+      `config ${cli.loaded.path}; these fields change only with a restart`);
+  }
+
+  const document = await documents.push(body, actor);
+  await cli.notify("config");
+  process.stdout.write(`config pushed: ${document.sha256} (version ${document.id})\n`);
+  return 0;
+}
+
+async function show(documents: PgConfigDocuments, json: boolean): Promise<number> {
+  const document = await documents.latest();
+  if (json) {
+    process.stdout.write(`${JSON.stringify(document === null ? null : {
+      id: document.id,
+      sha256: document.sha256,
+      pushedAt: document.pushedAt.toISOString(),
+      actor: document.actor,
+    })}\n`);
+    return 0;
+  }
+  if (document === null) {
+    process.stdout.write("no config pushed; each gateway runs its own config file\n");
+    return 0;
+  }
+  process.stdout.write(`version ${document.id}  sha256 ${document.sha256}\n` +
+    `pushed ${document.pushedAt.toISOString()} by ${document.actor}\n`);
+  return 0;
+}
