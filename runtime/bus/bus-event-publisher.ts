@@ -24,15 +24,15 @@ export interface BusEventPublisherOptions {
   /** Upper bound of `close`, in ms. Events still unpublished then are logged and counted. */
   closeTimeoutMs?: number;
   /**
-   * Longest time `settled` holds a response while the bus is slow, in ms. Past it the
-   * response goes out and its event stays queued.
+   * Maximum time `settled` delays a response while the bus is slow, in ms. After it the
+   * response is sent and its event stays queued.
    */
   settleWaitMs?: number;
   /** Whether the NATS connection is up; while it is not, `settled` does not wait at all. */
   connected?: () => boolean;
   /**
-   * Where messages go that cannot be published (NATS down at close, the queue full, retries
-   * spent), to be republished at the next boot (see `republishSpilled`).
+   * File for messages that cannot be published (NATS down at close, the queue full, retries
+   * spent), republished at the next boot (see `republishSpilled`).
    */
   spill?: SpillFile;
 }
@@ -370,7 +370,7 @@ export class BusEventPublisher implements AuditSink {
   }
 }
 
-/** Whether a message is a start record (its id is `<requestId>:start`) or a final event. */
+/** Returns whether a message is a start record (id `<requestId>:start`) or a final event. */
 function recordKind(event: { requestId: string; msgID?: string }): "start" | "event" {
   return event.msgID !== undefined && event.msgID !== event.requestId ? "start" : "event";
 }

@@ -1,6 +1,7 @@
 import type { Database } from "bun:sqlite";
 import { describeError, type Logger } from "../observability/log.ts";
 import type { ChangeSignals, ChangeTopic } from "./change-signals.ts";
+import { TopicWatchers } from "./topic-watchers.ts";
 
 /** Interval between checks of `PRAGMA data_version`, in ms. */
 const DEFAULT_POLL_MS = 100;
@@ -16,7 +17,7 @@ export class EmbeddedChangeSignals implements ChangeSignals {
   readonly #dataVersion: () => number;
   readonly #logger: Logger;
   readonly #pollMs: number;
-  readonly #watchers = new Map<ChangeTopic, Set<() => void>>();
+  readonly #watchers: TopicWatchers;
   #lastVersion: number;
   #timer: ReturnType<typeof setInterval> | null = null;
 
@@ -24,26 +25,21 @@ export class EmbeddedChangeSignals implements ChangeSignals {
     const query = db.query<{ data_version: number }, []>("PRAGMA data_version");
     this.#dataVersion = () => query.get()?.data_version ?? -1;
     this.#logger = logger;
+    this.#watchers = new TopicWatchers(logger);
     this.#pollMs = options.pollMs ?? DEFAULT_POLL_MS;
     this.#lastVersion = this.#dataVersion();
   }
 
   async notify(topic: ChangeTopic): Promise<void> {
-    this.#fire([topic]);
+    this.#watchers.fire(topic);
   }
 
   watch(topic: ChangeTopic, onChange: () => void): () => void {
-    let watchers = this.#watchers.get(topic);
-    if (watchers === undefined) {
-      watchers = new Set();
-      this.#watchers.set(topic, watchers);
-    }
     const watcher = (): void => onChange();
-    watchers.add(watcher);
+    this.#watchers.add(topic, watcher);
     this.#startPolling();
     return () => {
-      watchers.delete(watcher);
-      if (watchers.size === 0) this.#watchers.delete(topic);
+      this.#watchers.remove(topic, watcher);
       if (this.#watchers.size === 0) this.#stopPolling();
     };
   }
@@ -76,21 +72,6 @@ export class EmbeddedChangeSignals implements ChangeSignals {
     }
     if (version === this.#lastVersion) return;
     this.#lastVersion = version;
-    this.#fire([...this.#watchers.keys()]);
-  }
-
-  #fire(topics: readonly ChangeTopic[]): void {
-    for (const topic of topics) {
-      for (const watcher of [...(this.#watchers.get(topic) ?? [])]) {
-        try {
-          watcher();
-        } catch (error) {
-          this.#logger.log("error", "bus.change_watcher_failed", {
-            topic,
-            error: describeError(error),
-          });
-        }
-      }
-    }
+    for (const topic of this.#watchers.topics()) this.#watchers.fire(topic);
   }
 }

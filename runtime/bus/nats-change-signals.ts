@@ -1,6 +1,7 @@
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import { describeError, type Logger } from "../observability/log.ts";
 import type { ChangeSignals, ChangeTopic } from "./change-signals.ts";
+import { TopicWatchers } from "./topic-watchers.ts";
 
 /**
  * Change signals over core NATS subjects `<prefix>.<topic>`. A signal carries no data: it only
@@ -13,7 +14,7 @@ export class NatsChangeSignals implements ChangeSignals {
   readonly #nc: NatsConnection;
   readonly #prefix: string;
   readonly #logger: Logger;
-  readonly #watchers = new Map<ChangeTopic, Set<() => void>>();
+  readonly #watchers: TopicWatchers;
   readonly #subscriptions = new Map<ChangeTopic, Subscription>();
   #closed = false;
 
@@ -22,6 +23,7 @@ export class NatsChangeSignals implements ChangeSignals {
     this.#nc = nc;
     this.#prefix = prefix;
     this.#logger = logger;
+    this.#watchers = new TopicWatchers(logger);
     void this.#watchReconnects();
   }
 
@@ -32,10 +34,8 @@ export class NatsChangeSignals implements ChangeSignals {
   }
 
   watch(topic: ChangeTopic, onChange: () => void): () => void {
-    let watchers = this.#watchers.get(topic);
-    if (watchers === undefined) {
-      watchers = new Set();
-      this.#watchers.set(topic, watchers);
+    const watcher = (): void => onChange();
+    if (this.#watchers.add(topic, watcher)) {
       this.#subscriptions.set(topic, this.#nc.subscribe(this.#subject(topic), {
         callback: (error) => {
           if (error !== null) {
@@ -45,12 +45,10 @@ export class NatsChangeSignals implements ChangeSignals {
             });
             return;
           }
-          this.#fire(topic);
+          this.#watchers.fire(topic);
         },
       }));
     }
-    const watcher = (): void => onChange();
-    watchers.add(watcher);
     return () => this.#unwatch(topic, watcher);
   }
 
@@ -67,24 +65,9 @@ export class NatsChangeSignals implements ChangeSignals {
   }
 
   #unwatch(topic: ChangeTopic, watcher: () => void): void {
-    const watchers = this.#watchers.get(topic);
-    if (watchers === undefined || !watchers.delete(watcher) || watchers.size > 0) return;
-    this.#watchers.delete(topic);
+    if (!this.#watchers.remove(topic, watcher)) return;
     this.#subscriptions.get(topic)?.unsubscribe();
     this.#subscriptions.delete(topic);
-  }
-
-  #fire(topic: ChangeTopic): void {
-    for (const watcher of [...(this.#watchers.get(topic) ?? [])]) {
-      try {
-        watcher();
-      } catch (error) {
-        this.#logger.log("error", "bus.change_watcher_failed", {
-          topic,
-          error: describeError(error),
-        });
-      }
-    }
   }
 
   async #watchReconnects(): Promise<void> {
@@ -92,9 +75,9 @@ export class NatsChangeSignals implements ChangeSignals {
       if (this.#closed) return;
       if (status.type !== "reconnect") continue;
       this.#logger.log("info", "bus.change_signals_reconnected", {
-        topics: [...this.#watchers.keys()].join(","),
+        topics: this.#watchers.topics().join(","),
       });
-      for (const topic of [...this.#watchers.keys()]) this.#fire(topic);
+      for (const topic of this.#watchers.topics()) this.#watchers.fire(topic);
     }
   }
 }
