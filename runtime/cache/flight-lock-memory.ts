@@ -1,4 +1,5 @@
 import type { FlightLease, FlightLock } from "./flight-lock.ts";
+import { ReleaseWaiters } from "./flight-lock-waiters.ts";
 
 interface Holder {
   token: string;
@@ -8,7 +9,7 @@ interface Holder {
 /** The embedded flight lock for one process. Leases end on the process clock. */
 export class MemoryFlightLock implements FlightLock {
   readonly #holders = new Map<string, Holder>();
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #waiters = new ReleaseWaiters();
   readonly #now: () => number;
 
   constructor(now: () => number = Date.now) {
@@ -25,18 +26,7 @@ export class MemoryFlightLock implements FlightLock {
   }
 
   waitForRelease(key: string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const waiters = this.#waiters.get(key) ?? new Set();
-      this.#waiters.set(key, waiters);
-      const wake = () => {
-        clearTimeout(timer);
-        waiters.delete(wake);
-        if (waiters.size === 0 && this.#waiters.get(key) === waiters) this.#waiters.delete(key);
-        resolve();
-      };
-      const timer = setTimeout(wake, timeoutMs);
-      waiters.add(wake);
-    });
+    return this.#waiters.wait(key, timeoutMs);
   }
 
   close(): Promise<void> {
@@ -57,7 +47,7 @@ export class MemoryFlightLock implements FlightLock {
       },
       release: () => {
         if (holds()) this.#holders.delete(key);
-        for (const wake of [...this.#waiters.get(key) ?? []]) wake();
+        this.#waiters.wakeAll(key);
         return Promise.resolve();
       },
     };

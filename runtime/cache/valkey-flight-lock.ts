@@ -1,6 +1,7 @@
 import type { ValkeyClient } from "../storage/valkey/open-valkey.ts";
 import { LuaScript } from "../storage/valkey/lua-script.ts";
 import type { FlightLease, FlightLock } from "./flight-lock.ts";
+import { ReleaseWaiters } from "./flight-lock-waiters.ts";
 
 /** KEYS: lock. ARGV: token, lease ms. Extends the lease only while the token holds it. */
 const RENEW = new LuaScript(`
@@ -34,7 +35,7 @@ export class ValkeyFlightLock implements FlightLock {
   readonly #client: ValkeyClient;
   readonly #prefix: string;
   readonly #channel: string;
-  readonly #waiters = new Map<string, Set<() => void>>();
+  readonly #waiters = new ReleaseWaiters();
   #subscriber: Promise<ValkeyClient> | null = null;
 
   /** `prefix` starts every key and the channel name, so deployments stay apart. */
@@ -66,18 +67,7 @@ export class ValkeyFlightLock implements FlightLock {
       // Without a subscription the wait is a plain poll interval, and the next wait retries it.
       this.#subscriber = null;
     }
-    await new Promise<void>((resolve) => {
-      const waiters = this.#waiters.get(key) ?? new Set();
-      this.#waiters.set(key, waiters);
-      const wake = () => {
-        clearTimeout(timer);
-        waiters.delete(wake);
-        if (waiters.size === 0 && this.#waiters.get(key) === waiters) this.#waiters.delete(key);
-        resolve();
-      };
-      const timer = setTimeout(wake, timeoutMs);
-      waiters.add(wake);
-    });
+    await this.#waiters.wait(key, timeoutMs);
   }
 
   async close(): Promise<void> {
@@ -91,7 +81,7 @@ export class ValkeyFlightLock implements FlightLock {
       const subscriber = this.#client.duplicate();
       subscriber.on("error", () => {});
       subscriber.on("message", (_channel: string, key: string) => {
-        for (const wake of [...this.#waiters.get(key) ?? []]) wake();
+        this.#waiters.wakeAll(key);
       });
       try {
         // The client has no offline queue, so a command sent before the connection is up fails.

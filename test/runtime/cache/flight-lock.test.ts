@@ -1,10 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import type { CacheStore } from "../../../runtime/cache/cache-store.ts";
 import type { FlightLock } from "../../../runtime/cache/flight-lock.ts";
-import { coalesce, type CoalesceOptions } from "../../../runtime/cache/flight-lock-coalesce.ts";
 import { MemoryFlightLock } from "../../../runtime/cache/flight-lock-memory.ts";
-import { MemoryCacheStore } from "../../../runtime/cache/memory-cache-store.ts";
-import { ValkeyCacheStore } from "../../../runtime/cache/valkey-cache-store.ts";
 import { ValkeyFlightLock } from "../../../runtime/cache/valkey-flight-lock.ts";
 import { openValkeyForTest } from "../../support/valkey.ts";
 
@@ -15,16 +11,10 @@ afterAll(async () => {
   await valkey?.close();
 });
 
-/** A gateway node's view of the shared backend: its own lock and cache clients. */
-interface Node {
-  lock: FlightLock;
-  cache: CacheStore;
-}
-
-/** A backend; `nodes(n)` returns n nodes that share one fresh namespace. */
+/** A backend; `nodes(n)` returns the locks of n gateway nodes sharing one fresh namespace. */
 interface Backend {
   name: string;
-  nodes(count: number): Promise<Node[]>;
+  nodes(count: number): Promise<FlightLock[]>;
 }
 
 let namespaces = 0;
@@ -33,8 +23,7 @@ const BACKENDS: Backend[] = [{
   name: "memory",
   nodes(count) {
     const lock = new MemoryFlightLock();
-    const cache = new MemoryCacheStore({ maxBytes: 1_000_000 });
-    return Promise.resolve(Array.from({ length: count }, () => ({ lock, cache })));
+    return Promise.resolve(Array.from({ length: count }, () => lock));
   },
 }];
 if (valkey !== null) {
@@ -42,135 +31,126 @@ if (valkey !== null) {
     name: "valkey",
     async nodes(count) {
       const prefix = `${valkey.prefix}${namespaces++}:`;
-      const nodes: Node[] = [];
+      const nodes: FlightLock[] = [];
       for (let i = 0; i < count; i++) {
         const client = i === 0 ? valkey.client : await valkey.connect();
         const lock = new ValkeyFlightLock(client, prefix);
         locks.push(lock);
-        nodes.push({ lock, cache: new ValkeyCacheStore(client, { prefix }) });
+        nodes.push(lock);
       }
       return nodes;
     },
   });
 }
 
-function options(node: Node, overrides: Partial<CoalesceOptions> = {}): CoalesceOptions {
-  return { ...node, key: "chat:abc", leaseMs: 200, resultTtlMs: 10_000, maxWaitMs: 5_000,
-    pollMs: { min: 10, max: 50 }, ...overrides };
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Returns "released" when `wait` ends first, "waiting" when `ms` pass before it does. */
+function settledWithin(wait: Promise<void>, ms: number): Promise<"released" | "waiting"> {
+  return Promise.race([
+    wait.then(() => "released" as const),
+    sleep(ms).then(() => "waiting" as const),
+  ]);
+}
 
 for (const backend of BACKENDS) {
   describe(`flight lock (${backend.name})`, () => {
-    test("one leader for concurrent calls", async () => {
-      const nodes = await backend.nodes(3);
-      let calls = 0;
-      const produce = async () => {
-        calls++;
-        await sleep(50);
-        return "answer";
-      };
-      const results = await Promise.all(Array.from({ length: 12 }, (_, i) =>
-        coalesce(options(nodes[i % 3]!), produce)));
-
-      expect(calls).toBe(1);
-      expect(results.every((result) => result.value === "answer")).toBe(true);
-      expect(results.filter((result) => result.role === "leader")).toHaveLength(1);
-    });
-
     test("two nodes never both lead", async () => {
       const nodes = await backend.nodes(3);
       const leases = await Promise.all(Array.from({ length: 30 }, (_, i) =>
-        nodes[i % 3]!.lock.tryAcquire("k", 5_000)));
+        nodes[i % 3]!.tryAcquire("k", 5_000)));
       const held = leases.filter((lease) => lease !== null);
       expect(held).toHaveLength(1);
 
       await held[0]!.release();
-      expect(await nodes[1]!.lock.tryAcquire("k", 5_000)).not.toBeNull();
+      expect(await nodes[1]!.tryAcquire("k", 5_000)).not.toBeNull();
     });
 
     test("waiter takes over after leader crash", async () => {
       const [crashed, waiter] = await backend.nodes(2);
-      // The crashed leader holds the lock and never renews, stores or releases it.
-      expect(await crashed!.lock.tryAcquire("chat:abc", 150)).not.toBeNull();
+      // The crashed leader holds the lock and never renews or releases it.
+      expect(await crashed!.tryAcquire("k", 150)).not.toBeNull();
+      expect(await waiter!.tryAcquire("k", 5_000)).toBeNull();
 
-      const started = Date.now();
-      const result = await coalesce(options(waiter!), () => Promise.resolve("retried"));
-      expect(result).toEqual({ value: "retried", role: "leader" });
-      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
-      expect(Date.now() - started).toBeLessThan(3_000);
+      // No release is ever announced, so the waiter polls as a node's turn does.
+      let lease = null;
+      for (let polls = 0; lease === null && polls < 100; polls++) {
+        await waiter!.waitForRelease("k", 20);
+        lease = await waiter!.tryAcquire("k", 5_000);
+      }
+      expect(lease).not.toBeNull();
+      expect(await crashed!.tryAcquire("k", 5_000)).toBeNull();
     });
 
-    test("leader renews a long call", async () => {
+    test("renewal keeps the lease", async () => {
       const [leader, other] = await backend.nodes(2);
-      let calls = 0;
-      const slow = async () => {
-        calls++;
-        await sleep(1_300);
-        return "slow answer";
-      };
-      // Leases several times the renewal interval, so that a loaded machine still renews.
-      const leading = coalesce(options(leader!, { leaseMs: 400 }), slow);
-      await sleep(1_000);
-      // Two and a half lease lengths in, the renewed lock still belongs to the leader.
-      expect(await other!.lock.tryAcquire("chat:abc", 400)).toBeNull();
+      const lease = await leader!.tryAcquire("k", 300);
+      // Renews every third of the lease for more than three lease lengths.
+      for (let step = 0; step < 10; step++) {
+        await sleep(100);
+        expect(await lease!.renew()).toBe(true);
+      }
+      expect(await other!.tryAcquire("k", 300)).toBeNull();
 
-      const following = await coalesce(options(other!, { leaseMs: 400 }), slow);
-      expect(following).toEqual({ value: "slow answer", role: "follower" });
-      expect((await leading).role).toBe("leader");
-      expect(calls).toBe(1);
-    });
-
-    test("failed leader hands over", async () => {
-      const [leader, waiter] = await backend.nodes(2);
-      let leading = () => {};
-      const led = new Promise<void>((resolve) => {
-        leading = resolve;
-      });
-      const failing = coalesce(options(leader!), async () => {
-        leading();
-        await sleep(50);
-        throw new Error("upstream timed out");
-      });
-      await led;
-      const waiting = coalesce(options(waiter!), () => Promise.resolve("second try"));
-
-      await expect(failing).rejects.toThrow("upstream timed out");
-      expect(await waiting).toEqual({ value: "second try", role: "leader" });
+      await sleep(400);
+      expect(await other!.tryAcquire("k", 300)).not.toBeNull();
+      expect(await lease!.renew()).toBe(false);
     });
 
     test("lost lease frees no successor", async () => {
       const [first, second] = await backend.nodes(2);
-      const lost = await first!.lock.tryAcquire("k", 50);
+      const lost = await first!.tryAcquire("k", 50);
       await sleep(80);
-      const successor = await second!.lock.tryAcquire("k", 5_000);
+      const successor = await second!.tryAcquire("k", 5_000);
       expect(successor).not.toBeNull();
 
       expect(await lost!.renew()).toBe(false);
       await lost!.release();
-      expect(await first!.lock.tryAcquire("k", 5_000)).toBeNull();
+      expect(await first!.tryAcquire("k", 5_000)).toBeNull();
     });
 
-    test("release wakes a waiter early", async () => {
-      const [holder, waiter] = await backend.nodes(2);
-      const lease = await holder!.lock.tryAcquire("k", 5_000);
+    test("release wakes every waiter of the key", async () => {
+      const [holder, waiter, third] = await backend.nodes(3);
+      const lease = await holder!.tryAcquire("k", 5_000);
       // Subscribes first, so that the release below is not missed.
-      await waiter!.lock.waitForRelease("other", 1);
-      const started = Date.now();
-      const woken = waiter!.lock.waitForRelease("k", 5_000);
+      await waiter!.waitForRelease("other", 1);
+      await third!.waitForRelease("other", 1);
+      const woken = [
+        waiter!.waitForRelease("k", 60_000),
+        waiter!.waitForRelease("k", 60_000),
+        third!.waitForRelease("k", 60_000),
+      ];
+      const elsewhere = waiter!.waitForRelease("other", 1_000);
       await sleep(20);
       await lease!.release();
-      await woken;
-      expect(Date.now() - started).toBeLessThan(2_500);
+
+      for (const wait of woken) expect(await settledWithin(wait, 2_500)).toBe("released");
+      expect(await settledWithin(elsewhere, 100)).toBe("waiting");
+      expect(await holder!.tryAcquire("k", 5_000)).not.toBeNull();
     });
 
-    test("follower calls alone after max wait", async () => {
+    test("wait ends at its timeout", async () => {
       const [holder, waiter] = await backend.nodes(2);
-      expect(await holder!.lock.tryAcquire("chat:abc", 5_000)).not.toBeNull();
-      const result = await coalesce(options(waiter!, { maxWaitMs: 100 }),
-        () => Promise.resolve("own answer"));
-      expect(result).toEqual({ value: "own answer", role: "alone" });
+      expect(await holder!.tryAcquire("k", 5_000)).not.toBeNull();
+      expect(await settledWithin(waiter!.waitForRelease("k", 50), 2_500)).toBe("released");
+      expect(await waiter!.tryAcquire("k", 5_000)).toBeNull();
     });
   });
 }
+
+describe("memory flight lock clock", () => {
+  test("lease ends on the given clock", async () => {
+    let now = 1_000;
+    const lock = new MemoryFlightLock(() => now);
+    const lease = await lock.tryAcquire("k", 100);
+    now = 1_099;
+    expect(await lock.tryAcquire("k", 100)).toBeNull();
+    expect(await lease!.renew()).toBe(true);
+
+    now = 1_198;
+    expect(await lock.tryAcquire("k", 100)).toBeNull();
+    now = 1_199;
+    expect(await lease!.renew()).toBe(false);
+    expect(await lock.tryAcquire("k", 100)).not.toBeNull();
+  });
+});
