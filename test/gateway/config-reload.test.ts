@@ -6,21 +6,19 @@ import { validateConfig } from "../../runtime/config/load.ts";
 import { createLogger } from "../../runtime/observability/log.ts";
 import { type RunningGateway, startGateway } from "../../services/gateway/src/server.ts";
 import { type Simulator, startSimulator } from "../simulator/server.ts";
-import { REPO_ROOT } from "../support/fixtures.ts";
-import { openNatsForTest, TEST_NATS_URL } from "../support/nats.ts";
-import { openPostgresForTest, TEST_POSTGRES_URL } from "../support/postgres.ts";
-import { openValkeyForTest, TEST_VALKEY_URL } from "../support/valkey.ts";
+import {
+  busPrefix,
+  gatewayConfig,
+  openProductionServices,
+  productionStorage,
+  runNexus,
+} from "../support/production-gateway.ts";
 
 const SIMULATOR_KEY_ENV = "NEXUS_CONFIG_RELOAD_TEST_SIMULATOR_KEY";
 const KEY_SECRET_ENV = "NEXUS_CONFIG_RELOAD_TEST_KEY_SECRET";
-const NEXUS = join(REPO_ROOT, "bin", "nexus.ts");
 
-// Each helper returns null when its server is down (the tests skip) and throws under CI=true.
-const postgres = await openPostgresForTest();
-const valkey = await openValkeyForTest();
-const nats = await openNatsForTest();
-const available = postgres !== null && valkey !== null && nats !== null;
-const busPrefix = nats?.names.writerConsumer.replace(/-writer$/, "") ?? "";
+// Null when a server is down (the tests skip); the helpers throw under CI=true.
+const services = await openProductionServices();
 
 let simulator: Simulator;
 let dataDir: string;
@@ -30,52 +28,20 @@ const logs: Record<string, unknown>[] = [];
 
 /** Builds a production config whose org quota allows `tokens` per hour. */
 function rawConfig(options: { tokens: number; aliases?: string[]; port?: number }) {
-  return {
-    server: { host: "127.0.0.1", port: options.port ?? 0 },
+  return gatewayConfig({
     dataDir,
+    simulatorUrl: simulator.url,
     keySecretEnv: KEY_SECRET_ENV,
-    storage: {
-      postgres: { url: TEST_POSTGRES_URL, schema: postgres!.schema },
-      valkey: { url: TEST_VALKEY_URL, prefix: valkey!.prefix },
-      nats: { url: TEST_NATS_URL, prefix: busPrefix },
-    },
-    providers: {
-      openai: {
-        type: "openai",
-        baseUrl: `${simulator.url}/openai/v1`,
-        apiKeyEnv: SIMULATOR_KEY_ENV,
-        timeoutMs: 2000,
-      },
-    },
-    models: {
-      "gpt-test": {
-        provider: "openai",
-        upstreamModel: "gpt-4o-mini",
-        price: { inputPerMTok: 0.15, outputPerMTok: 0.6 },
-        ...(options.aliases === undefined ? {} : { aliases: options.aliases }),
-      },
-    },
-    quotas: {
-      defaultOutputTokens: 64,
-      rules: [{ axis: "org", match: "*", window: "hour", limit: { tokens: options.tokens },
-        mode: "hard" }],
-    },
-  };
+    simulatorKeyEnv: SIMULATOR_KEY_ENV,
+    port: options.port,
+    orgTokensPerHour: options.tokens,
+    aliases: options.aliases,
+    storage: productionStorage(services!),
+  });
 }
 
-async function nexusCli(...args: string[]): Promise<{ code: number; stdout: string;
-  stderr: string }> {
-  const child = Bun.spawn([process.execPath, NEXUS, ...args, "--config", configPath], {
-    env: { ...process.env, NEXUS_LOG_LEVEL: "error" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, stdout, stderr };
+function nexusCli(...args: string[]): ReturnType<typeof runNexus> {
+  return runNexus([...args, "--config", configPath]);
 }
 
 /** Writes `raw` to a file of its own and runs `nexus config push` on it. */
@@ -105,7 +71,7 @@ async function msUntilAllNodes(check: (node: RunningGateway) => Promise<boolean>
   return null;
 }
 
-describe.skipIf(!available)("config push to running production nodes", () => {
+describe.skipIf(services === null)("config push to running production nodes", () => {
   let key: string;
 
   beforeAll(async () => {
@@ -129,9 +95,7 @@ describe.skipIf(!available)("config push to running production nodes", () => {
     for (const node of nodes) await node.stop();
     await simulator?.close();
     rmSync(dataDir, { recursive: true, force: true });
-    await postgres?.close();
-    await valkey?.close();
-    await nats?.close();
+    await services?.close();
   });
 
   test("a new model alias reaches both nodes within a second", async () => {
@@ -181,9 +145,9 @@ describe.skipIf(!available)("config push to running production nodes", () => {
     const before = nodes.map((node) => node.context.loaded);
     // Written past the CLI, as a mismatched operator config could; the nodes must check too.
     const body = JSON.stringify(rawConfig({ tokens: 5, port: 4321 }));
-    await postgres!.sql`INSERT INTO config_documents (sha256, body, actor)
+    await services!.postgres.sql`INSERT INTO config_documents (sha256, body, actor)
       VALUES (${new Bun.CryptoHasher("sha256").update(body).digest("hex")}, ${body}, 'test')`;
-    nats!.nc.publish(`${busPrefix}.changes.config`);
+    services!.nats.nc.publish(`${busPrefix(services!.nats)}.changes.config`);
 
     const rejected = await msUntilAllNodes(async () => logs.filter((line) =>
       line.event === "config.reload_rejected" && line.fields === "server.port").length >= 2);

@@ -14,23 +14,25 @@ import { PgKeyStore } from "../../runtime/storage/postgres/pg-key-store.ts";
 import { BackendUnavailableError } from "../../services/gateway/src/backends/service-error.ts";
 import { type RunningGateway, startGateway } from "../../services/gateway/src/server.ts";
 import { type Simulator, startSimulator } from "../simulator/server.ts";
-import { REPO_ROOT } from "../support/fixtures.ts";
-import { openNatsForTest, TEST_NATS_URL, waitFor } from "../support/nats.ts";
+import { TEST_NATS_URL, waitFor } from "../support/nats.ts";
 import { openPostgresForTest, TEST_POSTGRES_URL } from "../support/postgres.ts";
-import { openValkeyForTest, TEST_VALKEY_URL } from "../support/valkey.ts";
+import {
+  busPrefix,
+  gatewayConfig,
+  NEXUS_CLI,
+  openProductionServices,
+  productionStorage as storageOn,
+  runNexus,
+} from "../support/production-gateway.ts";
 
 const SIMULATOR_KEY_ENV = "NEXUS_PRODUCTION_TEST_SIMULATOR_KEY";
 const KEY_SECRET_ENV = "NEXUS_PRODUCTION_TEST_KEY_SECRET";
-const NEXUS = join(REPO_ROOT, "bin", "nexus.ts");
 
-// Each helper returns null when its server is down (the tests skip) and throws under CI=true.
-const postgres = await openPostgresForTest();
-const valkey = await openValkeyForTest();
-const nats = await openNatsForTest();
-const available = postgres !== null && valkey !== null && nats !== null;
-
-/** The bus prefix the NATS context chose; its writer consumer is `<prefix>-writer`. */
-const busPrefix = nats?.names.writerConsumer.replace(/-writer$/, "") ?? "";
+// Null when a server is down (the tests skip); the helpers throw under CI=true.
+const services = await openProductionServices();
+const postgres = services?.postgres;
+const valkey = services?.valkey;
+const nats = services?.nats;
 
 let simulator: Simulator;
 let dataDir: string;
@@ -39,56 +41,22 @@ let gateway: RunningGateway;
 let client: OpenAI;
 
 function rawConfig(storage: Record<string, unknown> | undefined): Record<string, unknown> {
-  return {
-    server: { host: "127.0.0.1", port: 0 },
+  return gatewayConfig({
     dataDir,
+    simulatorUrl: simulator.url,
     keySecretEnv: KEY_SECRET_ENV,
-    providers: {
-      openai: {
-        type: "openai",
-        baseUrl: `${simulator.url}/openai/v1`,
-        apiKeyEnv: SIMULATOR_KEY_ENV,
-        timeoutMs: 2000,
-      },
-    },
-    models: {
-      "gpt-test": {
-        provider: "openai",
-        upstreamModel: "gpt-4o-mini",
-        price: { inputPerMTok: 0.15, outputPerMTok: 0.6 },
-      },
-    },
-    quotas: {
-      defaultOutputTokens: 64,
-      rules: [{ axis: "org", match: "*", window: "hour", limit: { tokens: 1_000_000 },
-        mode: "hard" }],
-    },
-    ...(storage === undefined ? {} : { storage }),
-  };
+    simulatorKeyEnv: SIMULATOR_KEY_ENV,
+    storage,
+  });
 }
 
 function productionStorage(): Record<string, unknown> {
-  return {
-    postgres: { url: TEST_POSTGRES_URL, schema: postgres!.schema },
-    valkey: { url: TEST_VALKEY_URL, prefix: valkey!.prefix },
-    nats: { url: TEST_NATS_URL, prefix: busPrefix },
-  };
+  return storageOn(services!);
 }
 
 /** Runs the real CLI in a child process, as an operator would on any node. */
-async function nexusCli(...args: string[]): Promise<{ code: number; stdout: string;
-  stderr: string }> {
-  const child = Bun.spawn([process.execPath, NEXUS, ...args, "--config", configPath], {
-    env: { ...process.env, NEXUS_LOG_LEVEL: "error" },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, stdout, stderr };
+function nexusCli(...args: string[]): ReturnType<typeof runNexus> {
+  return runNexus([...args, "--config", configPath]);
 }
 
 function chat(key: string): Promise<Response> {
@@ -109,7 +77,7 @@ async function msUntil(check: () => Promise<boolean>, timeoutMs: number): Promis
   return null;
 }
 
-describe.skipIf(!available)("production backends", () => {
+describe.skipIf(services === null)("production backends", () => {
   let key: string;
 
   beforeAll(async () => {
@@ -134,9 +102,7 @@ describe.skipIf(!available)("production backends", () => {
     await gateway?.stop();
     await simulator?.close();
     rmSync(dataDir, { recursive: true, force: true });
-    await postgres?.close();
-    await valkey?.close();
-    await nats?.close();
+    await services?.close();
   });
 
   describe("gateway on PostgreSQL, Valkey and NATS", () => {
@@ -279,7 +245,7 @@ describe.skipIf(!available)("production backends", () => {
   describe("nexus writer", () => {
     test("stores a gateway's events in PostgreSQL", async () => {
       // A bus of its own with no writer in the gateway, so only the writer process stores.
-      const prefix = `${busPrefix}w`;
+      const prefix = `${busPrefix(nats!)}w`;
       const raw = rawConfig({
         ...productionStorage(),
         nats: { url: TEST_NATS_URL, prefix, writer: false },
@@ -290,7 +256,7 @@ describe.skipIf(!available)("production backends", () => {
         logger: createLogger(() => {}),
         port: 0,
       });
-      const writer = Bun.spawn([process.execPath, NEXUS, "writer", "--config", path], {
+      const writer = Bun.spawn([process.execPath, NEXUS_CLI, "writer", "--config", path], {
         env: { ...process.env, NEXUS_LOG_LEVEL: "error" },
         stdout: "ignore",
         stderr: "pipe",
@@ -323,7 +289,7 @@ describe.skipIf(!available)("production backends", () => {
       const raw = rawConfig({ ...productionStorage(), valkey: { url: "redis://127.0.0.1:1" } });
       const path = join(dataDir, "unreachable.config.yaml");
       writeFileSync(path, JSON.stringify(raw));
-      const child = Bun.spawn([process.execPath, NEXUS, "gateway", "--config", path], {
+      const child = Bun.spawn([process.execPath, NEXUS_CLI, "gateway", "--config", path], {
         env: { ...process.env, NEXUS_LOG_LEVEL: "error" },
         stdout: "ignore",
         stderr: "pipe",

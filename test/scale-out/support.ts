@@ -4,11 +4,20 @@ import { join } from "node:path";
 import type { Sql } from "postgres";
 import { ensureEventStreams } from "../../runtime/bus/event-streams.ts";
 import { REPO_ROOT } from "../support/fixtures.ts";
-import { openNatsForTest, type NatsTestContext, TEST_NATS_URL } from "../support/nats.ts";
-import { openPostgresForTest, type PostgresTestContext } from "../support/postgres.ts";
-import { openValkeyForTest, TEST_VALKEY_URL, type ValkeyTestContext } from "../support/valkey.ts";
+import { type NatsTestContext, TEST_NATS_URL } from "../support/nats.ts";
+import type { PostgresTestContext } from "../support/postgres.ts";
+import {
+  busPrefix,
+  type CliResult,
+  NEXUS_CLI,
+  openProductionServices,
+  type ProductionServices,
+  productionStorage,
+  runNexus,
+} from "../support/production-gateway.ts";
+import type { ValkeyTestContext } from "../support/valkey.ts";
 
-const NEXUS = join(REPO_ROOT, "bin", "nexus.ts");
+export type { CliResult } from "../support/production-gateway.ts";
 const SIMULATOR_KEY_ENV = "NEXUS_SCALE_OUT_SIMULATOR_KEY";
 /** How long a child may take from spawn to ready; Bun boots in well under this. */
 const READY_TIMEOUT_MS = 15_000;
@@ -49,12 +58,6 @@ export interface NodeProcess {
   kill(): Promise<void>;
 }
 
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 export interface ScaleOutCluster {
   mode: ScaleOutMode;
   gateways: NodeProcess[];
@@ -86,7 +89,7 @@ export async function startScaleOut(
   options: ScaleOutOptions = {},
 ): Promise<ScaleOutCluster | null> {
   const mode = options.mode ?? modeFromEnv();
-  const services = mode === "production" ? await openServices() : null;
+  const services = mode === "production" ? await openProductionServices() : null;
   if (mode === "production" && services === null) return null;
 
   const dir = mkdtempSync(join(tmpdir(), "nexus-scale-out-"));
@@ -113,29 +116,11 @@ function modeFromEnv(): ScaleOutMode {
   return value;
 }
 
-interface Services {
-  postgres: PostgresTestContext;
-  valkey: ValkeyTestContext;
-  nats: NatsTestContext;
-}
-
 interface ClusterParts {
   dir: string;
   env: Record<string, string>;
   children: NodeProcess[];
-  services: Services | null;
-}
-
-async function openServices(): Promise<Services | null> {
-  const postgres = await openPostgresForTest();
-  const valkey = await openValkeyForTest();
-  const nats = await openNatsForTest();
-  if (postgres !== null && valkey !== null && nats !== null) return { postgres, valkey, nats };
-
-  await postgres?.close();
-  await valkey?.close();
-  await nats?.close();
-  return null;
+  services: ProductionServices | null;
 }
 
 function childEnv(): Record<string, string> {
@@ -189,7 +174,7 @@ async function boot(mode: ScaleOutMode, options: ScaleOutOptions,
   };
   for (let i = 0; i < (options.writers ?? 0); i += 1) await startWriter();
 
-  const cli = (args: string[]) => runNexus(env, [...args, "--config", configPaths[0]!]);
+  const cli = (args: string[]) => runNexus([...args, "--config", configPaths[0]!], env);
   return {
     mode,
     gateways,
@@ -207,7 +192,7 @@ async function boot(mode: ScaleOutMode, options: ScaleOutOptions,
   };
 }
 
-function buildConfig(mode: ScaleOutMode, services: Services | null, dir: string,
+function buildConfig(mode: ScaleOutMode, services: ProductionServices | null, dir: string,
   simulatorUrl: string, port: number, index: number,
   options: ScaleOutOptions): Record<string, unknown> {
   const dataDir = mode === "embedded" ? join(dir, "data") : join(dir, `data-${index}`);
@@ -231,29 +216,13 @@ function buildConfig(mode: ScaleOutMode, services: Services | null, dir: string,
     },
     ...options.extra,
   };
-  if (services !== null) config.storage = storageSection(services, options);
+  if (services !== null) {
+    config.storage = productionStorage(services, { writer: options.inProcessWriters === true });
+  }
   return config;
 }
 
-function storageSection(services: Services, options: ScaleOutOptions): Record<string, unknown> {
-  const { postgres, valkey, nats } = services;
-  return {
-    postgres: { url: postgres.url, schema: postgres.schema },
-    valkey: { url: TEST_VALKEY_URL, prefix: valkey.prefix },
-    nats: {
-      url: TEST_NATS_URL,
-      prefix: busPrefix(nats),
-      writer: options.inProcessWriters === true,
-    },
-  };
-}
-
-/** Returns the bus prefix the test context chose, recovered from its subject prefix. */
-export function busPrefix(nats: NatsTestContext): string {
-  return nats.names.eventSubjectPrefix.split(".")[0] as string;
-}
-
-function writerArgs(configPath: string, services: Services | null): string[] {
+function writerArgs(configPath: string, services: ProductionServices | null): string[] {
   const args = ["writer", "--config", configPath];
   if (services === null) return args;
   return [...args, "--nats", TEST_NATS_URL, "--bus-prefix", busPrefix(services.nats)];
@@ -274,7 +243,7 @@ function spawnNode(parts: ClusterParts, name: string, args: string[], url: strin
   const fd = openSync(logPath, "a");
   let child: Bun.Subprocess;
   try {
-    child = Bun.spawn([process.execPath, NEXUS, ...args], {
+    child = Bun.spawn([process.execPath, NEXUS_CLI, ...args], {
       cwd: REPO_ROOT,
       env: parts.env,
       stdin: "ignore",
@@ -342,24 +311,8 @@ async function waitForLog(node: NodeProcess, event: string): Promise<void> {
     logTail(node));
 }
 
-async function runNexus(env: Record<string, string>, args: string[]): Promise<CliResult> {
-  const child = Bun.spawn([process.execPath, NEXUS, ...args], {
-    cwd: REPO_ROOT,
-    env,
-    stdin: "ignore",
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, stdout, stderr };
-}
-
 async function runOrThrow(env: Record<string, string>, args: string[]): Promise<CliResult> {
-  const result = await runNexus(env, args);
+  const result = await runNexus(args, env);
   if (result.code !== 0) {
     throw new Error(`nexus ${args.join(" ")} exited ${result.code}: ${result.stderr}`);
   }
@@ -398,10 +351,7 @@ async function countEvents(sql: Sql | null, dir: string): Promise<Map<string, nu
 async function teardown(parts: ClusterParts): Promise<void> {
   await Promise.all(parts.children.map((child) => child.kill()));
   if (parts.services !== null) {
-    const { postgres, valkey, nats } = parts.services;
-    await postgres.close();
-    await valkey.close();
-    await nats.close();
+    await parts.services.close();
   }
   rmSync(parts.dir, { recursive: true, force: true });
 }
