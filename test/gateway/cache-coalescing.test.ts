@@ -1,18 +1,13 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
-import { eventually, type Harness, startHarness } from "../support/harness.ts";
+import { describe, expect, test } from "bun:test";
+import { useCacheHarness } from "../support/cache-harness.ts";
+import { eventually, type Harness } from "../support/harness.ts";
 
 let harness: Harness;
 let key: string;
 
-beforeAll(async () => {
-  harness = await startHarness({ extra: () => ({ cache: { enabled: true, ttlSeconds: 60 } }) });
+useCacheHarness(async (started) => {
+  harness = started;
   key = await harness.createKey();
-});
-afterEach(() => {
-  harness.simulator.reset();
-});
-afterAll(async () => {
-  await harness.close();
 });
 
 const WAITERS = 20;

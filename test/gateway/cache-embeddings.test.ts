@@ -1,21 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { expectCoalesced, expectHitFree, expectNotStored } from "../support/cache-answers.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
+import { useCacheHarness } from "../support/cache-harness.ts";
+import type { Harness } from "../support/harness.ts";
 
 let harness: Harness;
 let key: string;
 let globexKey: string;
 
-beforeAll(async () => {
-  harness = await startHarness({ extra: () => ({ cache: { enabled: true, ttlSeconds: 60 } }) });
+useCacheHarness(async (started) => {
+  harness = started;
   key = await harness.createKey({ name: "embeddings-cached" });
   globexKey = await harness.createKey({ org: "globex" });
-});
-afterEach(() => {
-  harness.simulator.reset();
-});
-afterAll(async () => {
-  await harness.close();
 });
 
 function embed(

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import {
   expectCoalesced,
   expectHitFree,
@@ -6,30 +6,18 @@ import {
   expectStreamReplay,
   withoutIds,
 } from "../support/cache-answers.ts";
-import { type Harness, startHarness } from "../support/harness.ts";
+import { type CacheRequestOptions, useCacheHarness } from "../support/cache-harness.ts";
+import type { Harness } from "../support/harness.ts";
 
 let harness: Harness;
 let key: string;
 
-beforeAll(async () => {
-  harness = await startHarness({ extra: () => ({ cache: { enabled: true, ttlSeconds: 60 } }) });
+useCacheHarness(async (started) => {
+  harness = started;
   key = await harness.createKey({ name: "responses-cached" });
 });
-afterEach(() => {
-  harness.simulator.reset();
-});
-afterAll(async () => {
-  await harness.close();
-});
 
-interface ResponsesOptions {
-  model?: string;
-  stream?: boolean;
-  headers?: Record<string, string>;
-  extra?: Record<string, unknown>;
-}
-
-function responses(input: string, options: ResponsesOptions = {}): Promise<Response> {
+function responses(input: string, options: CacheRequestOptions = {}): Promise<Response> {
   return fetch(`${harness.gateway.url}/v1/responses`, {
     method: "POST",
     headers: {

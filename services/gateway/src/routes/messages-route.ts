@@ -4,13 +4,14 @@ import { validateAnthropicRequest } from "../messages/request-schema.ts";
 import { targetFormat } from "../messages/target-format.ts";
 import type { RequestRecord } from "../request-record.ts";
 import type { Attempted, TargetCall, TargetSetup } from "../routing/attempt-target.ts";
-import { type ChatReply, chatCall } from "../routing/chat-attempt.ts";
+import { chatCall } from "../routing/chat-attempt.ts";
 import { type RouteRequestInput, routeRequest } from "../routing/route-request.ts";
 import { readUpstreamJson } from "../upstream/read-json.ts";
 import { requireEventStream } from "../upstream/require-event-stream.ts";
 import type { MessagesBody } from "./messages-body.ts";
 import { type MessagesEvent, readMessagesEvents } from "./messages-events.ts";
 import { buildMessagesRequest, rejectFailedMessages } from "./messages-upstream.ts";
+import { type TranslatedReply, translatedCall } from "./translated-call.ts";
 
 /**
  * The start of a Messages answer. `passthrough` is an Anthropic target's own answer or
@@ -27,7 +28,7 @@ export type MessagesReply =
         rest: AsyncIterator<MessagesEvent>;
       };
   }
-  | { kind: "translated"; chat: ChatReply };
+  | TranslatedReply;
 
 /** The inputs shared by every attempt of one Messages request. */
 export interface MessagesCallInput {
@@ -53,13 +54,7 @@ export function messagesCall(
   if (setup.codec.type !== "anthropic" || input.scanStream) {
     const decoded = decodeMessagesRequest(validateAnthropicRequest(body),
       targetFormat(setup.codec.type));
-    const chat = chatCall(decoded, setup, input.key, input.record);
-    return {
-      ...chat,
-      read: async (upstream, abort) => ({
-        kind: "translated", chat: await chat.read(upstream, abort),
-      }),
-    };
+    return translatedCall(chatCall(decoded, setup, input.key, input.record));
   }
 
   const stream = body.stream === true;

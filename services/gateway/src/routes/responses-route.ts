@@ -4,11 +4,12 @@ import type { RequestRecord } from "../request-record.ts";
 import { type ResponsesEvent, readResponsesEvents } from "../responses/read-events.ts";
 import { toChatRequest } from "../responses/decode-request.ts";
 import type { Attempted, TargetCall, TargetSetup } from "../routing/attempt-target.ts";
-import { type ChatReply, chatCall } from "../routing/chat-attempt.ts";
+import { chatCall } from "../routing/chat-attempt.ts";
 import { type RouteRequestInput, routeRequest } from "../routing/route-request.ts";
 import { readUpstreamJson } from "../upstream/read-json.ts";
 import { requireEventStream } from "../upstream/require-event-stream.ts";
 import type { ResponsesBody } from "./responses-body.ts";
+import { type TranslatedReply, translatedCall } from "./translated-call.ts";
 
 /** Deadline of a target whose provider sets no `timeoutMs`, as on the chat route, in ms. */
 const DEFAULT_TIMEOUT_MS = 600_000;
@@ -32,7 +33,7 @@ export type ResponsesReply =
         rest: AsyncIterator<ResponsesEvent>;
       };
   }
-  | { kind: "translated"; chat: ChatReply };
+  | TranslatedReply;
 
 /** The inputs shared by every attempt of one Responses request. */
 export interface ResponsesCallInput {
@@ -56,13 +57,7 @@ export function responsesCall(
   const { body } = input;
   const { target } = setup;
   if (!RESPONSES_NATIVE.has(setup.codec.type) || input.scanStream) {
-    const chat = chatCall(toChatRequest(body), setup, input.key, input.record);
-    return {
-      ...chat,
-      read: async (upstream, abort) => ({
-        kind: "translated", chat: await chat.read(upstream, abort),
-      }),
-    };
+    return translatedCall(chatCall(toChatRequest(body), setup, input.key, input.record));
   }
 
   const stream = body.stream === true;
