@@ -4,13 +4,14 @@ import type { AuditSink } from "../audit/audit-sink.ts";
 import type { TrafficEvent } from "../audit/traffic-event.ts";
 import { describeError, type Logger } from "../observability/log.ts";
 import type { BusPublisherMetrics } from "../observability/metrics.ts";
-import { type BusNames, eventSubject, startSubject } from "./bus-names.ts";
+import { type BusNames, eventSubject, startBatchSubject } from "./bus-names.ts";
 import { watchConnection } from "./connection-state.ts";
 import { encodeEvent } from "./event-codec.ts";
 import { ensureEventStreams, type EventStreamLimits } from "./event-streams.ts";
 import { isPermanentPublishError, retryDelayMs } from "./publish-retry.ts";
-import { encodeStart, type RequestStart } from "./request-start.ts";
+import type { RequestStart } from "./request-start.ts";
 import type { SpillFile } from "./spill-file.ts";
+import { type EncodedStartBatch, StartBatcher } from "./start-batcher.ts";
 
 export interface BusEventPublisherOptions {
   /** Publishes awaiting their acknowledgement from JetStream at one time. */
@@ -35,18 +36,38 @@ export interface BusEventPublisherOptions {
    * spent), republished at the next boot (see `republishSpilled`).
    */
   spill?: SpillFile;
+  /**
+   * Time a start record waits to be published with others in one message, in ms. A gateway
+   * killed within this time of admitting a request leaves no start for it (see the class).
+   */
+  startBatchMs?: number;
+  /** Start records that make a batch full, so it is published before `startBatchMs`. */
+  startBatchMax?: number;
 }
 
-/** One message to publish: a final event, or a start record (`<requestId>:start`). */
+/**
+ * One message to publish: a final event (message id = request id), a batch of start records
+ * (`<nodeId>:starts:<token>-<sequence>`), or a message republished from the spill file.
+ */
 interface Outgoing {
+  /** Request id of an event, or message id of a start batch, for logs and the spill file. */
   requestId: string;
   msgID: string;
   subject: string;
   encode: () => Uint8Array;
+  /** The requests whose `settled` waits for this message. */
+  requestIds: readonly string[];
 }
 
 /** Default of `settleWaitMs`: far above a healthy ack (p99 25 ms), short for a client. */
 const DEFAULT_SETTLE_WAIT_MS = 250;
+/** Default of `startBatchMs`: the window in which a crash leaves a request without a start. */
+const DEFAULT_START_BATCH_MS = 50;
+/**
+ * Default of `startBatchMax`. At an estimated 300 bytes a record that is about 150 KB, well
+ * under the 1 MiB message limit; the batcher also splits a batch by its encoded size.
+ */
+const DEFAULT_START_BATCH_MAX = 500;
 
 /**
  * Publishes every traffic event to the JetStream event stream with its request id as the
@@ -55,8 +76,15 @@ const DEFAULT_SETTLE_WAIT_MS = 250;
  * retried with exponential backoff, and every event not published is logged with its request
  * id and counted in `nexus_audit_write_failures_total`.
  *
- * `started` publishes a request's start record the same way, so a writer can record the
- * request as lost when this process dies before its final event (open-request-tracker.ts).
+ * `started` collects a request's start record, so a writer can record the request as lost
+ * when this process dies before its final event (open-request-tracker.ts). Starts leave in
+ * batches, one message per `startBatchMs` (50 ms) or per `startBatchMax` starts, under a
+ * message id fixed when the batch closes, with the same retries, spill and close handling as
+ * events. A start whose final event is written before its batch closes is dropped, so a
+ * request that ends within the window publishes no start at all. That saves a publish per
+ * request and the writer's insert and delete of an open entry.
+ * NOTE: a gateway killed within `startBatchMs` of admitting a request, before the batch left,
+ * leaves no start for it, so that request gets no `gateway_lost` event. Keep the window short.
  *
  * `settled(requestId)` resolves once nothing of that request is queued or unacknowledged,
  * or after `settleWaitMs` (250 ms), or at once while NATS is disconnected: an outage must not
@@ -68,8 +96,9 @@ const DEFAULT_SETTLE_WAIT_MS = 250;
  * p99 alone, and 25 ms at p99 with 32 publishing at once on this shared machine: small beside
  * an LLM call. Without the wait, a SIGKILL in that window (one publish round trip plus the
  * queue) leaves the request as `gateway_lost` through its start record, with the wrong status
- * and no usage. NOTE: that holds only if the start record reached JetStream first; a response
- * completed within one round trip of admission (a cache hit) can lose both without the wait.
+ * and no usage. NOTE: that holds only if its start batch reached JetStream first. A response
+ * completed within `startBatchMs` of admission (a cache hit) has no start on the bus, so a
+ * cut wait can lose both.
  */
 export class BusEventPublisher implements AuditSink {
   readonly #js: JetStreamClient;
@@ -97,6 +126,7 @@ export class BusEventPublisher implements AuditSink {
   /** Messages not yet acknowledged or given up, by request id, for `settled`. */
   readonly #outstanding = new Map<string, number>();
   readonly #settledWaiters = new Map<string, (() => void)[]>();
+  readonly #starts: StartBatcher;
 
   constructor(js: JetStreamClient, names: BusNames, logger: Logger,
     metrics: BusPublisherMetrics, options: BusEventPublisherOptions = {}) {
@@ -112,16 +142,28 @@ export class BusEventPublisher implements AuditSink {
     this.#settleWaitMs = options.settleWaitMs ?? DEFAULT_SETTLE_WAIT_MS;
     this.#connected = options.connected ?? (() => true);
     this.#spill = options.spill ?? null;
+    this.#starts = new StartBatcher({
+      windowMs: options.startBatchMs ?? DEFAULT_START_BATCH_MS,
+      maxStarts: options.startBatchMax ?? DEFAULT_START_BATCH_MAX,
+      onBatch: (batch) => this.#push(this.#startBatchMessage(batch)),
+      onEncodeError: (start, error) => {
+        this.#fail({ requestId: start.requestId, record: "start" },
+          `the start record could not be encoded: ${describeError(error)}`);
+        this.#settle(start.requestId);
+      },
+    });
   }
 
-  /** Events queued or being published. */
+  /** Messages queued or being published, and start records waiting for their batch. */
   get pending(): number {
-    return this.#queue.length + this.#inFlight;
+    return this.#queue.length + this.#inFlight + this.#starts.size;
   }
 
+  /** Queues a request's final event, and drops its start record if that has not left yet. */
   write(event: TrafficEvent): void {
     if (this.#closed) {
-      this.#fail(event, "the event publisher is closed");
+      this.#fail({ requestId: event.requestId, record: "event" },
+        "the event publisher is closed");
       return;
     }
     this.#enqueue({
@@ -129,25 +171,41 @@ export class BusEventPublisher implements AuditSink {
       msgID: event.requestId,
       subject: eventSubject(this.#names, event.org),
       encode: () => encodeEvent(event),
+      requestIds: [event.requestId],
     });
+    // After the enqueue, so that `settled` of this request never resolves in between.
+    if (this.#starts.drop(event.requestId)) this.#settle(event.requestId);
   }
 
   /**
-   * Queues the start record of a request that was just admitted. Its message id is
-   * `<requestId>:start`, so a republish is dropped like an event's.
+   * Adds the start record of a request that was just admitted to the next start batch. A
+   * second start of a request whose first still waits is ignored.
    */
   started(start: RequestStart): void {
-    const outgoing = {
-      requestId: start.requestId,
-      msgID: `${start.requestId}:start`,
-      subject: startSubject(this.#names, start.org),
-      encode: () => encodeStart(start),
-    };
     if (this.#closed) {
-      this.#fail(outgoing, "the event publisher is closed");
+      this.#fail({ requestId: start.requestId, record: "start" },
+        "the event publisher is closed");
       return;
     }
-    this.#enqueue(outgoing);
+    if (this.#starts.has(start.requestId)) return;
+    // Counted before `add`, which may close the batch and queue it at once.
+    this.#outstanding.set(start.requestId, (this.#outstanding.get(start.requestId) ?? 0) + 1);
+    this.#starts.add(start);
+  }
+
+  /** Publishes the start records collected so far now, without waiting for `startBatchMs`. */
+  flushStarts(): void {
+    this.#starts.flush();
+  }
+
+  #startBatchMessage(batch: EncodedStartBatch): Outgoing {
+    return {
+      requestId: batch.id,
+      msgID: batch.id,
+      subject: startBatchSubject(this.#names, batch.nodeId),
+      encode: () => batch.data,
+      requestIds: batch.requestIds,
+    };
   }
 
   /**
@@ -219,14 +277,25 @@ export class BusEventPublisher implements AuditSink {
     this.#settledWaiters.delete(requestId);
   }
 
+  #settleAll(outgoing: Outgoing): void {
+    for (const requestId of outgoing.requestIds) this.#settle(requestId);
+  }
+
+  /** Counts the message for `settled` of its requests, then queues it. */
   #enqueue(outgoing: Outgoing): void {
-    const outstanding = this.#outstanding.get(outgoing.requestId) ?? 0;
-    this.#outstanding.set(outgoing.requestId, outstanding + 1);
+    for (const requestId of outgoing.requestIds) {
+      this.#outstanding.set(requestId, (this.#outstanding.get(requestId) ?? 0) + 1);
+    }
+    this.#push(outgoing);
+  }
+
+  /** Queues a message already counted for `settled` (a start batch counts in `started`). */
+  #push(outgoing: Outgoing): void {
     this.#queue.push(outgoing);
     if (this.#queue.length > this.#maxQueued) {
       const dropped = this.#queue.shift() as Outgoing;
       this.#giveUp(dropped, "too many events queued while NATS was slow or unreachable");
-      this.#settle(dropped.requestId);
+      this.#settleAll(dropped);
     }
     this.#pump();
   }
@@ -237,6 +306,8 @@ export class BusEventPublisher implements AuditSink {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    // Starts of requests still running leave now: this process may not outlive them.
+    this.#starts.flush();
     if (this.pending > 0) {
       const idle = new Promise<void>((resolve) => {
         this.#idle = resolve;
@@ -253,7 +324,7 @@ export class BusEventPublisher implements AuditSink {
     });
     for (const outgoing of this.#queue.splice(0)) {
       this.#giveUp(outgoing, "the event publisher closed before NATS acknowledged the event");
-      this.#settle(outgoing.requestId);
+      this.#settleAll(outgoing);
     }
     // Publishes still waiting are given up here; their retry loop then ends silently. One
     // acknowledged after all is dropped as a duplicate when the spill is republished.
@@ -270,7 +341,7 @@ export class BusEventPublisher implements AuditSink {
       void this.#publish(outgoing).finally(() => {
         this.#inFlight -= 1;
         this.#publishing.delete(outgoing);
-        this.#settle(outgoing.requestId);
+        this.#settleAll(outgoing);
         this.#pump();
         if (this.pending === 0) this.#idle?.();
       });
@@ -283,7 +354,7 @@ export class BusEventPublisher implements AuditSink {
     try {
       data = event.encode();
     } catch (error) {
-      this.#fail(event, `the event could not be encoded: ${describeError(error)}`);
+      this.#failMessage(event, `the event could not be encoded: ${describeError(error)}`);
       return;
     }
     for (let attempt = 1; ; attempt += 1) {
@@ -292,7 +363,7 @@ export class BusEventPublisher implements AuditSink {
           msgID: event.msgID,
           timeout: this.#publishTimeoutMs,
         });
-        this.#metrics.busPublished.inc({ record: recordKind(event) });
+        this.#metrics.busPublished.inc({ record: this.#recordKind(event) });
         this.#acknowledged();
         return;
       } catch (error) {
@@ -300,11 +371,11 @@ export class BusEventPublisher implements AuditSink {
         if (this.#abandoned) return;
         if (permanent || attempt >= this.#maxAttempts) {
           const reason = `publish failed after ${attempt} attempts: ${describeError(error)}`;
-          if (permanent) this.#fail(event, reason);
+          if (permanent) this.#failMessage(event, reason);
           else this.#giveUp({ ...event, encode: () => data }, reason);
           return;
         }
-        this.#metrics.busPublishRetries.inc({ record: recordKind(event) });
+        this.#metrics.busPublishRetries.inc({ record: this.#recordKind(event) });
         this.#logger.log("warn", "bus.publish_retry", {
           request_id: event.requestId,
           message_id: event.msgID,
@@ -323,7 +394,7 @@ export class BusEventPublisher implements AuditSink {
    */
   #giveUp(outgoing: Outgoing, reason: string): void {
     if (this.#spill === null) {
-      this.#fail(outgoing, reason);
+      this.#failMessage(outgoing, reason);
       return;
     }
     try {
@@ -335,7 +406,7 @@ export class BusEventPublisher implements AuditSink {
         error: reason,
       });
     } catch (error) {
-      this.#fail(outgoing, `${reason}; spilling to disk failed: ${describeError(error)}`);
+      this.#failMessage(outgoing, `${reason}; spilling to disk failed: ${describeError(error)}`);
     }
   }
 
@@ -349,7 +420,7 @@ export class BusEventPublisher implements AuditSink {
       this.#logger.log("warn", "bus.spill_corrupt", { lines: batch.corrupt });
     }
     for (const message of batch.messages) {
-      this.#enqueue({ ...message, encode: () => message.data });
+      this.#enqueue({ ...message, encode: () => message.data, requestIds: [message.requestId] });
     }
     void Promise.all(batch.messages.map((message) => this.settledFully(message.requestId)))
       .then(() => batch.done());
@@ -359,20 +430,38 @@ export class BusEventPublisher implements AuditSink {
     return batch.messages.length;
   }
 
-  #fail(event: { requestId: string; msgID?: string }, reason: string): void {
+  /** Fails a message that was queued: an event, or a start batch with all its requests. */
+  #failMessage(outgoing: Outgoing, reason: string): void {
+    const record = this.#recordKind(outgoing);
+    if (record === "event") {
+      this.#fail({ requestId: outgoing.requestId, record }, reason);
+      return;
+    }
     this.#metrics.auditWriteFailures.inc();
-    // A failed start record is marked as such, because its final event may still arrive.
     this.#logger.log("error", "audit.write_failed", {
-      request_id: event.requestId,
-      record: recordKind(event),
+      message_id: outgoing.msgID,
+      requests: outgoing.requestIds.length,
+      // At most `startBatchMax` ids, on an error path only.
+      request_ids: outgoing.requestIds.join(","),
+      record,
       error: reason,
     });
   }
-}
 
-/** Returns whether a message is a start record (id `<requestId>:start`) or a final event. */
-function recordKind(event: { requestId: string; msgID?: string }): "start" | "event" {
-  return event.msgID !== undefined && event.msgID !== event.requestId ? "start" : "event";
+  #fail(failed: { requestId: string; record: "start" | "event" }, reason: string): void {
+    this.#metrics.auditWriteFailures.inc();
+    // A failed start record is marked as such, because its final event may still arrive.
+    this.#logger.log("error", "audit.write_failed", {
+      request_id: failed.requestId,
+      record: failed.record,
+      error: reason,
+    });
+  }
+
+  /** Returns whether a message carries start records or a final event, by its subject. */
+  #recordKind(outgoing: Outgoing): "start" | "event" {
+    return outgoing.subject.startsWith(`${this.#names.startSubjectPrefix}.`) ? "start" : "event";
+  }
 }
 
 /**

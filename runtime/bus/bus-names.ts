@@ -7,8 +7,9 @@ export interface BusNames {
   eventStream: string;
   eventSubjectPrefix: string;
   /**
-   * Start records of requests, on subjects `<prefix>.starts.<org>` of the event stream, so a
-   * request cut by a lost gateway still leaves an event (see open-request-tracker.ts).
+   * Start records of requests, in batches on subjects `<prefix>.starts.nodes.<node>` of the
+   * event stream, so a request cut by a lost gateway still leaves an event (see
+   * open-request-tracker.ts).
    */
   startSubjectPrefix: string;
   /** Core NATS subjects `<prefix>.heartbeats.<node>` carry each gateway node's heartbeat. */
@@ -61,9 +62,21 @@ export function eventSubject(names: BusNames, org: string | null): string {
   return `${names.eventSubjectPrefix}.${subjectToken(org)}`;
 }
 
-/** Returns the subject of a request's start record, by org as `eventSubject` does. */
+/**
+ * Returns the subject of a single start record, by org as `eventSubject` does. Only gateways
+ * of an older version publish these; their spill files may still contain some.
+ */
 export function startSubject(names: BusNames, org: string | null): string {
   return `${names.startSubjectPrefix}.${subjectToken(org)}`;
+}
+
+/**
+ * Returns the subject of the start batches of gateway node `nodeId`:
+ * `<prefix>.starts.nodes.<node>`. It has one token more than `startSubject`, so the two never
+ * collide, whatever the org is called.
+ */
+export function startBatchSubject(names: BusNames, nodeId: string): string {
+  return `${names.startSubjectPrefix}.nodes.${subjectToken(nodeId)}`;
 }
 
 /** Returns the heartbeat subject of gateway node `nodeId`. */

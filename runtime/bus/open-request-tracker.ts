@@ -9,7 +9,8 @@ import {
 import type { BusNames } from "./bus-names.ts";
 import { NodeLiveness, type NodeLivenessOptions } from "./node-liveness.ts";
 import type { OpenRequestStore } from "./open-requests.ts";
-import { decodeStart, lostEvent, type RequestStart } from "./request-start.ts";
+import { lostEvent, type RequestStart } from "./request-start.ts";
+import { decodeStartBatch, type StartBatch } from "./start-batch.ts";
 
 export interface OpenRequestTrackerOptions extends BatchConsumerOptions, NodeLivenessOptions {
   /** Time between two sweeps for requests whose node is gone, in ms. */
@@ -23,9 +24,11 @@ export interface OpenRequestTrackerOptions extends BatchConsumerOptions, NodeLiv
 /**
  * Records requests cut by a lost gateway. It stores every start record from the bus in
  * `open`, and the writer deletes an entry once the request's final event commits (see the
- * `openRequests` option of `startBusEventWriter`). It listens to the nodes' heartbeats, and
- * every `sweepEveryMs` it turns the entries whose node went silent, or that are too old, into
- * `gateway_lost` events in `events`.
+ * `openRequests` option of `startBusEventWriter`). Starts arrive in batches (start-batch.ts),
+ * often after their final event was stored. `open` skips such a start, and the sweep deletes
+ * one that raced its final's commit, so a late start does not become a `gateway_lost` event.
+ * It listens to the nodes' heartbeats, and every `sweepEveryMs` it turns the entries whose
+ * node went silent, or that are too old, into `gateway_lost` events in `events`.
  *
  * A final event that arrives after its lost event replaces it in the store: its node was cut
  * off the bus for longer than the dead-after silence and delivered it later. The store skips
@@ -37,11 +40,16 @@ export async function startOpenRequestTracker(nc: NatsConnection, names: BusName
   const liveness = new NodeLiveness(options);
   liveness.listen(nc, names, logger);
 
-  const consumer = await startBatchConsumer<RequestStart>(nc, names, names.startConsumer,
-    async (starts) => {
+  const consumer = await startBatchConsumer<StartBatch>(nc, names, names.startConsumer,
+    async (batches) => {
+      const starts = uniqueStarts(batches);
       const kept = await open.open(starts);
-      logger.log("debug", "bus.starts_stored", { starts: starts.length, new_starts: kept });
-    }, logger, options, { decode: decodeStart, idOf: (start) => start.requestId });
+      logger.log("debug", "bus.starts_stored", {
+        messages: batches.length,
+        starts: starts.length,
+        new_starts: kept,
+      });
+    }, logger, options, { decode: decodeStartBatch, idOf: (batch) => batch.id });
 
   const sweep = async (): Promise<void> => {
     const candidates = await open.list(options.sweepLimit ?? 1000);
@@ -85,4 +93,13 @@ export async function startOpenRequestTracker(nc: NatsConnection, names: BusName
     },
     done,
   };
+}
+
+/** Returns the starts of `batches`, each request once (a republish may repeat one). */
+function uniqueStarts(batches: readonly StartBatch[]): RequestStart[] {
+  const byId = new Map<string, RequestStart>();
+  for (const batch of batches) {
+    for (const start of batch.starts) byId.set(start.requestId, start);
+  }
+  return [...byId.values()];
 }

@@ -31,7 +31,12 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Encodes the record's own fields only, so no other field of the caller's object leaves. */
 export function encodeStart(start: RequestStart): Uint8Array {
-  const wire: RequestStart = {
+  return encoder.encode(JSON.stringify(startFields(start)));
+}
+
+/** Copies the record's own fields, the form a start has on the bus. */
+export function startFields(start: RequestStart): RequestStart {
+  return {
     requestId: start.requestId,
     clientRequestId: start.clientRequestId,
     time: start.time,
@@ -45,7 +50,6 @@ export function encodeStart(start: RequestStart): Uint8Array {
     upstreamModel: start.upstreamModel ?? null,
     stream: start.stream,
   };
-  return encoder.encode(JSON.stringify(wire));
 }
 
 /** Decodes what `encodeStart` wrote, checking the fields the store and the sweep rely on. */
@@ -56,6 +60,14 @@ export function decodeStart(data: Uint8Array): RequestStart {
   } catch (error) {
     throw new StartDecodeError(`invalid start record JSON: ${(error as Error).message}`);
   }
+  return checkStart(parsed);
+}
+
+/**
+ * Checks that a parsed value is a start record: an object with the fields the store and the
+ * sweep rely on. Throws `StartDecodeError` naming the first field that is wrong.
+ */
+export function checkStart(parsed: unknown): RequestStart {
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new StartDecodeError("invalid start record: expected a JSON object");
   }

@@ -86,6 +86,17 @@ for (const kind of BACKENDS) {
       expect(await backend.open.list(10)).toEqual([]);
     });
 
+    test("batch keeps only starts without an event", async () => {
+      backend = await kind.open();
+      const ended = busEvent();
+      await backend.events.insertBatch([ended]);
+      const running = start();
+      // One batch message carries starts of requests that already ended and of running ones.
+      const batch = [start({ requestId: ended.requestId }), running];
+      expect(await backend.open.open(batch)).toBe(1);
+      expect(await backend.open.list(10)).toEqual([running]);
+    });
+
     test("close and list delete finished entries", async () => {
       backend = await kind.open();
       const closed = start();

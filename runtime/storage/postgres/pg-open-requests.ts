@@ -43,8 +43,12 @@ export class PgOpenRequests implements OpenRequestStore {
     await this.#sql`
       DELETE FROM open_requests o USING traffic_event_ids t
       WHERE o.request_id = t.request_id`;
+    // Checked again in the read: a start that raced its final's commit may have been
+    // stored after the delete above, and it must not be swept as lost.
     const rows = await this.#sql<{ record: RequestStart }[]>`
-      SELECT record FROM open_requests ORDER BY time, request_id LIMIT ${limit}`;
+      SELECT record FROM open_requests o
+      WHERE NOT EXISTS (SELECT 1 FROM traffic_event_ids t WHERE t.request_id = o.request_id)
+      ORDER BY time, request_id LIMIT ${limit}`;
     return rows.map((row) => row.record);
   }
 }

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import type { Sql } from "postgres";
 import type { EventStore, TrafficEvent } from "../../../runtime/audit/traffic-event.ts";
+import { jetstream } from "@nats-io/jetstream";
 import { openBusEventPublisher } from "../../../runtime/bus/bus-event-publisher.ts";
+import { startBatchSubject } from "../../../runtime/bus/bus-names.ts";
 import { startBusEventWriter } from "../../../runtime/bus/bus-event-writer.ts";
 import type { RunningConsumer } from "../../../runtime/bus/batch-consumer.ts";
 import { ensureEventStreams } from "../../../runtime/bus/event-streams.ts";
@@ -209,6 +211,90 @@ describe("requests cut by a lost gateway", () => {
     expect(await openCount(sql)).toBe(0);
   }, 30_000);
 
+  for (const backend of ["postgres", "sqlite"] as const) {
+    test(`start after its final stays closed, ${backend} store`, async () => {
+      const context = await openBus();
+      if (context === null) return;
+      let target: Target;
+      if (backend === "sqlite") {
+        temp = openTempEventStore();
+        target = sqliteTarget(temp);
+      } else {
+        pg = await openPostgresForTest();
+        if (pg === null) return;
+        target = pgTarget(pg.sql);
+      }
+      await lateStartStaysClosed(context, target);
+    }, 30_000);
+  }
+
+  test("unflushed starts leave no event at a crash", async () => {
+    const both = await openBoth();
+    if (both === null) return;
+    await startWriting(both.bus, both.pg.sql);
+    const target = pgTarget(both.pg.sql);
+    const nodeId = `node-${crypto.randomUUID().slice(0, 8)}`;
+    // A window of ten minutes: the starts of `unflushed` requests are still waiting at the kill.
+    const gateway = Bun.spawn([process.execPath, `${import.meta.dir}/gateway-crash-child.ts`,
+      TEST_NATS_URL, both.bus.names.eventSubjectPrefix.split(".")[0] as string, nodeId,
+      "10", "10", "0", "10", "600000"], { stdout: "pipe", stderr: "inherit" });
+    child = gateway;
+    const lines = await readUntil(gateway.stdout, "ready");
+    process.kill(gateway.pid, "SIGKILL");
+    await gateway.exited;
+
+    const idsOf = (kind: string) => lines.filter((line) => line.startsWith(`${kind} `))
+      .map((line) => line.slice(kind.length + 1));
+    const done = idsOf("done");
+    const open = idsOf("open");
+    const unflushed = idsOf("unflushed");
+    expect(unflushed).toHaveLength(10);
+    expect(await waitFor(async () => {
+      const rows = await target.rows();
+      return [...done, ...open].every((id) => rows.has(id)) && await target.openCount() === 0;
+    }, 20_000)).toBe(true);
+
+    // Flushed starts became lost events; the unflushed ones never left the dead process.
+    const rows = await target.rows();
+    for (const id of done) expect(rows.get(id)?.[0]?.status).toBe(200);
+    for (const id of open) expect(rows.get(id)?.[0]?.error_code).toBe("gateway_lost");
+    for (const id of unflushed) expect(rows.has(id)).toBe(false);
+    expect(rows.size).toBe(20);
+  }, 40_000);
+
+  test("malformed start batch goes to the dead letter", async () => {
+    const context = await openBus();
+    if (context === null) return;
+    temp = openTempEventStore();
+    const target = sqliteTarget(temp);
+    const { logger, lines } = recordingLogger();
+    running.push(await startOpenRequestTracker(context.nc, context.names, target.events,
+      target.open, logger, { deadAfterMs: 1000, sweepEveryMs: 100, deadLetterAfter: 2,
+        retryDelayMs: () => 50 }));
+    const good = startOf(busEvent(), "node-silent");
+    const bad = JSON.stringify({ batch: "node-x:starts:t-1",
+      starts: [{ ...good, requestId: `req_${crypto.randomUUID()}` }, { requestId: "req_x" }] });
+    const js = jetstream(context.nc);
+    await js.publish(startBatchSubject(context.names, "node-x"), bad,
+      { msgID: "node-x:starts:t-1" });
+    const publisher = await openBusEventPublisher(context.nc, context.names, logger,
+      createGatewayMetrics());
+    publisher.started(good);
+    await publisher.close();
+
+    const deadLetter = async () =>
+      (await context.jsm.streams.info(context.names.deadLetterStream)).state.messages;
+    expect(await waitFor(async () => await deadLetter() === 1)).toBe(true);
+    const copy = await context.jsm.streams.getMessage(context.names.deadLetterStream,
+      { seq: 1 });
+    expect(new TextDecoder().decode(copy?.data)).toBe(bad);
+    expect(copy?.header.get("Nexus-Error")).toContain("field \"time\"");
+    // The good batch is stored; no start of the malformed one is, not even its valid one.
+    expect(await waitFor(async () => (await target.rows()).has(good.requestId))).toBe(true);
+    expect((await target.rows()).size).toBe(1);
+    expect(lines.some((line) => line.event === "bus.message_dead_lettered")).toBe(true);
+  }, 30_000);
+
   test("live node keeps its requests open", async () => {
     const both = await openBoth();
     if (both === null) return;
@@ -242,6 +328,9 @@ describe("requests cut by a lost gateway", () => {
         createGatewayMetrics());
       const events = Array.from({ length: 300 }, () => busEvent());
       for (const event of events) publisher.started(startOf(event, "node-busy"));
+      // The starts leave before the finals, or the publisher would drop them from the batch.
+      publisher.flushStarts();
+      await Promise.all(events.map((event) => publisher.settledFully(event.requestId)));
       for (const event of events) publisher.write(event);
       await publisher.close();
       const sql = both.pg.sql;
@@ -322,6 +411,50 @@ async function killGatewayMidRequest(context: NatsTestContext, target: Target): 
   const known = new Set([...done, ...open, ...unsettled]);
   expect([...rows.keys()].filter((id) => !known.has(id))).toEqual([]);
   expect(rows.size).toBeLessThanOrEqual(known.size);
+}
+
+/**
+ * Stores the final of one request, then publishes one batch with its late start and the start
+ * of a running request. Checks that only the running request is open, and that the late start
+ * neither reopens its request nor becomes a `gateway_lost` event.
+ */
+async function lateStartStaysClosed(context: NatsTestContext, target: Target): Promise<void> {
+  await startWritingTo(context, target);
+  const { logger } = recordingLogger();
+  const beat = startNodeHeartbeat(context.nc, context.names, "node-alive", logger, 100);
+  try {
+    const publisher = await openBusEventPublisher(context.nc, context.names, logger,
+      createGatewayMetrics());
+    const ended = busEvent();
+    const running = busEvent();
+    publisher.write(ended);
+    await publisher.settled(ended.requestId);
+    expect(await waitFor(async () => (await target.rows()).has(ended.requestId))).toBe(true);
+
+    // Both starts in one batch, after `ended` is stored, as a start held in a batch
+    // reaches the writer after a quick request's final.
+    // A silent node: were the late start kept, the sweep would call its request lost.
+    publisher.started(startOf(ended, "node-silent"));
+    publisher.started(startOf(running, "node-alive"));
+    await publisher.close();
+    expect(await waitFor(async () => {
+      const starts = await context.jsm.consumers.info(context.names.eventStream,
+        context.names.startConsumer);
+      return starts.num_pending + starts.num_ack_pending === 0;
+    })).toBe(true);
+    expect(await target.openCount()).toBe(1);
+
+    // Past the dead-after time of a silent node, nothing turned into a lost event.
+    await Bun.sleep(1500);
+    const rows = await target.rows();
+    expect(rows.get(ended.requestId)).toHaveLength(1);
+    expect(rows.get(ended.requestId)?.[0]?.status).toBe(200);
+    expect(rows.get(ended.requestId)?.[0]?.error_code).toBeNull();
+    expect(rows.has(running.requestId)).toBe(false);
+    expect(await target.openCount()).toBe(1);
+  } finally {
+    beat.stop();
+  }
 }
 
 /** Reads `stream` line by line until a line equals `last`; returns the lines before it. */
