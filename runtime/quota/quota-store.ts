@@ -63,9 +63,12 @@ export type ReserveResult =
 export interface QuotaStore {
   /**
    * Reserves `estimate` against every charge, or reserves nothing and reports the first hard
-   * charge the estimate would take over its limit.
+   * charge the estimate would take over its limit. `scope` is the request's org, or its key
+   * id when it has none; a clustered store keeps the request's org and key counters together
+   * under it, so it must be the same for every request of a key.
    */
-  reserve(charges: QuotaCharge[], estimate: QuotaAmounts, now: number): Promise<ReserveResult>;
+  reserve(charges: QuotaCharge[], estimate: QuotaAmounts, now: number,
+    scope?: string): Promise<ReserveResult>;
   /**
    * Replaces a reservation's estimate with the real spend, charged at `now`, and returns the
    * soft-limit alerts this spend raised. An unknown or already settled id does nothing.

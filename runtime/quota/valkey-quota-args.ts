@@ -1,3 +1,4 @@
+import type { QuotaWindow } from "./config-schema.ts";
 import type { SpendBucket } from "./over-limit.ts";
 import { findOverLimit } from "./over-limit.ts";
 import {
@@ -35,16 +36,22 @@ export function indexOf(counters: QuotaCounter[], charge: QuotaCharge): number {
 
 /**
  * Returns the script arguments of each counter: the bucket that contains `now`, the oldest
- * bucket in the window, the key's time to live, and the axis value. The time to live lets
- * the newest bucket leave the window before the key expires.
+ * bucket in the window, and the key's time to live.
  */
 export function counterArgs(counters: QuotaCounter[], now: number): (string | number)[] {
   return counters.flatMap((counter) => [
     String(bucketStart(counter.window, now)),
     oldestBucketInWindow(counter.window, now),
-    WINDOW_MS[counter.window] + 2 * bucketMs(counter.window),
-    counter.value,
+    counterTtlMs(counter.window),
   ]);
+}
+
+/**
+ * Returns how long a counter key lives after its last spend, in ms: long enough for the
+ * newest bucket to leave the window before the key expires.
+ */
+export function counterTtlMs(window: QuotaWindow): number {
+  return WINDOW_MS[window] + 2 * bucketMs(window);
 }
 
 /** Lists the soft charges' units that have a limit, each with the alert it would record. */

@@ -38,18 +38,15 @@ local function sum(rows, unit)
   return used
 end
 
--- Adds to a bucket, drops buckets no window counts any more, and keeps the key and the
--- axis's value index alive for one more window.
-local function add(key, bucket, tokens, usd, oldest, ttl, index, value)
+-- Adds to a bucket, drops buckets no window counts any more, and keeps the key alive for one
+-- more window.
+local function add(key, bucket, tokens, usd, oldest, ttl)
   redis.call('HINCRBYFLOAT', key, 't:' .. bucket, tokens)
   redis.call('HINCRBYFLOAT', key, 'u:' .. bucket, usd)
   for _, field in ipairs(redis.call('HKEYS', key)) do
     if tonumber(string.sub(field, 3)) < oldest then redis.call('HDEL', key, field) end
   end
   redis.call('PEXPIRE', key, ttl)
-  redis.call('ZADD', index, 'GT', bucket, value)
-  redis.call('ZREMRANGEBYSCORE', index, '-inf', '(' .. oldest)
-  redis.call('PEXPIRE', index, ttl)
 end
 
 -- Takes an estimate back from the buckets it was added to. A bucket already pruned is out of
@@ -78,9 +75,10 @@ end
 `;
 
 /**
- * KEYS: leases, records, counter 1..n, value index 1..n.
- * ARGV: now, lease end, reservation id, record JSON, n, estimate tokens, estimate USD.
- * Then per counter: bucket, oldest bucket, TTL ms, axis value.
+ * KEYS: leases, records, counter 1..n, all under one hash tag.
+ * ARGV: now, lease end, reservation id, record JSON, n, estimate tokens, estimate USD, and how
+ * long the leases and records keys must live, in ms.
+ * Then per counter: bucket, oldest bucket, TTL ms.
  * Then m, and per hard check: counter number, tokens limit or '', USD limit or ''.
  * Returns {1} when reserved, or {0, check number, start, tokens, usd, …} with the rows of the
  * first check the estimate takes over its limit.
@@ -90,11 +88,11 @@ local now = tonumber(ARGV[1])
 reap(KEYS[1], KEYS[2], now)
 local n = tonumber(ARGV[5])
 local estimate = { t = tonumber(ARGV[6]), u = tonumber(ARGV[7]) }
-local checks_at = 8 + 4 * n
+local checks_at = 9 + 3 * n
 for check = 1, tonumber(ARGV[checks_at]) do
   local base = checks_at + (check - 1) * 3
   local counter = tonumber(ARGV[base + 1])
-  local oldest = tonumber(ARGV[8 + (counter - 1) * 4 + 1])
+  local oldest = tonumber(ARGV[9 + (counter - 1) * 3 + 1])
   local rows = read_rows(KEYS[2 + counter], oldest)
   local limits = { t = ARGV[base + 2], u = ARGV[base + 3] }
   for _, unit in ipairs({ 't', 'u' }) do
@@ -114,62 +112,107 @@ for check = 1, tonumber(ARGV[checks_at]) do
   end
 end
 for i = 1, n do
-  local base = 8 + (i - 1) * 4
-  add(KEYS[2 + i], ARGV[base], ARGV[6], ARGV[7], tonumber(ARGV[base + 1]), ARGV[base + 2],
-    KEYS[2 + n + i], ARGV[base + 3])
+  local base = 9 + (i - 1) * 3
+  add(KEYS[2 + i], ARGV[base], ARGV[6], ARGV[7], tonumber(ARGV[base + 1]), ARGV[base + 2])
 end
 redis.call('HSET', KEYS[2], ARGV[3], ARGV[4])
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+-- Per-scope bookkeeping keys of an org that goes quiet would otherwise stay forever. Once
+-- they expire, every lease in them has ended and every bucket they name has left its window.
+local keep = tonumber(ARGV[8])
+for i = 1, 2 do
+  if redis.call('PTTL', KEYS[i]) < keep then redis.call('PEXPIRE', KEYS[i], keep) end
+end
 return { 1 }
 `);
 
 /**
- * KEYS: leases, records, alerts, alert sequence, counter 1..n, value index 1..n, then one
- * alert marker per soft check.
- * ARGV: now, reservation id, n, actual tokens, actual USD, alerts kept.
- * Then per counter: bucket, oldest bucket, TTL ms, axis value.
- * Then m, and per soft check: counter number, unit ('t' or 'u'), limit, window ms, and the
- * alert's JSON without its closing `,"used":…}`.
- * Returns {check number, used, …} for each soft check that recorded an alert.
+ * Settles a batch of reservations under one hash tag, in order.
+ * KEYS: leases, records, then per settle its counter 1..n and one alert marker per soft check.
+ * ARGV: the number of settles, then per settle: now, reservation id, n, actual tokens, actual
+ * USD, per counter (bucket, oldest bucket, TTL ms), m, and per soft check: counter number,
+ * unit ('t' or 'u'), limit, window ms.
+ * Returns, per settle, the number of alerts k and then k pairs {check number, used}: the soft
+ * checks over their limit with no alert in the last window. It sets those checks' markers, so
+ * the caller records each alert once.
  */
 export const SETTLE = new LuaScript(`${PRELUDE}
-local now = tonumber(ARGV[1])
-take_back(KEYS[2], ARGV[2])
-redis.call('ZREM', KEYS[1], ARGV[2])
-local n = tonumber(ARGV[3])
-for i = 1, n do
-  local base = 7 + (i - 1) * 4
-  add(KEYS[4 + i], ARGV[base], ARGV[4], ARGV[5], tonumber(ARGV[base + 1]), ARGV[base + 2],
-    KEYS[4 + n + i], ARGV[base + 3])
-end
-local raised = {}
-local checks_at = 7 + 4 * n
-for check = 1, tonumber(ARGV[checks_at]) do
-  local base = checks_at + (check - 1) * 5
-  local counter = tonumber(ARGV[base + 1])
-  local oldest = tonumber(ARGV[7 + (counter - 1) * 4 + 1])
-  local used = sum(read_rows(KEYS[4 + counter], oldest), ARGV[base + 2])
-  local window = tonumber(ARGV[base + 4])
-  local marker = KEYS[4 + 2 * n + check]
-  local last = redis.call('GET', marker)
-  if used > tonumber(ARGV[base + 3]) and not (last and tonumber(last) > now - window) then
-    redis.call('SET', marker, ARGV[1], 'PX', window)
-    local used_text = string.format('%.17g', used)
-    local sequence = redis.call('INCR', KEYS[4])
-    local member = string.format('%016d', sequence) .. '|' .. ARGV[base + 5] ..
-      ',"used":' .. used_text .. '}'
-    redis.call('ZADD', KEYS[3], now, member)
-    redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -1 - tonumber(ARGV[6]))
-    raised[#raised + 1] = check
-    raised[#raised + 1] = used_text
+local reply = {}
+local a, k = 2, 3
+for _ = 1, tonumber(ARGV[1]) do
+  local now = tonumber(ARGV[a])
+  take_back(KEYS[2], ARGV[a + 1])
+  redis.call('ZREM', KEYS[1], ARGV[a + 1])
+  local n = tonumber(ARGV[a + 2])
+  local counters_at = a + 5
+  for i = 1, n do
+    local base = counters_at + (i - 1) * 3
+    add(KEYS[k + i - 1], ARGV[base], ARGV[a + 3], ARGV[a + 4], tonumber(ARGV[base + 1]),
+      ARGV[base + 2])
   end
+  local raised = {}
+  local checks_at = counters_at + 3 * n
+  local m = tonumber(ARGV[checks_at])
+  for check = 1, m do
+    local base = checks_at + (check - 1) * 4
+    local counter = tonumber(ARGV[base + 1])
+    local oldest = tonumber(ARGV[counters_at + (counter - 1) * 3 + 1])
+    local used = sum(read_rows(KEYS[k + counter - 1], oldest), ARGV[base + 2])
+    local window = tonumber(ARGV[base + 4])
+    local marker = KEYS[k + n + check - 1]
+    local last = redis.call('GET', marker)
+    if used > tonumber(ARGV[base + 3]) and not (last and tonumber(last) > now - window) then
+      redis.call('SET', marker, ARGV[a], 'PX', window)
+      raised[#raised + 1] = check
+      raised[#raised + 1] = string.format('%.17g', used)
+    end
+  end
+  reply[#reply + 1] = #raised / 2
+  for _, item in ipairs(raised) do reply[#reply + 1] = item end
+  a = checks_at + 1 + 4 * m
+  k = k + n + m
 end
-return raised
+return reply
 `);
 
 /** KEYS: leases, records. ARGV: reservation id. Takes the estimate back if still held. */
 export const RELEASE = new LuaScript(`${PRELUDE}
 take_back(KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[1], ARGV[1])
+return 1
+`);
+
+/**
+ * KEYS: alerts, alert sequence. ARGV: now, alerts kept, then one alert JSON per alert.
+ * Appends each alert after a sequence number, so alerts of the same ms keep their order, and
+ * drops the oldest beyond the number kept.
+ */
+export const RECORD_ALERTS = new LuaScript(`
+for i = 3, #ARGV do
+  local sequence = redis.call('INCR', KEYS[2])
+  redis.call('ZADD', KEYS[1], ARGV[1], string.format('%016d', sequence) .. '|' .. ARGV[i])
+end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -1 - tonumber(ARGV[2]))
+return 1
+`);
+
+/**
+ * KEYS: value index, tag by value. ARGV: bucket, oldest bucket, TTL ms, then per axis value
+ * that spent in the bucket: the value and the hash tag of its counter, or '' to store none.
+ * Raises each value's score to the bucket, drops values with no spend in the window along
+ * with their tags, and keeps both keys alive for one more window.
+ */
+export const INDEX_VALUES = new LuaScript(`
+for i = 4, #ARGV, 2 do
+  redis.call('ZADD', KEYS[1], 'GT', ARGV[1], ARGV[i])
+  if ARGV[i + 1] ~= '' then redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1]) end
+end
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2])
+if #expired > 0 then
+  redis.call('HDEL', KEYS[2], unpack(expired))
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2])
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
 return 1
 `);

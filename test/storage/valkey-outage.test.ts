@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { LuaScript } from "../../runtime/storage/valkey/lua-script.ts";
 import { startThrowawayValkey, type ThrowawayValkey } from "../support/throwaway-valkey.ts";
 
 /**
@@ -24,7 +25,41 @@ async function failureMs(command: () => Promise<unknown>): Promise<number> {
   return performance.now() - started;
 }
 
+/** Bursts this size go out in one auto-pipelined write. */
+const BURST = 20;
+
+/** Starts `BURST` commands in one event-loop turn and returns how long each took to fail. */
+async function burstFailureMs(command: () => Promise<unknown>): Promise<number[]> {
+  return await Promise.all(Array.from({ length: BURST }, () => failureMs(command)));
+}
+
 describe.skipIf(valkey === null)("Valkey client outage", () => {
+  test("script reloads inside a pipeline", async () => {
+    const client = valkey!.client;
+    expect(client.options.enableAutoPipelining).toBe(true);
+    const script = new LuaScript(`return tonumber(ARGV[1]) * 2 .. ':' .. KEYS[1]`);
+    // The server on this test's own port loses its cached scripts, as after a restart.
+    await client.script("FLUSH");
+
+    const replies = await Promise.all(Array.from({ length: BURST }, (_, i) =>
+      script.run(client, [`nexus-outage:${i}`], [i])));
+    expect(replies).toEqual(Array.from({ length: BURST }, (_, i) => `${i * 2}:nexus-outage:${i}`));
+  });
+
+  test("silent server fails a burst", async () => {
+    const client = valkey!.client;
+    valkey!.signal("SIGSTOP");
+    try {
+      for (const ms of await burstFailureMs(() => client.get("nexus-outage:probe"))) {
+        expect(ms).toBeLessThan(MAX_FAILURE_MS);
+      }
+    } finally {
+      valkey!.signal("SIGCONT");
+    }
+    // Replies the stopped server still sends after the timeout go to no command.
+    expect(await client.ping()).toBe("PONG");
+  });
+
   test("silent server times out", async () => {
     const client = valkey!.client;
     await client.set("nexus-outage:probe", "1");
@@ -41,6 +76,9 @@ describe.skipIf(valkey === null)("Valkey client outage", () => {
     await valkey!.kill();
     for (let i = 0; i < 3; i += 1) {
       expect(await failureMs(() => client.get("nexus-outage:probe"))).toBeLessThan(MAX_FAILURE_MS);
+    }
+    for (const ms of await burstFailureMs(() => client.get("nexus-outage:probe"))) {
+      expect(ms).toBeLessThan(MAX_FAILURE_MS);
     }
   });
 

@@ -66,3 +66,38 @@ export async function countKeys(client: ValkeyClient, prefix: string): Promise<n
   } while (cursor !== "0");
   return count;
 }
+
+/**
+ * Returns the Valkey cluster slot of a key: CRC16 (XMODEM) of its hash tag, the text between
+ * the first `{` and the next `}` when that is not empty, else of the whole key, modulo 16384.
+ */
+export function clusterSlot(key: string): number {
+  const open = key.indexOf("{");
+  const close = open < 0 ? -1 : key.indexOf("}", open + 1);
+  const hashed = close > open + 1 ? key.slice(open + 1, close) : key;
+  let crc = 0;
+  for (const byte of new TextEncoder().encode(hashed)) {
+    crc ^= byte << 8;
+    for (let bit = 0; bit < 8; bit += 1) {
+      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+    }
+  }
+  return crc % 16384;
+}
+
+/**
+ * Records the keys of every script call (EVALSHA and EVAL) the client sends from now on, one
+ * list per call, so a test can check which slots one script touches.
+ */
+export function recordScriptKeys(client: ValkeyClient): string[][] {
+  const calls: string[][] = [];
+  for (const name of ["evalsha", "eval"] as const) {
+    const original = client[name].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    const spy = (script: string, count: number, ...rest: unknown[]) => {
+      calls.push(rest.slice(0, count).map(String));
+      return original(script, count, ...rest);
+    };
+    Object.defineProperty(client, name, { value: spy, configurable: true });
+  }
+  return calls;
+}

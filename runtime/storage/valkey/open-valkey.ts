@@ -36,6 +36,10 @@ export async function openValkey(url: string): Promise<ValkeyClient> {
     enableOfflineQueue: false,
     commandTimeout: COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 1,
+    // Commands issued in one event-loop turn go out in one socket write, which matters because
+    // every request sends several quota and rate-limit scripts. The offline-queue and timeout
+    // rules above still hold per command inside the batch (iovalkey 0.4, autoPipelining.js).
+    enableAutoPipelining: true,
     retryStrategy: (times) => Math.min(times * 100, 2_000),
   });
   // Connection errors also reject the pending command; the listener keeps them off stderr.

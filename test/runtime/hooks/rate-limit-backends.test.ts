@@ -1,12 +1,18 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import type { HookSubject, Stage, StageOutcome } from "../../../runtime/hooks/stage.ts";
 import { type RateLimit, rateLimitStage } from "../../../runtime/hooks/stages/rate-limit.ts";
-import { ValkeyWindowCounter } from "../../../runtime/hooks/valkey-window-counter.ts";
+import { tagOf, ValkeyWindowCounter } from "../../../runtime/hooks/valkey-window-counter.ts";
 import {
   type AtomicWindowCounter,
   MemoryWindowCounter,
+  type WindowAdmission,
 } from "../../../runtime/hooks/window-counter.ts";
-import { countKeys, openValkeyForTest } from "../../support/valkey.ts";
+import {
+  clusterSlot,
+  countKeys,
+  openValkeyForTest,
+  recordScriptKeys,
+} from "../../support/valkey.ts";
 
 const WINDOW_MS = 60_000;
 /** A window start far from zero, so that the clock reads like a real epoch time. */
@@ -227,5 +233,68 @@ describe.skipIf(valkey === null)("valkey window counter", () => {
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(20_000);
     expect(await countKeys(valkey!.client, prefix)).toBe(1);
+  });
+});
+
+describe.skipIf(valkey === null)("valkey rate-limit keys on a cluster", () => {
+  const ORG_AND_KEY: RateLimit[] = [
+    { scope: "org", requests: 100, tokens: 10_000, windowSeconds: 60 },
+    { scope: "key", requests: 1, windowSeconds: 60 },
+  ];
+
+  test("scopes get their own tags", () => {
+    expect(tagOf("rl:org:60:acme:req")).toBe("rl:org:acme");
+    expect(tagOf("rl:org:3600:acme:tok")).toBe("rl:org:acme");
+    expect(tagOf("rl:key:60:key_1:req")).toBe("rl:key:key_1");
+    expect(tagOf("rl:ip:60:2001:db8::1:req")).toBe("rl:ip:2001:db8::1");
+    expect(tagOf("custom")).toBe("rl");
+    expect(clusterSlot("{rl:org:acme}")).not.toBe(clusterSlot("{rl:org:beta}"));
+  });
+
+  test("each script touches one slot", async () => {
+    const client = await valkey!.connect();
+    const calls = recordScriptKeys(client);
+    const prefix = `${valkey!.prefix}slots:`;
+    const stage = rateLimitStage(ORG_AND_KEY, new ValkeyWindowCounter(client, prefix),
+      () => BASE);
+    expect((await stage.run(subject(), { findings: [], labels: [] })).verdict).toBe("allow");
+    expect((await stage.run(subject(), { findings: [], labels: [] })).verdict).toBe("block");
+
+    // Allowed: org then key. Blocked: org, key, then the org's adds taken back.
+    expect(calls).toHaveLength(5);
+    for (const keys of calls) {
+      expect(new Set(keys.map(clusterSlot)).size).toBe(1);
+    }
+    expect(calls[0]).toEqual([`${prefix}{rl:org:acme}:rl:org:60:acme:req`,
+      `${prefix}{rl:org:acme}:rl:org:60:acme:tok`]);
+  });
+
+  test("blocked scope takes back earlier adds", async () => {
+    const prefix = `${valkey!.prefix}undo:`;
+    const counter = new ValkeyWindowCounter(valkey!.client, prefix);
+    const stage = rateLimitStage(ORG_AND_KEY, counter, () => BASE);
+    await stage.run(subject(), { findings: [], labels: [] });
+    const blocked = await stage.run(subject(), { findings: [], labels: [] });
+    expect(blocked.verdict).toBe("block");
+    expect(await counter.count("rl:org:60:acme:req", WINDOW_MS, BASE)).toBe(1);
+    expect(await counter.count("rl:org:60:acme:tok", WINDOW_MS, BASE)).toBe(10);
+  });
+
+  test("unchecked scope reports its wait", async () => {
+    const counter = new ValkeyWindowCounter(valkey!.client, `${valkey!.prefix}waits:`);
+    const charges = [
+      { key: "rl:key:60:key_1:req", amount: 1, limit: 1, windowMs: WINDOW_MS },
+      { key: "rl:org:60:acme:req", amount: 1, limit: 1, windowMs: WINDOW_MS },
+    ];
+    const memory = new MemoryWindowCounter();
+    expect((await counter.admit(charges, BASE)).ok).toBe(true);
+    memory.admit(charges, BASE);
+    const admission = await counter.admit(charges, BASE + 30_000);
+    expect(admission.ok).toBe(false);
+    if (admission.ok) return;
+    // The key scope rejects first, so the org script never runs; its wait is read instead.
+    expect(admission.waits[1]).toBeGreaterThan(0);
+    const expected: WindowAdmission = memory.admit(charges, BASE + 30_000);
+    expect(admission as WindowAdmission).toEqual(expected);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import type { QuotaRule } from "../../../runtime/quota/config-schema.ts";
 import type { QuotaCharge } from "../../../runtime/quota/quota-store.ts";
 import { ValkeyQuotaStore } from "../../../runtime/quota/valkey-quota-store.ts";
-import { openValkeyForTest } from "../../support/valkey.ts";
+import { clusterSlot, openValkeyForTest, recordScriptKeys } from "../../support/valkey.ts";
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
 const MINUTE = 60_000;
@@ -109,7 +109,7 @@ describe.skipIf(valkey === null)("valkey quota store across nodes", () => {
     const prefix = freshPrefix();
     const store = new ValkeyQuotaStore(valkey!.client, { prefix });
     await store.reserve([charge({ window: "minute" })], { tokens: 5, usd: 0 }, Date.now());
-    const ttl = await valkey!.client.pttl(`${prefix}{quota}:counter:minute:org:acme`);
+    const ttl = await valkey!.client.pttl(`${prefix}{quota:acme}:counter:minute:org:acme`);
     expect(ttl).toBeGreaterThan(60_000);
     expect(ttl).toBeLessThanOrEqual(62_000);
   });
@@ -121,7 +121,174 @@ describe.skipIf(valkey === null)("valkey quota store across nodes", () => {
     if (!result.ok) throw new Error("expected a reservation");
     await store.release(result.reservationId);
     expect(await store.usage(ORG_HOUR, T0)).toEqual({ tokens: 0, usd: 0 });
+    expect(await valkey!.client.hlen(`${prefix}{quota:acme}:reservations`)).toBe(0);
+    expect(await valkey!.client.zcard(`${prefix}{quota:acme}:leases`)).toBe(0);
+  });
+
+  test("lease keys expire after leases end", async () => {
+    const prefix = freshPrefix();
+    const store = new ValkeyQuotaStore(valkey!.client, { prefix, reservationLeaseMs: MINUTE });
+    await store.reserve([charge({ window: "minute" })], { tokens: 5, usd: 0 }, Date.now());
+    for (const name of ["leases", "reservations"]) {
+      const ttl = await valkey!.client.pttl(`${prefix}{quota:acme}:${name}`);
+      expect(ttl).toBeGreaterThan(MINUTE);
+      expect(ttl).toBeLessThanOrEqual(MINUTE + 62_000);
+    }
+  });
+
+  test("close waits for started settles", async () => {
+    const store = new ValkeyQuotaStore(valkey!.client, { prefix: freshPrefix() });
+    const result = await store.reserve([charge()], { tokens: 10, usd: 0 }, T0);
+    if (!result.ok) throw new Error("expected a reservation");
+    let settled = false;
+    void store.settle(result.reservationId, { tokens: 7, usd: 0 }, T0).then(() => {
+      settled = true;
+    });
+    await store.close();
+    expect(settled).toBe(true);
+    expect((await store.usage(ORG_HOUR, T0)).tokens).toBe(7);
+  });
+
+  test("close sends a waiting batch", async () => {
+    // A batch this slow would outlast the test unless close sends it.
+    const store = new ValkeyQuotaStore(valkey!.client, { prefix: freshPrefix(),
+      settleBatchMs: 10 * MINUTE });
+    const result = await store.reserve([charge()], { tokens: 10, usd: 0 }, T0);
+    if (!result.ok) throw new Error("expected a reservation");
+    const settled = store.settle(result.reservationId, { tokens: 4, usd: 0 }, T0);
+    await store.close();
+    expect(await settled).toEqual([]);
+    expect((await store.usage(ORG_HOUR, T0)).tokens).toBe(4);
+  });
+
+  test("settles of one org share a call", async () => {
+    const client = await valkey!.connect();
+    const calls = recordScriptKeys(client);
+    const store = new ValkeyQuotaStore(client, { prefix: freshPrefix(), settleBatchMs: 50 });
+    const soft = charge({ mode: "soft", limit: { tokens: 25 } });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const result = await store.reserve([soft], { tokens: 0, usd: 0 }, T0);
+      if (!result.ok) throw new Error("soft rules never reject");
+      ids.push(result.reservationId);
+    }
+
+    calls.length = 0;
+    const raised = await Promise.all(ids.map((id) =>
+      store.settle(id, { tokens: 10, usd: 0 }, T0)));
+    // One SETTLE for the five, then one call that records the alert.
+    expect(calls).toHaveLength(2);
+    expect(raised.map((alerts) => alerts.length)).toEqual([0, 0, 1, 0, 0]);
+    expect(raised[2]![0]!.used).toBe(30);
+    expect((await store.usage(ORG_HOUR, T0)).tokens).toBe(50);
+  });
+});
+
+/** Returns the charges of an org rule and a key rule for one request of `org`. */
+function requestCharges(org: string, mode: "hard" | "soft" = "hard"): QuotaCharge[] {
+  const limit = { tokens: 1000 };
+  return [
+    { rule: { axis: "org", match: "*", window: "hour", limit, mode }, value: org },
+    { rule: { axis: "key", match: "*", window: "hour", limit, mode }, value: `key_${org}` },
+  ];
+}
+
+const PROVIDER_RULE: QuotaRule = { axis: "provider", match: "*", window: "hour",
+  limit: { tokens: 1_000_000 }, mode: "hard" };
+
+describe.skipIf(valkey === null)("valkey quota keys on a cluster", () => {
+  test("two orgs get different slots", async () => {
+    const prefix = freshPrefix();
+    const store = new ValkeyQuotaStore(valkey!.client, { prefix });
+    for (const org of ["acme", "beta"]) {
+      expect((await store.reserve(requestCharges(org), { tokens: 1, usd: 0 }, T0, org)).ok)
+        .toBe(true);
+    }
+
+    const acme = await valkey!.client.keys(`${prefix}{quota:acme}:*`);
+    const beta = await valkey!.client.keys(`${prefix}{quota:beta}:*`);
+    // Each org has its two counters, its leases and its reservations.
+    expect(acme).toHaveLength(4);
+    expect(beta).toHaveLength(4);
+    expect(acme).toContain(`${prefix}{quota:acme}:counter:hour:key:key_acme`);
+    expect(clusterSlot(acme[0]!)).not.toBe(clusterSlot(beta[0]!));
+  });
+
+  test("each script touches one slot", async () => {
+    const client = await valkey!.connect();
+    const calls = recordScriptKeys(client);
+    const store = new ValkeyQuotaStore(client, { prefix: freshPrefix() });
+    for (const org of ["acme", "beta"]) {
+      const charges = [...requestCharges(org, "soft"), { rule: PROVIDER_RULE, value: "openai" }];
+      const result = await store.reserve(charges, { tokens: 600, usd: 0 }, T0, org);
+      if (!result.ok) throw new Error("expected a reservation");
+      expect(await store.settle(result.reservationId, { tokens: 1200, usd: 0 }, T0))
+        .toHaveLength(2);
+    }
+
+    // Per org: reserve and settle on the global and the org tag, value indexes, alert list.
+    expect(calls.length).toBeGreaterThanOrEqual(10);
+    for (const keys of calls) {
+      expect(new Set(keys.map(clusterSlot)).size).toBe(1);
+    }
+    expect(await store.alerts(10)).toHaveLength(4);
+  });
+
+  test("provider counter under global tag", async () => {
+    const prefix = freshPrefix();
+    const store = new ValkeyQuotaStore(valkey!.client, { prefix });
+    const charges = [...requestCharges("acme"), { rule: PROVIDER_RULE, value: "openai" }];
+    expect((await store.reserve(charges, { tokens: 5, usd: 0 }, T0, "acme")).ok).toBe(true);
+    expect(await valkey!.client.exists(`${prefix}{quota}:counter:hour:provider:openai`))
+      .toBe(1);
+    expect(await valkey!.client.exists(`${prefix}{quota:acme}:counter:hour:org:acme`)).toBe(1);
+  });
+
+  test("rejected org takes back provider estimate", async () => {
+    const prefix = freshPrefix();
+    const store = new ValkeyQuotaStore(valkey!.client, { prefix });
+    const charges = [...requestCharges("acme"), { rule: PROVIDER_RULE, value: "openai" }];
+    const result = await store.reserve(charges, { tokens: 2000, usd: 0 }, T0, "acme");
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.exceeded.charge.rule.axis).toBe("org");
+
+    const provider = { axis: "provider", value: "openai", window: "hour" } as const;
+    expect(await store.usage(provider, T0)).toEqual({ tokens: 0, usd: 0 });
     expect(await valkey!.client.hlen(`${prefix}{quota}:reservations`)).toBe(0);
-    expect(await valkey!.client.zcard(`${prefix}{quota}:leases`)).toBe(0);
+  });
+
+  test("key usage found under its org", async () => {
+    const prefix = freshPrefix();
+    const writer = new ValkeyQuotaStore(valkey!.client, { prefix });
+    const result = await writer.reserve(requestCharges("acme"), { tokens: 30, usd: 0 }, T0,
+      "acme");
+    if (!result.ok) throw new Error("expected a reservation");
+    await writer.settle(result.reservationId, { tokens: 25, usd: 0 }, T0);
+
+    // Another node, which never saw the key, finds its counter under the org's tag.
+    const reader = new ValkeyQuotaStore(await valkey!.connect(), { prefix });
+    const key = { axis: "key", value: "key_acme", window: "hour" } as const;
+    expect((await reader.usage(key, T0)).tokens).toBe(25);
+    expect(await reader.values("key", "hour", T0)).toEqual(["key_acme"]);
+  });
+
+  test("crashed node's lease frees per org", async () => {
+    const prefix = freshPrefix();
+    const crashed = new ValkeyQuotaStore(valkey!.client, { prefix, reservationLeaseMs: MINUTE });
+    const survivor = new ValkeyQuotaStore(valkey!.client, { prefix, reservationLeaseMs: MINUTE });
+    for (const org of ["acme", "beta"]) {
+      await crashed.reserve(requestCharges(org), { tokens: 900, usd: 0 }, T0, org);
+    }
+
+    // A reserve for acme after the lease frees acme's estimate; beta's waits for beta.
+    const late = await survivor.reserve(requestCharges("acme"), { tokens: 200, usd: 0 },
+      T0 + MINUTE, "acme");
+    expect(late.ok).toBe(true);
+    const beta = { axis: "org", value: "beta", window: "hour" } as const;
+    expect((await survivor.usage(beta, T0 + MINUTE)).tokens).toBe(900);
+    const betaLate = await survivor.reserve(requestCharges("beta"), { tokens: 200, usd: 0 },
+      T0 + MINUTE, "beta");
+    expect(betaLate.ok).toBe(true);
+    expect((await survivor.usage(beta, T0 + MINUTE)).tokens).toBe(200);
   });
 });

@@ -128,6 +128,8 @@ async function assemble(loaded: LoadedConfig, options: OpenBackendsOptions,
       await signals.close();
       stopRetention();
       await cacheBackends.close();
+      // Settles of the last requests run after their responses; they finish before Valkey closes.
+      await quotaStore.close();
       await closeClients(clients);
     },
   };

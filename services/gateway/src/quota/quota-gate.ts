@@ -65,7 +65,8 @@ export class QuotaGate {
       price: request.price,
     });
     const now = this.#now();
-    const result = await this.#reserveOrFail(charges, estimate, now);
+    const scope = request.subject.org === "" ? request.subject.key : request.subject.org;
+    const result = await this.#reserveOrFail(charges, estimate, now, scope);
     if (!result.ok) {
       throw quotaExceededError(result.exceeded, now, request.outputField ?? null);
     }
@@ -82,9 +83,10 @@ export class QuotaGate {
     charges: QuotaCharge[],
     estimate: QuotaAmounts,
     now: number,
+    scope: string,
   ): Promise<ReserveResult> {
     try {
-      return await this.#store.reserve(charges, estimate, now);
+      return await this.#store.reserve(charges, estimate, now, scope);
     } catch (error) {
       this.#logger.log("error", "quota.reserve_failed", { error: describeError(error) });
       throw quotaUnavailableError(error);
