@@ -37,6 +37,11 @@ export const StorageSchema = Type.Object(
          * true. Writers on every node share one durable consumer, so each event is stored once.
          */
         writer: Type.Optional(Type.Boolean()),
+        /**
+         * Bytes of events that the node keeps on disk (in `<dataDir>/bus-spill`) when it cannot
+         * publish them; past this an event is dropped, logged and counted. Default 1 GiB.
+         */
+        spillMaxBytes: Type.Optional(Type.Integer({ minimum: 1 })),
       },
       { additionalProperties: false },
     )),

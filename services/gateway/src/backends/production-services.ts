@@ -23,6 +23,8 @@ export interface ProductionSettings {
   bus: BusNames;
   /** Whether a gateway process also runs a consumer that stores events in PostgreSQL. */
   writer: boolean;
+  /** Largest size of the folder of unpublished events, in bytes; unset uses the default. */
+  spillMaxBytes: number | undefined;
 }
 
 /** Reads `storage`; call it only once `storageMode` returned `production`. */
@@ -41,6 +43,7 @@ export function productionSettings(loaded: LoadedConfig): ProductionSettings {
     natsUrl: storage.nats.url,
     bus: busNames(storage.nats.prefix ?? DEFAULT_BUS_PREFIX),
     writer: storage.nats.writer ?? true,
+    spillMaxBytes: storage.nats.spillMaxBytes,
   };
 }
 

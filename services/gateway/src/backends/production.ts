@@ -63,7 +63,8 @@ async function assemble(loaded: LoadedConfig, options: OpenBackendsOptions,
   const events = new PgEventStore(sql);
   const controls = await PgControlStore.open(sql);
   // Events a stop during a NATS outage could not publish wait here for the next boot.
-  const spill = new SpillFile(join(loaded.dataDir, "bus-spill"));
+  const spill = new SpillFile(join(loaded.dataDir, "bus-spill"),
+    { maxBytes: settings.spillMaxBytes });
   const publisher = await openBusEventPublisher(nc, settings.bus, logger, metrics, { spill });
   publisher.republishSpilled(spill);
   const auditSink = new PublisherAuditSink(publisher);
