@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { digestKey } from "./digest.ts";
 import { KeyInputError } from "./key-input-error.ts";
+import { KeyNameTakenError } from "./key-name-taken.ts";
 import type { KeyStore, NewVirtualKey, VirtualKey } from "./types.ts";
 
 /** Every virtual key starts with this, so secret scanners and people can recognise one. */
@@ -42,15 +43,31 @@ export async function createVirtualKey(
     revokedAt: null,
     settings: input.settings ?? {},
   };
-  await store.insert(key, digestKey(secret, hmacSecret));
+  await insertKey(store, key, digestKey(secret, hmacSecret));
   return { key, secret };
+}
+
+/**
+ * Inserts the key. When the store's unique index rejects the name, because a concurrent create
+ * committed it after `checkNameFree` ran, the check runs again to name the key that has it.
+ */
+async function insertKey(store: KeyStore, key: VirtualKey, digest: string): Promise<void> {
+  try {
+    await store.insert(key, digest);
+  } catch (error) {
+    if (!(error instanceof KeyNameTakenError) || key.name === null) throw error;
+    await checkNameFree(store, key.org, key.name);
+    // The holder was revoked between the insert and this check, so the name is free again.
+    throw new KeyInputError(`key name "${key.name}" was taken in org "${key.org}" by a ` +
+      "concurrent create that has since been revoked; try the create again");
+  }
 }
 
 /**
  * Rejects a name that another live key of the org has, or that looks like a key id, because
  * `keyRouting` matches keys by org and name. A revoked key's name may be reused, so a key can
- * be rotated under its name.
- * NOTE: two concurrent creates can both pass this check; the stores have no unique index.
+ * be rotated under its name. Two concurrent creates can both pass this check; the stores'
+ * unique index on (org, name) of live keys then rejects the second insert.
  */
 async function checkNameFree(store: KeyStore, org: string, name: string): Promise<void> {
   if (name.trim() === "") throw new KeyInputError("name must not be empty");

@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import { KeyNameTakenError } from "./key-name-taken.ts";
 import type { KeySettings, KeyStore, VirtualKey } from "./types.ts";
 
 interface KeyRow {
@@ -62,7 +63,20 @@ export class SqliteKeyStore implements KeyStore {
     this.#byId = db.query<KeyRow, [string]>(`SELECT ${COLUMNS} FROM virtual_keys WHERE id = ?`);
   }
 
+  /** Inserts the key; raises KeyNameTakenError when a live key of the org has its name. */
   async insert(key: VirtualKey, digest: string): Promise<void> {
+    try {
+      this.#insertRow(key, digest);
+    } catch (error) {
+      if (isNameClash(error)) {
+        throw new KeyNameTakenError(key.org, key.name ?? "", { cause: error });
+      }
+      throw error;
+    }
+    this.#cache.clear();
+  }
+
+  #insertRow(key: VirtualKey, digest: string): void {
     this.#db
       .query(
         `INSERT INTO virtual_keys (${COLUMNS}, digest)
@@ -82,7 +96,6 @@ export class SqliteKeyStore implements KeyStore {
         settings: JSON.stringify(key.settings),
         digest,
       });
-    this.#cache.clear();
   }
 
   async findByDigest(digest: string): Promise<VirtualKey | undefined> {
@@ -123,4 +136,10 @@ export class SqliteKeyStore implements KeyStore {
     this.#cache.clear();
     return result.changes > 0;
   }
+}
+
+/** True for a violation of the unique index on live key names, not of the id or digest. */
+function isNameClash(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code ===
+    "SQLITE_CONSTRAINT_UNIQUE" && error.message.includes("virtual_keys.name");
 }

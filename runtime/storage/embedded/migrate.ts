@@ -1,7 +1,10 @@
 import type { Database } from "bun:sqlite";
 
-/** Ordered schema steps; a step is never edited once released, only appended to. */
-const MIGRATIONS: readonly string[] = [
+/**
+ * Ordered schema steps; a step is never edited once released, only appended to. A step is SQL,
+ * or a function for a step that must inspect the data first.
+ */
+const MIGRATIONS: readonly (string | ((db: Database) => void))[] = [
   `CREATE TABLE virtual_keys (
      id TEXT PRIMARY KEY,
      digest TEXT NOT NULL UNIQUE,
@@ -142,19 +145,51 @@ const MIGRATIONS: readonly string[] = [
      record TEXT NOT NULL
    ) WITHOUT ROWID;
    CREATE INDEX open_requests_time ON open_requests (time);`,
+  // One live key per (org, name), because `keyRouting` matches keys by org and name and two
+  // concurrent creates could both pass the check in `createVirtualKey`.
+  addKeyNameIndex,
 ];
+
+/** Schema version (`user_version`) once the unique index on live key names is applied. */
+export const KEY_NAME_INDEX_VERSION = MIGRATIONS.indexOf(addKeyNameIndex) + 1;
+
+/**
+ * Adds the unique index on the names of live keys. Revoked and unnamed keys stay out of it, so
+ * a name can be reused after a revoke. A file that already contains two live keys with one name
+ * fails the step with an error that lists them, because picking which key keeps its name would
+ * change which client a `keyRouting` entry applies to.
+ */
+function addKeyNameIndex(db: Database): void {
+  const clashes = db.query<{ org: string; name: string; ids: string }, []>(
+    `SELECT org, name, group_concat(id, ', ') AS ids FROM (
+       SELECT org, name, id FROM virtual_keys
+        WHERE revoked_at IS NULL AND name IS NOT NULL ORDER BY created_at, id)
+      GROUP BY org, name HAVING count(*) > 1`,
+  ).all();
+  if (clashes.length > 0) {
+    const listed = clashes.map((clash) => `org "${clash.org}" name "${clash.name}": keys ` +
+      clash.ids).join("; ");
+    throw new Error("cannot add the unique index on live key names: several live keys share a " +
+      `name (${listed}). Revoke all but one key of each name with sqlite3 (UPDATE virtual_keys ` +
+      "SET revoked_at = <epoch ms> WHERE id = '<key id>'), then start again");
+  }
+  db.exec(`CREATE UNIQUE INDEX virtual_keys_live_name ON virtual_keys (org, name)
+    WHERE revoked_at IS NULL AND name IS NOT NULL`);
+}
 
 /**
  * Applies the steps not yet recorded in `user_version`. Each step runs in an IMMEDIATE
  * transaction that re-reads the version, so a CLI and a gateway starting together never apply
- * one step twice.
+ * one step twice. `toVersion` stops at an earlier version, for upgrade tests.
  */
-export function migrateEmbedded(db: Database): void {
+export function migrateEmbedded(db: Database, toVersion = MIGRATIONS.length): void {
   const applyNext = db.transaction((): boolean => {
     const row = db.query("PRAGMA user_version").get() as { user_version: number };
+    if (row.user_version >= toVersion) return false;
     const step = MIGRATIONS[row.user_version];
     if (step === undefined) return false;
-    db.exec(step);
+    if (typeof step === "string") db.exec(step);
+    else step(db);
     db.exec(`PRAGMA user_version = ${row.user_version + 1}`);
     return true;
   });

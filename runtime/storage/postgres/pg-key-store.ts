@@ -1,4 +1,5 @@
 import type { Sql } from "postgres";
+import { KeyNameTakenError } from "../../identity/keys/key-name-taken.ts";
 import type { KeySettings, KeyStore, VirtualKey } from "../../identity/keys/types.ts";
 
 interface KeyRow {
@@ -65,13 +66,21 @@ export class PgKeyStore implements KeyStore {
     this.#cache.clear();
   }
 
+  /** Inserts the key; raises KeyNameTakenError when a live key of the org has its name. */
   async insert(key: VirtualKey, digest: string): Promise<void> {
-    await this.#sql`
-      INSERT INTO virtual_keys (id, digest, prefix, name, org, project, models, created_at,
-        expires_at, revoked_at, settings)
-      VALUES (${key.id}, ${digest}, ${key.prefix}, ${key.name}, ${key.org}, ${key.project},
-        ${this.#sql.json(key.models)}, ${key.createdAt}, ${key.expiresAt}, ${key.revokedAt},
-        ${this.#sql.json(key.settings as Record<string, unknown>)})`;
+    try {
+      await this.#sql`
+        INSERT INTO virtual_keys (id, digest, prefix, name, org, project, models, created_at,
+          expires_at, revoked_at, settings)
+        VALUES (${key.id}, ${digest}, ${key.prefix}, ${key.name}, ${key.org}, ${key.project},
+          ${this.#sql.json(key.models)}, ${key.createdAt}, ${key.expiresAt}, ${key.revokedAt},
+          ${this.#sql.json(key.settings as Record<string, unknown>)})`;
+    } catch (error) {
+      if (isNameClash(error)) {
+        throw new KeyNameTakenError(key.org, key.name ?? "", { cause: error });
+      }
+      throw error;
+    }
     this.invalidate();
   }
 
@@ -108,4 +117,10 @@ export class PgKeyStore implements KeyStore {
     this.invalidate();
     return result.count > 0;
   }
+}
+
+/** True for a violation of `virtual_keys_live_name` (migration 0007), not of the id or digest. */
+function isNameClash(error: unknown): boolean {
+  const fields = error as { code?: unknown; constraint_name?: unknown };
+  return fields.code === "23505" && fields.constraint_name === "virtual_keys_live_name";
 }
