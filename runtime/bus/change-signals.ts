@@ -1,8 +1,9 @@
 /**
  * What a change made on one node touches; every node drops its cached copy of that part when
- * the topic is notified.
+ * the topic is notified. On `cache-semantic` each node reads the new semantic cache entries
+ * from the Valkey change log (see semantic-sync.ts) rather than dropping anything.
  */
-export type ChangeTopic = "keys" | "controls" | "config" | "cache-poison";
+export type ChangeTopic = "keys" | "controls" | "config" | "cache-poison" | "cache-semantic";
 
 /**
  * Tells every gateway node, the notifying one included, that stored state changed, so that a

@@ -1,4 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { openValkey, type ValkeyClient } from "../storage/valkey/open-valkey.ts";
+import type {
+  SemanticChange, SemanticChangeBatch, SemanticChangeLog,
+} from "./semantic-change-log.ts";
 import {
   type SemanticEntry,
   type SemanticEntryStore,
@@ -17,19 +21,38 @@ interface StoredEntry {
 }
 
 /**
+ * Changes the log keeps, about 150 bytes each. A node that falls further behind (a long
+ * Valkey outage) finds the gap and reloads every live entry.
+ */
+const DEFAULT_CHANGE_LOG_MAX = 100_000;
+
+export interface ValkeySemanticEntryOptions {
+  /** Id recorded with each change, so a node can skip its own; default a random UUID. */
+  origin?: string;
+  /** Changes kept in the change log; older ones are trimmed. */
+  changeLogMax?: number;
+}
+
+/**
  * Keeps semantic cache entries in Valkey (or Redis 7), shared by every gateway node. Under
  * the key prefix it writes `entry:<scope>:<id>` (the entry, expiring with it), `prompt:<scope>:
- * <fingerprint>` (a set of ids, for removal by prompt) and `live` (a sorted set of entry keys
- * scored by expiry, for the boot load). Scope and id are URI-encoded in key names, so no
+ * <fingerprint>` (a set of ids, for removal by prompt), `live` (a sorted set of entry keys
+ * scored by expiry, for the boot load) and `changes` (a stream of every put and delete, read
+ * by running nodes through `readChanges`). Scope and id are URI-encoded in key names, so no
  * scope's keys can be named from another scope.
  */
-export class ValkeySemanticEntryStore implements SemanticEntryStore {
+export class ValkeySemanticEntryStore implements SemanticEntryStore, SemanticChangeLog {
   readonly #client: ValkeyClient;
   readonly #prefix: string;
+  /** Id of this store in the change log. */
+  readonly origin: string;
+  readonly #changeLogMax: number;
 
-  constructor(client: ValkeyClient, prefix: string) {
+  constructor(client: ValkeyClient, prefix: string, options: ValkeySemanticEntryOptions = {}) {
     this.#client = client;
     this.#prefix = prefix;
+    this.origin = options.origin ?? randomUUID();
+    this.#changeLogMax = options.changeLogMax ?? DEFAULT_CHANGE_LOG_MAX;
   }
 
   /** Connects to `url`, such as `redis://127.0.0.1:6379`, and uses keys under `prefix`. */
@@ -55,6 +78,7 @@ export class ValkeySemanticEntryStore implements SemanticEntryStore {
       .zadd(this.#liveKey(), entry.expiresAt, JSON.stringify([entry.scope, entry.id]))
       // Members of expired entries go here, so the sorted set stays bounded by the TTL.
       .zremrangebyscore(this.#liveKey(), "-inf", entry.storedAt)
+      .xadd(...this.#changeArgs("put", entry.scope, entry.id))
       .exec();
   }
 
@@ -84,7 +108,8 @@ export class ValkeySemanticEntryStore implements SemanticEntryStore {
     const value = await this.#client.get(this.#entryKey(scope, id));
     const multi = this.#client.multi()
       .del(this.#entryKey(scope, id))
-      .zrem(this.#liveKey(), JSON.stringify([scope, id]));
+      .zrem(this.#liveKey(), JSON.stringify([scope, id]))
+      .xadd(...this.#changeArgs("delete", scope, id));
     if (value !== null) {
       const stored = JSON.parse(value) as StoredEntry;
       multi.srem(this.#promptKey(scope, stored.promptFingerprint), id);
@@ -99,7 +124,8 @@ export class ValkeySemanticEntryStore implements SemanticEntryStore {
       const ids = await this.#client.smembers(promptKey);
       const multi = this.#client.multi().del(promptKey);
       for (const id of ids) {
-        multi.del(this.#entryKey(scope, id)).zrem(this.#liveKey(), JSON.stringify([scope, id]));
+        multi.del(this.#entryKey(scope, id)).zrem(this.#liveKey(), JSON.stringify([scope, id]))
+          .xadd(...this.#changeArgs("delete", scope, id));
       }
       await multi.exec();
       removed.push(...ids);
@@ -107,8 +133,41 @@ export class ValkeySemanticEntryStore implements SemanticEntryStore {
     return removed;
   }
 
+  async changeCursor(): Promise<string> {
+    const [newest] = await this.#client.xrevrange(this.#changesKey(), "+", "-", "COUNT", 1);
+    return newest?.[0] ?? "0-0";
+  }
+
+  async readChanges(after: string, limit: number): Promise<SemanticChangeBatch> {
+    const records = await this.#client.xrange(this.#changesKey(), `(${after}`, "+",
+      "COUNT", limit);
+    const changes: SemanticChange[] = [];
+    for (const [, fields] of records) {
+      const change = changeOf(fields);
+      if (change !== null) changes.push(change);
+    }
+    const cursor = records.at(-1)?.[0] ?? after;
+    return { changes, cursor, gap: await this.#trimmedPast(after) };
+  }
+
   close(): void {
     this.#client.disconnect();
+  }
+
+  /** True when the oldest change kept is newer than `after`, whose record was trimmed. */
+  async #trimmedPast(after: string): Promise<boolean> {
+    if (after === "0-0") return false;
+    const [oldest] = await this.#client.xrange(this.#changesKey(), "-", "+", "COUNT", 1);
+    return oldest !== undefined && compareStreamIds(oldest[0], after) > 0;
+  }
+
+  #changeArgs(op: SemanticChange["op"], scope: string, id: string): [string, ...string[]] {
+    return [this.#changesKey(), "MAXLEN", "~", String(this.#changeLogMax), "*",
+      "op", op, "scope", scope, "id", id, "origin", this.origin];
+  }
+
+  #changesKey(): string {
+    return `${this.#prefix}changes`;
   }
 
   #entryKey(scope: string, id: string): string {
@@ -137,4 +196,26 @@ function liveEntry(scope: string, id: string, value: string, now: number): Seman
     storedAt: stored.storedAt,
     expiresAt: stored.expiresAt,
   };
+}
+
+/** Reads a change record's field list; a record of an unknown shape is skipped. */
+function changeOf(fields: string[]): SemanticChange | null {
+  const values = new Map<string, string>();
+  for (let at = 0; at + 1 < fields.length; at += 2) values.set(fields[at]!, fields[at + 1]!);
+  const op = values.get("op");
+  const scope = values.get("scope");
+  const id = values.get("id");
+  const origin = values.get("origin");
+  if ((op !== "put" && op !== "delete") || scope === undefined || id === undefined ||
+    origin === undefined) return null;
+  return { op, scope, id, origin };
+}
+
+/** Orders two stream ids (`<ms>-<sequence>`) as numbers. */
+function compareStreamIds(left: string, right: string): number {
+  const [leftMs, leftSeq] = left.split("-").map(BigInt) as [bigint, bigint];
+  const [rightMs, rightSeq] = right.split("-").map(BigInt) as [bigint, bigint];
+  if (leftMs !== rightMs) return leftMs < rightMs ? -1 : 1;
+  if (leftSeq === rightSeq) return 0;
+  return leftSeq < rightSeq ? -1 : 1;
 }

@@ -89,7 +89,9 @@ async function assemble(loaded: LoadedConfig, options: OpenBackendsOptions,
     retentionDays: settings.eventRetentionDays,
     logger,
   });
-  const cacheBackends = valkeyCacheBackends(valkey, `${settings.valkeyPrefix}cache:`, logger);
+  // The signals bring semantic cache entries stored on other nodes into this node's index.
+  const cacheBackends = valkeyCacheBackends(valkey, `${settings.valkeyPrefix}cache:`, logger,
+    signals);
   // Opened even without a `quotas` section, which a pushed config can add at runtime.
   const quotaStore = new ValkeyQuotaStore(valkey, { prefix: settings.valkeyPrefix });
 

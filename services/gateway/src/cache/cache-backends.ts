@@ -1,4 +1,5 @@
 import type { Database } from "bun:sqlite";
+import type { ChangeSignals } from "../../../../runtime/bus/change-signals.ts";
 import type { CacheStore } from "../../../../runtime/cache/cache-store.ts";
 import {
   type CacheConfig,
@@ -17,6 +18,7 @@ import { SqlitePoisonPersistence } from
   "../../../../runtime/cache/semantic-poison-sqlite.ts";
 import { ValkeyPoisonPersistence } from
   "../../../../runtime/cache/semantic-poison-valkey.ts";
+import { SemanticEntrySync } from "../../../../runtime/cache/semantic-sync.ts";
 import { ValkeyCacheStore } from "../../../../runtime/cache/valkey-cache-store.ts";
 import { ValkeyFlightLock } from "../../../../runtime/cache/valkey-flight-lock.ts";
 import type { Logger } from "../../../../runtime/observability/log.ts";
@@ -34,8 +36,16 @@ export interface CacheBackends {
   lock: FlightLock;
   poison: PoisonPersistence;
   semanticEntries: SemanticEntryStore;
+  /**
+   * Brings the entries other nodes store into this node's semantic index while it runs. It is
+   * null on the embedded backends, because their one process stores every entry itself.
+   */
+  semanticSync: SemanticEntrySync | null;
   logger: Logger;
-  /** Stops the lock's release listener; the caller owns the database or Valkey client. */
+  /**
+   * Stops the lock's release listener and the semantic sync; the caller owns the database or
+   * Valkey client.
+   */
   close(): Promise<void>;
 }
 
@@ -49,6 +59,7 @@ export function embeddedCacheBackends(db: Database, logger: Logger): CacheBacken
     lock,
     poison: new SqlitePoisonPersistence(db, logger),
     semanticEntries: new SqliteSemanticEntryStore(db),
+    semanticSync: null,
     logger,
     close: () => lock.close(),
   };
@@ -57,21 +68,31 @@ export function embeddedCacheBackends(db: Database, logger: Logger): CacheBacken
 /**
  * Builds the production backends, every part in Valkey under `prefix` (such as `nexus:`), so
  * that an answer, a poison report and a semantic entry reach every node. The store ignores
- * `maxBytes`, because the server bounds its memory through `maxmemory`.
+ * `maxBytes`, because the server bounds its memory through `maxmemory`. With `signals`, a
+ * semantic entry stored on one node reaches the running index of every other node.
  */
 export function valkeyCacheBackends(
   client: ValkeyClient,
   prefix: string,
   logger: Logger,
+  signals: ChangeSignals | null = null,
 ): CacheBackends {
   const lock = new ValkeyFlightLock(client, prefix);
+  const entries = new ValkeySemanticEntryStore(client, `${prefix}semantic:`);
+  const sync = signals === null
+    ? null
+    : new SemanticEntrySync(entries, entries, { origin: entries.origin, signals, logger });
   return {
     shared: true,
     openStore: () => new ValkeyCacheStore(client, { prefix }),
     lock,
     poison: new ValkeyPoisonPersistence(client, prefix, logger),
-    semanticEntries: new ValkeySemanticEntryStore(client, `${prefix}semantic:`),
+    semanticEntries: sync === null ? entries : sync.announcing(entries),
+    semanticSync: sync,
     logger,
-    close: () => lock.close(),
+    async close() {
+      await sync?.close();
+      await lock.close();
+    },
   };
 }

@@ -59,7 +59,11 @@ export function buildChatCache(
   if (config === undefined) return null;
   const ttlMs = (config.ttlSeconds ?? DEFAULT_CACHE_TTL_SECONDS) * 1000;
   const outage = new StoreOutage(logger);
-  const semanticPersistence = { entries: backends.semanticEntries, logger: outage.logger };
+  const semanticPersistence = {
+    entries: backends.semanticEntries,
+    logger: outage.logger,
+    sync: backends.semanticSync,
+  };
   return {
     enabled: config.enabled,
     ttlMs,

@@ -10,6 +10,7 @@ import {
 } from "../../../../runtime/cache/semantic-config.ts";
 import type { SemanticEntryStore } from "../../../../runtime/cache/semantic-entry-store.ts";
 import { SemanticIndex } from "../../../../runtime/cache/semantic-index.ts";
+import type { SemanticEntrySync } from "../../../../runtime/cache/semantic-sync.ts";
 import { describeError, type Logger } from "../../../../runtime/observability/log.ts";
 import { type Embedder, embedderFor } from "./semantic-embed.ts";
 import type { SharedLookup } from "./semantic-step.ts";
@@ -34,6 +35,8 @@ export interface SemanticCache {
 export interface SemanticPersistence {
   entries: SemanticEntryStore;
   logger: Logger;
+  /** Adds the entries other nodes store while this one runs; null or absent on one node. */
+  sync?: SemanticEntrySync | null;
 }
 
 /**
@@ -62,9 +65,27 @@ export function buildSemanticCache(
     }),
     embed: embedderFor(catalog, config.embeddingModel, timeoutMs),
     entries: persistence?.entries ?? null,
-    ready: persistence === null ? Promise.resolve() : loadIndex(index, maxEntries, persistence),
+    ready: persistence === null ? Promise.resolve() : startIndex(index, maxEntries, persistence),
     pending: new Map(),
   };
+}
+
+/**
+ * Attaches the index to the sync, when there is one, then loads the persisted entries. The
+ * load waits for the sync's first position in the change log, so every entry stored later
+ * arrives through the sync and none falls between the two.
+ */
+async function startIndex(
+  index: SemanticIndex,
+  maxEntries: number,
+  persistence: SemanticPersistence,
+): Promise<void> {
+  const sync = persistence.sync ?? null;
+  if (sync !== null) {
+    sync.attach({ index, reload: () => loadIndex(index, maxEntries, persistence) });
+    await sync.started;
+  }
+  await loadIndex(index, maxEntries, persistence);
 }
 
 /** Adds the newest live persisted entries to the index; a failed load leaves it partial. */

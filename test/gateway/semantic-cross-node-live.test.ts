@@ -1,0 +1,124 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { NatsChangeSignals } from "../../runtime/bus/nats-change-signals.ts";
+import type { ValkeyClient } from "../../runtime/storage/valkey/open-valkey.ts";
+import { valkeyCacheBackends } from "../../services/gateway/src/cache/cache-backends.ts";
+import { buildChatCache, type ChatCache } from "../../services/gateway/src/cache/chat-cache.ts";
+import { eventually, type Harness, SIMULATOR_KEY_ENV, startHarness } from "../support/harness.ts";
+import { openNatsForTest } from "../support/nats.ts";
+import { openValkeyForTest } from "../support/valkey.ts";
+
+/**
+ * Two running gateway nodes whose caches share one Valkey key prefix and one NATS change
+ * subject prefix, as two production nodes do. Both call the first node's simulator.
+ */
+const SEMANTIC = {
+  enabled: true,
+  ttlSeconds: 60,
+  semantic: { enabled: true, embeddingModel: "embed-test", threshold: 0.95 },
+};
+const DIMENSIONS = 8;
+
+interface Node {
+  harness: Harness;
+  client: ValkeyClient;
+  signals: NatsChangeSignals;
+  cache: ChatCache;
+}
+
+const valkey = await openValkeyForTest();
+const nats = await openNatsForTest();
+const nodes: Node[] = [];
+
+afterAll(async () => {
+  for (const node of nodes) {
+    await node.cache.close();
+    await node.signals.close();
+    await node.harness.close();
+  }
+  await valkey?.close();
+  await nats?.close();
+});
+
+async function startNode(simulatorUrl?: string): Promise<Node> {
+  const harness = await startHarness({
+    extra: () => ({
+      cache: SEMANTIC,
+      providers: simulatorUrl === undefined ? {} : {
+        openai: {
+          type: "openai",
+          baseUrl: `${simulatorUrl}/openai/v1`,
+          apiKeyEnv: SIMULATOR_KEY_ENV,
+          timeoutMs: 2000,
+        },
+      },
+    }),
+  });
+  const client = await valkey!.connect();
+  const { context } = harness.gateway;
+  const nc = await nats!.connect();
+  const signals = new NatsChangeSignals(nc, nats!.names.changeSubjectPrefix, context.logger);
+  const cache = buildChatCache(context.loaded.config.cache, context.catalog,
+    valkeyCacheBackends(client, valkey!.prefix, context.logger, signals), context.logger)!;
+  // The server has the sync's subscription once this round trip is done.
+  await nc.flush();
+  context.cache = cache;
+  await cache.semantic!.ready;
+  const node = { harness, client, signals, cache };
+  nodes.push(node);
+  return node;
+}
+
+function chat(node: Node, key: string, content: string): Promise<Response> {
+  return fetch(`${node.harness.gateway.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({ model: "gpt-test", messages: [{ role: "user", content }] }),
+  });
+}
+
+/** Returns a unit vector on the first axis, turned by `angle` radians toward the last one. */
+function turned(angle: number): number[] {
+  const vector = new Array<number>(DIMENSIONS).fill(0);
+  vector[0] = Math.cos(angle);
+  vector[DIMENSIONS - 1] = Math.sin(angle);
+  return vector;
+}
+
+describe.skipIf(valkey === null || nats === null)("semantic cache across running nodes", () => {
+  test("entry stored on one node hits on the other", async () => {
+    const a = await startNode();
+    const b = await startNode(a.harness.simulator.url);
+    const embedAs = (vector: number[]): void => a.harness.simulator.enqueue({
+      match: { provider: "openai", path: "/embeddings" },
+      status: 200,
+      body: {
+        object: "list",
+        data: [{ object: "embedding", index: 0, embedding: vector }],
+        model: "text-embedding-3-small",
+        usage: { prompt_tokens: 4, total_tokens: 4 },
+      },
+    });
+    // Node b is running, with an empty index, before node a stores anything.
+    expect(b.cache.semantic!.index.size).toBe(0);
+
+    const aKey = await a.harness.createKey({ org: "acme" });
+    embedAs(turned(0));
+    const first = await chat(a, aKey, "capital of France");
+    const content = (await first.json()).choices[0].message.content as string;
+    expect(first.headers.get("x-nexus-cache")).toBe("miss");
+    await eventually(() => b.cache.semantic!.index.size === 1 || undefined, 5_000);
+
+    const bKey = await b.harness.createKey({ org: "acme" });
+    embedAs(turned(0.1));
+    const paraphrase = await chat(b, bKey, "France's capital city");
+    expect(paraphrase.headers.get("x-nexus-cache")).toBe("semantic-hit");
+    expect((await paraphrase.json()).choices[0].message.content).toBe(content);
+
+    // Another org on node b finds nothing of acme's entry.
+    const betaKey = await b.harness.createKey({ org: "beta" });
+    embedAs(turned(0.1));
+    const other = await chat(b, betaKey, "France's capital city");
+    await other.json();
+    expect(other.headers.get("x-nexus-cache")).toBe("miss");
+  }, 20_000);
+});
