@@ -1,14 +1,14 @@
-import type { Database } from "bun:sqlite";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { captureSettings } from "../runtime/audit/capture-config.ts";
-import { pruneCapturedBodies } from "../runtime/audit/capture-prune.ts";
 import { type LoadedBody, loadCapturedBodies } from "../runtime/audit/capture-read.ts";
 import type { CapturedBodies } from "../runtime/audit/capture-record.ts";
+import { SqliteCaptureStore } from "../runtime/audit/capture-sqlite-store.ts";
+import { type CaptureStore, captureStoreOf } from "../runtime/audit/capture-store.ts";
 import { SpillStore } from "../runtime/audit/spill-store.ts";
 import type { TrafficEvent } from "../runtime/audit/traffic-event.ts";
 import type { LoadedConfig } from "../runtime/config/load.ts";
-import { openCliStore } from "./open-store.ts";
+import { type CliStore, openCliStore } from "./open-store.ts";
 import { UsageError } from "./usage-error.ts";
 
 /**
@@ -32,7 +32,7 @@ export async function runEvents(argv: string[]): Promise<number> {
   const [action, requestId] = positionals;
   endQuietlyOnBrokenPipe();
   const cli = await openCliStore(values.config);
-  const { db, loaded } = cli;
+  const { loaded } = cli;
   const store = cli.events;
 
   try {
@@ -54,21 +54,11 @@ export async function runEvents(argv: string[]): Promise<number> {
         if (event === undefined) throw new UsageError(`no event with request id ${requestId}`);
         process.stdout.write(`${JSON.stringify(event, null, 2)}\n`);
         if (values["no-bodies"] || event.capture === undefined) return 0;
-        if (db === null) {
-          // NOTE: captured bodies are read back only from the embedded store for now.
-          process.stderr.write("nexus: printing captured bodies from PostgreSQL is not " +
-            "supported yet; the event above lists their sizes and SHA-256 digests\n");
-          return 0;
-        }
         // A body that fails its size or SHA-256 check is printed, flagged, and exits 1.
-        return (await printBodies(loaded, db, event.requestId, event.capture)) ? 0 : 1;
+        return (await printBodies(captureStoreFor(cli), event.requestId, event.capture)) ? 0 : 1;
       }
       case "prune":
-        if (db === null) {
-          throw new UsageError("events prune works on the embedded store; on PostgreSQL the " +
-            "bodies go with their event when storage.postgres.eventRetentionDays drops its day");
-        }
-        pruneBodies(loaded, db, values["older-than"]);
+        await pruneBodies(loaded, captureStoreFor(cli), values["older-than"]);
         return 0;
       default:
         throw new UsageError("events needs an action: list, show or prune");
@@ -111,9 +101,17 @@ function formatEvent(event: TrafficEvent): string {
 
 const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
-function spillStoreOf(loaded: LoadedConfig): SpillStore {
+/**
+ * Returns where the config's store keeps captured bodies: PostgreSQL itself in production, and
+ * on the embedded store the SQLite rows plus the spill folder of the config's data dir.
+ */
+function captureStoreFor(cli: CliStore): CaptureStore {
+  const inStore = captureStoreOf(cli.events);
+  if (inStore !== null) return inStore;
+  if (cli.db === null) throw new Error("the production event store keeps no captured bodies");
+  const { loaded } = cli;
   const settings = captureSettings(loaded.config.capture, loaded.dataDir, dirname(loaded.path));
-  return new SpillStore(settings.spillDir);
+  return new SqliteCaptureStore(cli.db, new SpillStore(settings.spillDir));
 }
 
 /** Parses an age such as `30d`, `12h`, `15m` or `45s` into milliseconds. */
@@ -126,13 +124,14 @@ function parseAge(value: string): number {
 }
 
 /**
- * `events prune`: deletes captured bodies and spill files of events older than `--older-than`
+ * `events prune`: deletes captured bodies and spills of events older than `--older-than`
  * (default: the config's `capture.retentionDays`); the events stay.
  */
-function pruneBodies(loaded: LoadedConfig, db: Database, olderThan: string | undefined) {
+async function pruneBodies(loaded: LoadedConfig, captures: CaptureStore,
+  olderThan: string | undefined): Promise<void> {
   const settings = captureSettings(loaded.config.capture, loaded.dataDir, dirname(loaded.path));
   const ageMs = olderThan === undefined ? settings.retentionDays * UNIT_MS.d : parseAge(olderThan);
-  const result = pruneCapturedBodies(db, spillStoreOf(loaded), Date.now() - ageMs);
+  const result = await captures.prune(Date.now() - ageMs);
   process.stdout.write(
     `pruned bodies of ${result.events} event(s), deleted ${result.files} spill file(s)\n`,
   );
@@ -144,12 +143,11 @@ function pruneBodies(loaded: LoadedConfig, db: Database, olderThan: string | und
  * the SSE stream as sent to the client. Returns false when a body failed its size or hash check.
  */
 async function printBodies(
-  loaded: LoadedConfig,
-  db: Database,
+  captures: CaptureStore,
   requestId: string,
   capture: CapturedBodies,
 ): Promise<boolean> {
-  const bodies = await loadCapturedBodies(db, spillStoreOf(loaded), requestId, capture);
+  const bodies = await loadCapturedBodies(captures, requestId, capture);
   let intact = true;
   const parts = [["request", bodies.request], ["response", bodies.response]] as const;
   for (const [part, body] of parts) {

@@ -1,16 +1,10 @@
 import type { Database } from "bun:sqlite";
 import type { CapturedBodies, CapturedBody } from "./capture-record.ts";
+import type { PruneResult } from "./capture-store.ts";
 import type { SpillStore } from "./spill-store.ts";
 
 /** Rows pruned per transaction, so a gateway's store is never locked for long. */
 const PRUNE_BATCH = 500;
-
-export interface PruneResult {
-  /** Events whose bodies were deleted; the events themselves stay. */
-  events: number;
-  /** Spill files deleted, including ones no event refers to. */
-  files: number;
-}
 
 interface CaptureRow {
   request_id: string;

@@ -1,7 +1,6 @@
-import type { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
 import type { CapturedBodies, CapturedBody } from "./capture-record.ts";
-import type { SpillStore } from "./spill-store.ts";
+import type { CaptureStore } from "./capture-store.ts";
 
 /** One captured body put back together from its inline part and its spill file. */
 export interface LoadedBody {
@@ -17,35 +16,25 @@ export interface LoadedBodies {
   response: LoadedBody | null;
 }
 
-interface InlineRow {
-  request_body: Uint8Array | null;
-  response_body: Uint8Array | null;
-}
-
 /**
- * Loads the captured bodies of an event: the inline part from its row, the rest from the spill
- * store. Each body is checked against its recorded size and SHA-256.
+ * Loads the captured bodies of an event: the inline part from its row, the rest from its spill,
+ * through the store's CaptureStore. Each body is checked against its recorded size and SHA-256.
  */
 export async function loadCapturedBodies(
-  db: Database,
-  spill: SpillStore,
+  store: Pick<CaptureStore, "readInline" | "readSpill">,
   requestId: string,
   capture: CapturedBodies,
 ): Promise<LoadedBodies> {
-  const row = db
-    .query<InlineRow, [string]>(
-      "SELECT request_body, response_body FROM traffic_events WHERE request_id = ?",
-    )
-    .get(requestId);
+  const row = await store.readInline(requestId);
   const pruned = capture.prunedAt !== null;
   return {
-    request: await loadBody(spill, capture.request, row?.request_body ?? null, pruned),
-    response: await loadBody(spill, capture.response, row?.response_body ?? null, pruned),
+    request: await loadBody(store, capture.request, row?.request ?? null, pruned),
+    response: await loadBody(store, capture.response, row?.response ?? null, pruned),
   };
 }
 
 async function loadBody(
-  spill: SpillStore,
+  store: Pick<CaptureStore, "readSpill">,
   meta: CapturedBody | null,
   inline: Uint8Array | null,
   pruned: boolean,
@@ -55,11 +44,11 @@ async function loadBody(
 
   const parts = [inline ?? new Uint8Array(0)];
   if (meta.spill !== null) {
-    const file = spill.read(meta.spill);
-    if (!(await file.exists())) {
+    const spilled = await store.readSpill(meta.spill);
+    if (spilled === null) {
       return { meta, bytes: null, problem: `spill file ${meta.spill} is missing` };
     }
-    parts.push(new Uint8Array(await file.arrayBuffer()));
+    parts.push(spilled);
   }
   const bytes = new Uint8Array(Buffer.concat(parts));
 

@@ -1,9 +1,26 @@
 import { createHash, type Hash } from "node:crypto";
 import type { CapturedBody } from "./capture-record.ts";
-import type { BodyPart, SpillFile, SpillStore } from "./spill-store.ts";
+import type { BodyPart } from "./spill-store.ts";
 
 /** Bytes collected past the inline part before one write to the spill file. */
 export const SPILL_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * A spill being written: the spill folder's files (SpillStore) or PostgreSQL rows. `write`
+ * throws once the spill is known to have failed.
+ */
+export interface SpillSink {
+  write(bytes: Uint8Array): void;
+  /** Ends the spill and returns the name the event's capture metadata stores. */
+  commit(): string;
+  /** Drops the spill and whatever it wrote. */
+  discard(): void;
+}
+
+/** Where a capture writer puts the bytes past the inline part. */
+export interface SpillTarget {
+  create(requestId: string, part: BodyPart): SpillSink;
+}
 
 /** A finished capture: its metadata and the inline bytes that go into the event row. */
 export interface FinishedBody {
@@ -18,7 +35,7 @@ export interface FinishedBody {
  * one `write`, whatever the body's length. The SHA-256 covers the whole body.
  */
 export class CaptureWriter {
-  readonly #spill: SpillStore;
+  readonly #spill: SpillTarget;
   readonly #requestId: string;
   readonly #part: BodyPart;
   readonly #contentType: string;
@@ -29,12 +46,12 @@ export class CaptureWriter {
   #inlineLength = 0;
   #pending: Uint8Array[] = [];
   #pendingLength = 0;
-  #file: SpillFile | null = null;
+  #file: SpillSink | null = null;
   #size = 0;
   #done = false;
 
   constructor(options: {
-    spill: SpillStore;
+    spill: SpillTarget;
     requestId: string;
     part: BodyPart;
     contentType: string;

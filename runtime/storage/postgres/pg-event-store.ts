@@ -6,6 +6,7 @@ import {
   EVENT_COLUMNS, type EventRow, READ_COLUMNS, type StoredEventRow, dayOf, fromEventRow,
   toEventRow,
 } from "./event-rows.ts";
+import { PgCaptureStore } from "./pg-capture-store.ts";
 
 /**
  * Rows per INSERT statement. PostgreSQL takes at most 65535 parameters per statement and an
@@ -24,12 +25,15 @@ const NO_PARTITION = "23514";
  * stored when it took the request's node for dead (see open-request-tracker.ts).
  */
 export class PgEventStore implements EventStore {
+  /** The events' captured bodies, read and pruned through `captureStoreOf`. */
+  readonly captures: PgCaptureStore;
   readonly #sql: Sql;
   /** Days whose partition this store created or found, so each is checked once. */
   readonly #knownDays = new Set<string>();
 
   constructor(sql: Sql) {
     this.#sql = sql;
+    this.captures = new PgCaptureStore(sql);
   }
 
   async insertBatch(events: readonly TrafficEvent[]): Promise<number> {

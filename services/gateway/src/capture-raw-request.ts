@@ -1,5 +1,4 @@
-import { CaptureWriter } from "../../../runtime/audit/capture-writer.ts";
-import type { SpillStore } from "../../../runtime/audit/spill-store.ts";
+import { CaptureWriter, type SpillTarget } from "../../../runtime/audit/capture-writer.ts";
 
 /**
  * Reads a copy of the request body into a capture writer while the route reads the original,
@@ -8,7 +7,7 @@ import type { SpillStore } from "../../../runtime/audit/spill-store.ts";
  */
 export function readRawRequest(
   request: Request,
-  options: { spill: SpillStore; requestId: string; maxInlineBytes: number; limitBytes: number },
+  options: { spill: SpillTarget; requestId: string; maxInlineBytes: number; limitBytes: number },
 ): Promise<CaptureWriter | null> {
   // Cloning tees the body, so the route's read and this one each get every byte.
   const body = request.clone().body;

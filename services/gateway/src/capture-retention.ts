@@ -1,5 +1,7 @@
 import type { Database } from "bun:sqlite";
-import { pruneCapturedBodies } from "../../../runtime/audit/capture-prune.ts";
+import { SqliteCaptureStore } from "../../../runtime/audit/capture-sqlite-store.ts";
+import { type CaptureStore, captureStoreOf } from "../../../runtime/audit/capture-store.ts";
+import { SpillStore } from "../../../runtime/audit/spill-store.ts";
 import { describeError } from "../../../runtime/observability/log.ts";
 import { captureSetup } from "./capture.ts";
 import type { GatewayContext } from "./context.ts";
@@ -11,24 +13,39 @@ const MIN_PERIOD_MS = 1_000;
 /**
  * Deletes captured bodies past the retention on a timer: a quarter of the retention period,
  * between one second and one hour. Runs whenever the config has a capture section, even with
- * capture turned off, so bodies captured earlier still expire. Returns a function that stops it.
+ * capture turned off, so bodies captured earlier still expire. On PostgreSQL every node runs it,
+ * because concurrent prunes do no harm (see PgCaptureStore.prune). `db` is the embedded
+ * database, null in production. Returns a function that stops it.
  */
-export function startCaptureRetention(context: GatewayContext, db: Database): () => void {
+export function startCaptureRetention(context: GatewayContext, db: Database | null): () => void {
   if (context.loaded.config.capture === undefined) return () => undefined;
 
-  const { settings } = captureSetup(context.loaded);
+  const { settings } = captureSetup(context.loaded, context.events);
+  const captures = captureStoreOf(context.events) ??
+    (db === null ? null : new SqliteCaptureStore(db, new SpillStore(settings.spillDir)));
+  if (captures === null) {
+    context.logger.log("error", "capture.prune_failed", { error: "no captured-body store" });
+    return () => undefined;
+  }
   const retentionMs = settings.retentionDays * DAY_MS;
   const periodMs = Math.min(MAX_PERIOD_MS, Math.max(MIN_PERIOD_MS, retentionMs / 4));
-  const timer = setInterval(() => pruneOnce(context, db, retentionMs), periodMs);
+  let running = false;
+  const timer = setInterval(async () => {
+    // A prune slower than the period is not started twice on this node.
+    if (running) return;
+    running = true;
+    await pruneOnce(context, captures, retentionMs);
+    running = false;
+  }, periodMs);
   // A pending prune must not keep the process alive after the gateway stops.
   timer.unref();
   return () => clearInterval(timer);
 }
 
-function pruneOnce(context: GatewayContext, db: Database, retentionMs: number): void {
-  const { spill } = captureSetup(context.loaded);
+async function pruneOnce(context: GatewayContext, captures: CaptureStore,
+  retentionMs: number): Promise<void> {
   try {
-    const result = pruneCapturedBodies(db, spill, Date.now() - retentionMs);
+    const result = await captures.prune(Date.now() - retentionMs);
     if (result.events > 0 || result.files > 0) {
       context.logger.log("info", "capture.pruned", { events: result.events, files: result.files });
     }

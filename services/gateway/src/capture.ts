@@ -3,8 +3,12 @@ import {
   captureSettings, type CaptureSettings, isCaptured,
 } from "../../../runtime/audit/capture-config.ts";
 import type { CapturedBodies, InlineBodies } from "../../../runtime/audit/capture-record.ts";
-import { CaptureWriter, type FinishedBody } from "../../../runtime/audit/capture-writer.ts";
+import { captureStoreOf } from "../../../runtime/audit/capture-store.ts";
+import {
+  CaptureWriter, type FinishedBody, type SpillTarget,
+} from "../../../runtime/audit/capture-writer.ts";
 import { type BodyPart, SpillStore } from "../../../runtime/audit/spill-store.ts";
+import type { EventStore } from "../../../runtime/audit/traffic-event.ts";
 import type { LoadedConfig } from "../../../runtime/config/load.ts";
 import type { Principal } from "../../../runtime/hooks/stage.ts";
 import { describeError } from "../../../runtime/observability/log.ts";
@@ -19,19 +23,39 @@ const decoder = new TextDecoder();
 /** The form a string takes inside JSON text, which is how values appear in captured bodies. */
 const jsonEscape = (value: string): string => JSON.stringify(value).slice(1, -1);
 
-/** The capture settings and spill store of one loaded config, built on first use. */
+/** The capture settings and spill target of one loaded config, built on first use. */
 export interface CaptureSetup {
   settings: CaptureSettings;
-  spill: SpillStore;
+  /**
+   * Target of the bytes past the inline part. In production it is PostgreSQL, so every node
+   * can read them. On the embedded store it is the spill folder.
+   */
+  spill: SpillTarget;
 }
 
 const setups = new WeakMap<LoadedConfig, CaptureSetup>();
 
-export function captureSetup(loaded: LoadedConfig): CaptureSetup {
+/**
+ * Largest inline part per body when events travel through NATS (production). An event's
+ * message is at most 1 MiB, and two bodies of 256 KiB take about 683 KiB in base64, which
+ * leaves room for the rest of the event. The bytes past it go to PostgreSQL as spill rows.
+ */
+export const BUS_MAX_INLINE_BYTES = 256 * 1024;
+
+export function captureSetup(loaded: LoadedConfig, events: EventStore): CaptureSetup {
   let setup = setups.get(loaded);
   if (setup === undefined) {
     const settings = captureSettings(loaded.config.capture, loaded.dataDir, dirname(loaded.path));
-    setup = { settings, spill: new SpillStore(settings.spillDir) };
+    const inStore = captureStoreOf(events);
+    setup = inStore === null
+      ? { settings, spill: new SpillStore(settings.spillDir) }
+      : {
+        settings: {
+          ...settings,
+          maxInlineBytes: Math.min(settings.maxInlineBytes, BUS_MAX_INLINE_BYTES),
+        },
+        spill: inStore.spill,
+      };
     setups.set(loaded, setup);
   }
   return setup;
@@ -53,7 +77,7 @@ export function openCapture(
   record: RequestRecord,
   request: Request,
 ): RequestCapture | null {
-  const setup = captureSetup(context.loaded);
+  const setup = captureSetup(context.loaded, context.events);
   if (!setup.settings.enabled) return null;
 
   const raw = setup.settings.mode === "raw"

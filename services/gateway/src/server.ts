@@ -91,11 +91,7 @@ export async function startGateway(
     refreshMs: backends.controlsRefreshMs,
     signals: backends.signals,
   });
-  // NOTE: captured bodies are pruned only on the embedded store. PostgreSQL keeps them with
-  // their event until its daily partition is dropped.
-  const stopCaptureRetention = backends.db === null
-    ? () => undefined
-    : startCaptureRetention(context, backends.db);
+  const stopCaptureRetention = startCaptureRetention(context, backends.db);
   logger.log("info", "gateway.started", {
     url,
     config: loaded.path,

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pruneCapturedBodies } from "../../../runtime/audit/capture-prune.ts";
 import { loadCapturedBodies } from "../../../runtime/audit/capture-read.ts";
+import { SqliteCaptureStore } from "../../../runtime/audit/capture-sqlite-store.ts";
 import { CaptureWriter } from "../../../runtime/audit/capture-writer.ts";
 import { SpillStore } from "../../../runtime/audit/spill-store.ts";
 import { SqliteEventStore } from "../../../runtime/audit/sqlite-event-store.ts";
@@ -79,11 +80,12 @@ describe("capture prune", () => {
       .get("req_old") as { request_body: unknown; bodies_kept: unknown };
     expect(row.request_body).toBeNull();
     expect(row.bodies_kept).toBeNull();
-    const loaded = await loadCapturedBodies(db, spill, "req_old", old.capture!);
+    const captures = new SqliteCaptureStore(db, spill);
+    const loaded = await loadCapturedBodies(captures, "req_old", old.capture!);
     expect(loaded.request?.bytes).toBeNull();
 
     const kept = (await store.get("req_new"))!;
-    const bodies = await loadCapturedBodies(db, spill, "req_new", kept.capture!);
+    const bodies = await loadCapturedBodies(captures, "req_new", kept.capture!);
     expect(bodies.request?.bytes?.byteLength).toBe(5000);
     expect(bodies.request?.problem).toBeNull();
   });
@@ -114,7 +116,7 @@ describe("capture prune", () => {
   test("tampered size is reported on load", async () => {
     const event = await storeEvent("req_bad", Date.now(), 500);
     const capture = { ...event.capture!, request: { ...event.capture!.request!, size: 499 } };
-    const loaded = await loadCapturedBodies(db, spill, "req_bad", capture);
+    const loaded = await loadCapturedBodies(new SqliteCaptureStore(db, spill), "req_bad", capture);
     expect(loaded.request?.problem).toBe("size is 500 bytes, expected 499");
   });
 });
