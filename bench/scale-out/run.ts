@@ -2,13 +2,14 @@
  * Scale-out on one machine, side by side in one run against the same simulator:
  *  1. closed-loop JSON chat load on one embedded node (SQLite, in-process counters), one
  *     production node and three production nodes (PostgreSQL + Valkey + NATS JetStream, each
- *     node with its in-process bus writer), at the same client concurrency;
+ *     node with its in-process bus writer), and three nodes beside one `nexus writer`
+ *     process, at the same client concurrency;
  *  2. the event write path alone: events/s published to JetStream and committed to
  *     PostgreSQL by one and by two `nexus writer` processes, with the backlog over time.
  * Every process listens on 127.0.0.1; PostgreSQL, Valkey and NATS are the local test servers,
  * with a fresh schema, key prefix and stream prefix that are removed at the end.
  *
- *   bun scale-out/run.ts             full run: 20 s per cell, about 4 minutes
+ *   bun scale-out/run.ts             full run: 20 s per cell, about 5 minutes
  *   bun scale-out/run.ts --quick     3 s per cell, to check that it runs (results/raw/ only)
  *
  * Prints markdown; a full run also writes results/scale-out-latest.md.
@@ -33,12 +34,16 @@ interface Setup {
   name: string;
   mode: "embedded" | "production";
   gateways: number;
+  /** `nexus writer` processes beside the gateways; with none, each node runs its own. */
+  writers: number;
 }
 
 const SETUPS: Setup[] = [
-  { name: "embedded, 1 node", mode: "embedded", gateways: 1 },
-  { name: "production, 1 node", mode: "production", gateways: 1 },
-  { name: "production, 3 nodes", mode: "production", gateways: 3 },
+  { name: "embedded, 1 node", mode: "embedded", gateways: 1, writers: 0 },
+  { name: "production, 1 node", mode: "production", gateways: 1, writers: 0 },
+  { name: "production, 3 nodes", mode: "production", gateways: 3, writers: 0 },
+  // Writing apart shows what a gateway costs without the commit work it does in process.
+  { name: "production, 3 nodes + 1 writer", mode: "production", gateways: 3, writers: 1 },
 ];
 
 interface CellRow {
@@ -80,7 +85,8 @@ const QUOTAS = {
 
 async function runSetup(setup: Setup): Promise<CellRow[]> {
   const cluster = await startScaleOut({ mode: setup.mode, gateways: setup.gateways,
-    inProcessWriters: true, extra: { quotas: QUOTAS } });
+    inProcessWriters: setup.writers === 0, writers: setup.writers,
+    extra: { quotas: QUOTAS } });
   if (cluster === null) throw new Error("PostgreSQL, Valkey or NATS is not running");
   const rows: CellRow[] = [];
   try {
