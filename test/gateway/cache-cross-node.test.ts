@@ -3,6 +3,7 @@ import type { CacheConfig } from "../../runtime/cache/config-schema.ts";
 import type { ValkeyClient } from "../../runtime/storage/valkey/open-valkey.ts";
 import { valkeyCacheBackends } from "../../services/gateway/src/cache/cache-backends.ts";
 import { buildChatCache, type ChatCache } from "../../services/gateway/src/cache/chat-cache.ts";
+import { embedNextAs } from "../support/embedding-reply.ts";
 import { eventually, type Harness, SIMULATOR_KEY_ENV, startHarness } from "../support/harness.ts";
 import { openValkeyForTest, type ValkeyTestContext } from "../support/valkey.ts";
 
@@ -99,16 +100,7 @@ function contentOfStream(body: string): string {
 }
 
 function embedAs(vector: number[]): void {
-  a.harness.simulator.enqueue({
-    match: { provider: "openai", path: "/embeddings" },
-    status: 200,
-    body: {
-      object: "list",
-      data: [{ object: "embedding", index: 0, embedding: vector }],
-      model: "text-embedding-3-small",
-      usage: { prompt_tokens: 4, total_tokens: 4 },
-    },
-  });
+  embedNextAs(a.harness.simulator, vector);
 }
 
 /** Returns a unit vector on the first axis, turned by `angle` radians toward the last one. */

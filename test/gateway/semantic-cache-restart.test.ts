@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test
 import { rmSync } from "node:fs";
 import { createLogger } from "../../runtime/observability/log.ts";
 import { type RunningGateway, startGateway } from "../../services/gateway/src/server.ts";
+import { embedNextAs } from "../support/embedding-reply.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 const DIMENSIONS = 8;
@@ -28,16 +29,7 @@ function vectorOn(axis: number, angle = 0): number[] {
 }
 
 function embedAs(vector: number[]): void {
-  harness.simulator.enqueue({
-    match: { provider: "openai", path: "/embeddings" },
-    status: 200,
-    body: {
-      object: "list",
-      data: [{ object: "embedding", index: 0, embedding: vector }],
-      model: "text-embedding-3-small",
-      usage: { prompt_tokens: 4, total_tokens: 4 },
-    },
-  });
+  embedNextAs(harness.simulator, vector);
 }
 
 function chat(url: string, content: string, secret = key): Promise<Response> {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { embedNextAs } from "../support/embedding-reply.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 // A semantic hit must not serve one speaker's answer to another: the message `name` and the
@@ -32,16 +33,7 @@ afterAll(async () => {
 function embedOn(axis: number): void {
   const vector = new Array<number>(DIMENSIONS).fill(0);
   vector[axis] = 1;
-  harness.simulator.enqueue({
-    match: { provider: "openai", path: "/embeddings" },
-    status: 200,
-    body: {
-      object: "list",
-      data: [{ object: "embedding", index: 0, embedding: vector }],
-      model: "text-embedding-3-small",
-      usage: { prompt_tokens: 4, total_tokens: 4 },
-    },
-  });
+  embedNextAs(harness.simulator, vector);
 }
 
 async function chat(messages: Record<string, unknown>[]): Promise<string | null> {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
+import { embedNextAs } from "../support/embedding-reply.ts";
 import { type Harness, startHarness } from "../support/harness.ts";
 
 let harness: Harness;
@@ -43,16 +44,7 @@ function vectorOn(axis: number, angle = 0): number[] {
 
 /** Makes the simulator answer the next embeddings call with `vector`. */
 function embedAs(vector: number[]): void {
-  harness.simulator.enqueue({
-    match: { provider: "openai", path: "/embeddings" },
-    status: 200,
-    body: {
-      object: "list",
-      data: [{ object: "embedding", index: 0, embedding: vector }],
-      model: "text-embedding-3-small",
-      usage: { prompt_tokens: 4, total_tokens: 4 },
-    },
-  });
+  embedNextAs(harness.simulator, vector);
 }
 
 interface ChatOptions {

@@ -3,6 +3,7 @@ import { NatsChangeSignals } from "../../runtime/bus/nats-change-signals.ts";
 import type { ValkeyClient } from "../../runtime/storage/valkey/open-valkey.ts";
 import { valkeyCacheBackends } from "../../services/gateway/src/cache/cache-backends.ts";
 import { buildChatCache, type ChatCache } from "../../services/gateway/src/cache/chat-cache.ts";
+import { embedNextAs } from "../support/embedding-reply.ts";
 import { eventually, type Harness, SIMULATOR_KEY_ENV, startHarness } from "../support/harness.ts";
 import { openNatsForTest } from "../support/nats.ts";
 import { openValkeyForTest } from "../support/valkey.ts";
@@ -88,16 +89,7 @@ describe.skipIf(valkey === null || nats === null)("semantic cache across running
   test("entry stored on one node hits on the other", async () => {
     const a = await startNode();
     const b = await startNode(a.harness.simulator.url);
-    const embedAs = (vector: number[]): void => a.harness.simulator.enqueue({
-      match: { provider: "openai", path: "/embeddings" },
-      status: 200,
-      body: {
-        object: "list",
-        data: [{ object: "embedding", index: 0, embedding: vector }],
-        model: "text-embedding-3-small",
-        usage: { prompt_tokens: 4, total_tokens: 4 },
-      },
-    });
+    const embedAs = (vector: number[]): void => embedNextAs(a.harness.simulator, vector);
     // Node b is running, with an empty index, before node a stores anything.
     expect(b.cache.semantic!.index.size).toBe(0);
 
