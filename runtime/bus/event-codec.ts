@@ -1,5 +1,6 @@
 import type { InlineBodies } from "../audit/capture-record.ts";
 import type { TrafficEvent } from "../audit/traffic-event.ts";
+import { parseJsonObject } from "./json-message.ts";
 
 /** The JSON form of an event on the bus, with inline body bytes as base64. */
 interface WireEvent extends Omit<TrafficEvent, "captureInline"> {
@@ -12,7 +13,6 @@ export class EventDecodeError extends Error {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Encodes one event as UTF-8 JSON, the inline bodies included. */
 export function encodeEvent(event: TrafficEvent): Uint8Array {
@@ -33,12 +33,8 @@ export function encodeEvent(event: TrafficEvent): Uint8Array {
  * than in the middle of a batch insert.
  */
 export function decodeEvent(data: Uint8Array): TrafficEvent {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(decoder.decode(data));
-  } catch (error) {
-    throw new EventDecodeError(`invalid traffic event JSON: ${(error as Error).message}`);
-  }
+  const parsed = parseJsonObject(data, "traffic event",
+    (message) => new EventDecodeError(message));
   const wire = checkWireEvent(parsed);
   const { captureInline, ...rest } = wire;
   const event: TrafficEvent = rest;
@@ -46,11 +42,7 @@ export function decodeEvent(data: Uint8Array): TrafficEvent {
   return event;
 }
 
-function checkWireEvent(value: unknown): WireEvent {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new EventDecodeError("invalid traffic event: expected a JSON object");
-  }
-  const record = value as Record<string, unknown>;
+function checkWireEvent(record: Record<string, unknown>): WireEvent {
   const expected: [string, string][] = [
     ["requestId", "string"], ["time", "number"], ["route", "string"], ["status", "number"],
     ["stream", "boolean"], ["latencyMs", "number"], ["detail", "object"],

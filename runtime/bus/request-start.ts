@@ -1,5 +1,6 @@
 import type { AuditStart } from "../audit/audit-sink.ts";
 import type { TrafficEvent } from "../audit/traffic-event.ts";
+import { isJsonObject } from "./json-message.ts";
 
 /**
  * Start record of a request, with the facts the gateway has once it admitted it. It contains
@@ -27,7 +28,6 @@ export class StartDecodeError extends Error {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Encodes the record's own fields only, so no other field of the caller's object leaves. */
 export function encodeStart(start: RequestStart): Uint8Array {
@@ -52,26 +52,15 @@ export function startFields(start: RequestStart): RequestStart {
   };
 }
 
-/** Decodes what `encodeStart` wrote, checking the fields the store and the sweep rely on. */
-export function decodeStart(data: Uint8Array): RequestStart {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(decoder.decode(data));
-  } catch (error) {
-    throw new StartDecodeError(`invalid start record JSON: ${(error as Error).message}`);
-  }
-  return checkStart(parsed);
-}
-
 /**
  * Checks that a parsed value is a start record: an object with the fields the store and the
  * sweep rely on. Throws `StartDecodeError` naming the first field that is wrong.
  */
 export function checkStart(parsed: unknown): RequestStart {
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+  if (!isJsonObject(parsed)) {
     throw new StartDecodeError("invalid start record: expected a JSON object");
   }
-  const record = parsed as Record<string, unknown>;
+  const record = parsed;
   const expected: [string, string][] = [
     ["requestId", "string"], ["time", "number"], ["nodeId", "string"], ["route", "string"],
     ["stream", "boolean"],

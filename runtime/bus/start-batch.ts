@@ -1,3 +1,4 @@
+import { parseJsonObject } from "./json-message.ts";
 import { checkStart, type RequestStart, StartDecodeError } from "./request-start.ts";
 
 /**
@@ -15,7 +16,6 @@ export interface StartBatch {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Encodes a batch from start records already in their bus form (`JSON.stringify` of
@@ -31,16 +31,8 @@ export function encodeStartBatch(id: string, startsJson: readonly string[]): Uin
  * the consumer retries the whole message and then moves it to the dead-letter stream.
  */
 export function decodeStartBatch(data: Uint8Array): StartBatch {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(decoder.decode(data));
-  } catch (error) {
-    throw new StartDecodeError(`invalid start batch JSON: ${(error as Error).message}`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new StartDecodeError("invalid start batch: expected a JSON object");
-  }
-  const record = parsed as Record<string, unknown>;
+  const record = parseJsonObject(data, "start batch",
+    (message) => new StartDecodeError(message));
   if (!("starts" in record)) {
     const start = checkStart(record);
     return { id: `${start.requestId}:start`, starts: [start] };
