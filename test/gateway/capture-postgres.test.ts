@@ -187,6 +187,25 @@ describe.skipIf(services === null)("body capture on PostgreSQL", () => {
     expect(row).toEqual({ request_body: null, chunks: 0 });
   });
 
+  test("stop after a large capture keeps every chunk", async () => {
+    const node = await startNode({ enabled: true, redacted: false, maxInlineBytes: INLINE_LIMIT });
+    // Raw mode spills the body as it arrives, so it becomes a chain of many INSERTs.
+    const prompt = `stop-after ${"s".repeat(2_000_000)}`;
+    const id = await chat(node, prompt);
+    gateways.splice(gateways.indexOf(node), 1);
+    await node.stop();
+
+    // The first node's bus writer stores the event that the stopped node published.
+    const event = await storedEvent(id);
+    const shown = await nexusCli("events", "show", id);
+    expect(shown.stderr).toBe("");
+    expect(shown.code).toBe(0);
+    const request = printedBody(shown.stdout, "request")!;
+    expect(request.header).toBe(`--- request body: ${event.capture!.request!.size} bytes, ` +
+      `application/json, raw, sha256 ${event.capture!.request!.sha256} ---`);
+    expect(JSON.parse(request.text).messages[0].content).toBe(prompt);
+  }, 20_000);
+
   test("events prune rejects a bad age in the CLI's error form", async () => {
     const result = await nexusCli("events", "prune", "--older-than", "soon");
     expect(result.code).not.toBe(0);

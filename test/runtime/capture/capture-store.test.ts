@@ -5,14 +5,18 @@ import { join } from "node:path";
 import { loadCapturedBodies } from "../../../runtime/audit/capture-read.ts";
 import { SqliteCaptureStore } from "../../../runtime/audit/capture-sqlite-store.ts";
 import { type CaptureStore, captureStoreOf } from "../../../runtime/audit/capture-store.ts";
-import { CaptureWriter } from "../../../runtime/audit/capture-writer.ts";
+import { CaptureWriter, SPILL_CHUNK_BYTES } from "../../../runtime/audit/capture-writer.ts";
 import { SpillStore } from "../../../runtime/audit/spill-store.ts";
 import { SqliteEventStore } from "../../../runtime/audit/sqlite-event-store.ts";
 import type { EventStore, TrafficEvent } from "../../../runtime/audit/traffic-event.ts";
+import { createLogger } from "../../../runtime/observability/log.ts";
 import { openEmbeddedDatabase } from "../../../runtime/storage/embedded/open-database.ts";
+import type { PgSpillTarget } from "../../../runtime/storage/postgres/pg-capture-spill.ts";
 import { PgEventStore } from "../../../runtime/storage/postgres/pg-event-store.ts";
 import { eventually } from "../../support/harness.ts";
-import { openPostgresForTest, postgresAvailable } from "../../support/postgres.ts";
+import {
+  openPostgresForTest, postgresAvailable, type PostgresTestContext,
+} from "../../support/postgres.ts";
 
 const DAY = 86_400_000;
 const INLINE = 100;
@@ -213,6 +217,94 @@ for (const kind of BACKENDS) {
     });
   });
 }
+
+describe.skipIf(!BACKENDS[1]!.available)("PostgreSQL spill drain", () => {
+  let context: PostgresTestContext;
+  let spills: PgSpillTarget;
+  const logs: Record<string, unknown>[] = [];
+  const logger = createLogger((line) => logs.push(JSON.parse(line) as Record<string, unknown>));
+
+  beforeEach(async () => {
+    context = (await openPostgresForTest())!;
+    spills = new PgEventStore(context.sql).captures.spill;
+    logs.length = 0;
+  });
+  afterEach(async () => {
+    await context.close();
+  });
+
+  /**
+   * Captures `chunks` spill chunks of one body, each flushed in its own burst so that each
+   * becomes one INSERT chained after the one before, and finishes the capture.
+   */
+  async function captureInChunks(requestId: string, chunks: number): Promise<string> {
+    const writer = new CaptureWriter({
+      spill: spills, requestId, part: "response",
+      contentType: "text/event-stream", maxInlineBytes: 0,
+    });
+    for (let i = 0; i < chunks; i++) {
+      writer.write(new Uint8Array(SPILL_CHUNK_BYTES).fill(0x61 + i));
+      // Lets the spill schedule this chunk's INSERT before the next chunk arrives.
+      await Promise.resolve();
+    }
+    return writer.finish(true).body.spill!;
+  }
+
+  async function storedChunks(spill: string): Promise<number> {
+    const [row] = await context.sql<{ chunks: number }[]>`
+      SELECT count(*)::int AS chunks FROM capture_spill_chunks WHERE spill = ${spill}`;
+    return row!.chunks;
+  }
+
+  test("drain waits for every chunk's INSERT", async () => {
+    const spill = await captureInChunks("req_drain", 5);
+    expect(spills.unsettled).toBe(1);
+
+    await spills.drain({ logger });
+    expect(await storedChunks(spill)).toBe(5);
+    expect(spills.unsettled).toBe(0);
+    expect(logs).toEqual([]);
+  });
+
+  test("drain times out and logs spills", async () => {
+    // A transaction holding the table's lock stalls every INSERT until it ends.
+    const locker = await context.connect();
+    let unlock = () => {};
+    const unlocked = new Promise<void>((resolve) => {
+      unlock = resolve;
+    });
+    let locked = () => {};
+    const lockTaken = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const transaction = locker.begin(async (tx) => {
+      await tx`LOCK TABLE capture_spill_chunks IN ACCESS EXCLUSIVE MODE`;
+      locked();
+      await unlocked;
+    });
+    await lockTaken;
+
+    const spill = await captureInChunks("req_stalled", 3);
+    await spills.drain({ logger, timeoutMs: 200 });
+    expect(spills.unsettled).toBe(1);
+    expect(logs.length).toBe(1);
+    expect(logs[0]!.event).toBe("capture.spill_drain_timed_out");
+    expect(logs[0]!.spills).toBe(1);
+    expect(logs[0]!.request_ids).toBe("req_stalled");
+
+    unlock();
+    await transaction;
+    await spills.drain({ logger });
+    expect(await storedChunks(spill)).toBe(3);
+    expect(spills.unsettled).toBe(0);
+  });
+
+  test("drain with no spills resolves", async () => {
+    await spills.drain({ logger });
+    expect(spills.unsettled).toBe(0);
+    expect(logs).toEqual([]);
+  });
+});
 
 /** The fields of a stored event that the batch test does not vary. */
 function storeTemplate(): Omit<TrafficEvent, "requestId" | "time"> {

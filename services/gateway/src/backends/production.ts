@@ -122,6 +122,8 @@ async function assemble(loaded: LoadedConfig, options: OpenBackendsOptions,
       }),
     ]),
     async close() {
+      // Requests have stopped, but the INSERTs of their last spill chunks may still be queued.
+      await events.captures.spill.drain({ logger });
       await auditSink.close();
       heartbeat.stop();
       await siemFeed?.stop();
