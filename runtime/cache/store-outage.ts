@@ -4,7 +4,7 @@ import type { LogFields, Logger, LogLevel } from "../observability/log.ts";
  * Events that report a failed command on the cache's store (Valkey on production backends).
  * While the store is down every request hits one of them, so they are logged once per outage.
  */
-const STORE_FAILURE_EVENTS: ReadonlySet<string> = new Set([
+export const STORE_FAILURE_EVENTS: ReadonlySet<string> = new Set([
   "cache.read_failed",
   "cache.write_failed",
   "cache.semantic_read_failed",
