@@ -51,19 +51,53 @@ async function* scanned(
   try {
     for await (const chunk of source) {
       template ??= chunk;
-      if (chunk.choices.length === 0) yield* flushAll(scanner, template);
+      // Measured before the scan, which edits the chunk in place.
+      record.addOutputChars(scannedLength(chunk));
+      if (chunk.choices.length === 0) yield* released(flushAll(scanner, template), record);
       const kept = await filterChunk(chunk, scanner);
-      if (kept !== null) yield kept;
+      if (kept !== null) yield release(kept, record);
     }
-    if (template !== null) yield* flushAll(scanner, template);
+    if (template !== null) yield* released(flushAll(scanner, template), record);
   } catch (error) {
     if (error instanceof StreamBlocked) throw blockError(error.result, "response");
     // The stream failed upstream: what was held back is released, scanned, before the error.
-    if (template !== null) yield* releaseBeforeFailure(scanner, template);
+    if (template !== null) yield* released(releaseBeforeFailure(scanner, template), record);
     throw error;
   } finally {
     record.addHookResult(scanner.summary);
   }
+}
+
+/*
+ * Output accounting while text is held back. The record counts the text of every provider
+ * chunk as output when it arrives, and `release` takes a released chunk's text off again,
+ * because the stream format counts that text when it sends it. So the record's count always
+ * includes the held-back text, which the provider generated and bills. A stream that ends
+ * before its usage report (the client left, a stage blocked it) still gets an estimate. Only
+ * a released chunk the client leaves before receiving is counted by neither side.
+ */
+
+function release(chunk: ChatChunk, record: RequestRecord): ChatChunk {
+  record.addOutputChars(-scannedLength(chunk));
+  return chunk;
+}
+
+async function* released(
+  chunks: AsyncIterable<ChatChunk>,
+  record: RequestRecord,
+): AsyncGenerator<ChatChunk> {
+  for await (const chunk of chunks) yield release(chunk, record);
+}
+
+/** Characters of the fields the scanner holds back (text, reasoning, refusal, tool input). */
+function scannedLength(chunk: ChatChunk): number {
+  let length = 0;
+  for (const { delta } of chunk.choices) {
+    length += (delta.content?.length ?? 0) + (delta.reasoning_content?.length ?? 0) +
+      (delta.refusal?.length ?? 0);
+    for (const call of delta.tool_calls ?? []) length += call.function?.arguments?.length ?? 0;
+  }
+  return length;
 }
 
 /** Passes a chunk's deltas through the scanner; null when nothing is left to send. */
