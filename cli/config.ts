@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
 import { changedFixedFields } from "../runtime/config/fixed-fields.ts";
 import { ConfigError, parseConfigText } from "../runtime/config/load.ts";
+import { NODE_LOCAL_FIELDS, nodeLocalFieldsSet } from "../runtime/config/node-local.ts";
 import { PgConfigDocuments } from "../runtime/storage/postgres/pg-config-documents.ts";
 import {
   connectPostgres, productionSettings,
@@ -48,8 +50,9 @@ export async function runConfig(argv: string[]): Promise<number> {
 }
 
 /**
- * Validates FILE as a gateway boot would, rejects it when it changes a field that only a
- * restart changes (compared with this CLI's own config), stores it and signals every node.
+ * Validates FILE as a gateway boot would, rejects it when it changes a shared field that only a
+ * restart changes (compared with this CLI's own config), stores it and signals every node. The
+ * node-local fields it sets are stored as written, and every node keeps its own values.
  */
 async function push(cli: CliStore, documents: PgConfigDocuments, file: string,
   actor: string): Promise<number> {
@@ -63,23 +66,33 @@ async function push(cli: CliStore, documents: PgConfigDocuments, file: string,
   const fields = changedFixedFields(cli.loaded, next);
   if (fields.length > 0) {
     throw new ConfigError(`config ${file}: ${fields.join(", ")} differ from the running ` +
-      `config ${cli.loaded.path}; these fields change only with a restart`);
+      `config ${cli.loaded.path}. These shared fields change only with a restart of every ` +
+      "node, so push a document that keeps them");
   }
 
   const document = await documents.push(body, actor);
   await cli.notify("config");
   process.stdout.write(`config pushed: ${document.sha256} (version ${document.id})\n`);
+  const nodeLocal = nodeLocalFieldsSet(next.config);
+  if (nodeLocal.length > 0) {
+    process.stdout.write(`node-local fields not applied (each node keeps its own file's ` +
+      `values): ${nodeLocal.join(", ")}\n`);
+  }
   return 0;
 }
 
+/** Prints the newest pushed version and which of its fields the nodes share. */
 async function show(documents: PgConfigDocuments, json: boolean): Promise<number> {
   const document = await documents.latest();
+  const nodeLocal = document === null ? [] : nodeLocalFieldsIn(document.body);
   if (json) {
     process.stdout.write(`${JSON.stringify(document === null ? null : {
       id: document.id,
       sha256: document.sha256,
       pushedAt: document.pushedAt.toISOString(),
       actor: document.actor,
+      nodeLocalFields: NODE_LOCAL_FIELDS,
+      notAppliedFields: nodeLocal,
     })}\n`);
     return 0;
   }
@@ -88,6 +101,20 @@ async function show(documents: PgConfigDocuments, json: boolean): Promise<number
     return 0;
   }
   process.stdout.write(`version ${document.id}  sha256 ${document.sha256}\n` +
-    `pushed ${document.pushedAt.toISOString()} by ${document.actor}\n`);
+    `pushed ${document.pushedAt.toISOString()} by ${document.actor}\n` +
+    "shared by every node: all fields except the node-local ones\n" +
+    `node-local (each node keeps its own file's values): ${NODE_LOCAL_FIELDS.join(", ")}\n`);
+  if (nodeLocal.length > 0) {
+    process.stdout.write(`set in this version but not applied: ${nodeLocal.join(", ")}\n`);
+  }
   return 0;
+}
+
+/** Lists the node-local fields a stored document sets; none when it is not valid YAML. */
+function nodeLocalFieldsIn(body: string): string[] {
+  try {
+    return nodeLocalFieldsSet(parseYaml(body));
+  } catch {
+    return [];
+  }
 }

@@ -1,22 +1,15 @@
 import type { LoadedConfig } from "./load.ts";
+import { sharedPart } from "./node-local.ts";
 
 /**
- * Lists the restart-only fields that differ between the running config and `next`. These are
- * the listening address, the data folder, the storage services, the key secret's variable and
- * the SIEM sinks, because a node opens all of them once at boot.
+ * Lists the shared restart-only fields that differ between the running config and `next`:
+ * the storage services, the key secret's variable and the SIEM sinks, because a node opens all
+ * of them once at boot. Node-local fields (NODE_LOCAL_FIELDS) are left out of the comparison,
+ * because a pushed document never changes them.
  */
 export function changedFixedFields(running: LoadedConfig, next: LoadedConfig): string[] {
-  const before = running.config;
-  const after = next.config;
-  const pairs: [string, unknown, unknown][] = [
-    ["server.host", before.server?.host, after.server?.host],
-    ["server.port", before.server?.port, after.server?.port],
-    ["dataDir", running.dataDir, next.dataDir],
-    ["storage", before.storage, after.storage],
-    ["keySecretEnv", before.keySecretEnv, after.keySecretEnv],
-    ["siem", before.siem, after.siem],
-  ];
-  return pairs
-    .filter(([, a, b]) => JSON.stringify(a) !== JSON.stringify(b))
-    .map(([field]) => field);
+  const before = sharedPart(running.config);
+  const after = sharedPart(next.config);
+  const fields = ["storage", "keySecretEnv", "siem"];
+  return fields.filter((field) => JSON.stringify(before[field]) !== JSON.stringify(after[field]));
 }

@@ -135,22 +135,27 @@ describe.skipIf(services === null)("config push to running production nodes", ()
     expect((await nexusCli("config", "show", "--json")).stdout).toContain("\"actor\":\"test\"");
   });
 
-  test("a config that changes server.port is rejected", async () => {
-    const pushed = await push(rawConfig({ tokens: 1, aliases: ["gpt-alias"], port: 4321 }));
+  test("a config that changes storage is rejected", async () => {
+    const raw = rawConfig({ tokens: 1, aliases: ["gpt-alias"] });
+    const storage = productionStorage(services!);
+    const moved = { ...storage, valkey: { url: "redis://127.0.0.1:6379", prefix: "moved:" } };
+    const pushed = await push({ ...raw, storage: moved });
     expect(pushed.code).toBe(2);
-    expect(pushed.stderr).toContain("server.port");
+    expect(pushed.stderr).toContain("storage differ from the running config");
+    expect(pushed.stderr).toContain("change only with a restart");
   });
 
-  test("a node rejects a stored document that changes server.port", async () => {
+  test("a node rejects a stored document that changes storage", async () => {
     const before = nodes.map((node) => node.context.loaded);
     // Written past the CLI, as a mismatched operator config could; the nodes must check too.
-    const body = JSON.stringify(rawConfig({ tokens: 5, port: 4321 }));
+    const raw = rawConfig({ tokens: 5 });
+    const body = JSON.stringify({ ...raw, storage: undefined });
     await services!.postgres.sql`INSERT INTO config_documents (sha256, body, actor)
       VALUES (${new Bun.CryptoHasher("sha256").update(body).digest("hex")}, ${body}, 'test')`;
     services!.nats.nc.publish(`${busPrefix(services!.nats)}.changes.config`);
 
     const rejected = await msUntilAllNodes(async () => logs.filter((line) =>
-      line.event === "config.reload_rejected" && line.fields === "server.port").length >= 2);
+      line.event === "config.reload_rejected" && line.fields === "storage").length >= 2);
     expect(rejected).not.toBeNull();
     expect(nodes.map((node) => node.context.loaded)).toEqual(before);
   });

@@ -2,6 +2,7 @@ import type { ChangeSignals } from "../../../runtime/bus/change-signals.ts";
 import { changedFixedFields } from "../../../runtime/config/fixed-fields.ts";
 import { type LoadedConfig, parseConfigText } from "../../../runtime/config/load.ts";
 import { ModelCatalog } from "../../../runtime/config/models.ts";
+import { keepNodeLocal, type NodeConfig } from "../../../runtime/config/node-local.ts";
 import type { AtomicWindowCounter } from "../../../runtime/hooks/window-counter.ts";
 import { describeError } from "../../../runtime/observability/log.ts";
 import type { QuotaStore } from "../../../runtime/quota/quota-store.ts";
@@ -34,8 +35,10 @@ export interface ConfigReload {
 /**
  * Runs the newest config pushed with `nexus config push` on this node: once now, and again on
  * every `config` change signal. Only the parts built from the config per request are swapped:
- * models and routing, quotas, compliance, cache and the body limit. A document that changes
- * what was opened at boot, or that fails to validate or build, is rejected whole.
+ * models and routing, quotas, compliance, cache and the body limit. The node keeps its own
+ * node-local fields (listening address, data folder and the like) whatever the document sets.
+ * A document that changes a shared field opened at boot, or that fails to validate or build,
+ * is rejected whole.
  */
 export async function startConfigReload(context: GatewayContext,
   deps: ConfigReloadDeps): Promise<ConfigReload> {
@@ -77,23 +80,9 @@ export async function startConfigReload(context: GatewayContext,
 function applyDocument(context: GatewayContext, deps: ConfigReloadDeps, body: string,
   sha256: string): boolean {
   const { logger } = context;
-  let next: LoadedConfig;
-  try {
-    next = parseConfigText(body, context.loaded.path);
-  } catch (error) {
-    logger.log("error", "config.reload_rejected", { sha256, error: describeError(error) });
-    return false;
-  }
-
-  const fields = changedFixedFields(context.loaded, next);
-  if (fields.length > 0) {
-    logger.log("error", "config.reload_rejected", {
-      sha256,
-      fields: fields.join(","),
-      error: "these fields change only with a restart",
-    });
-    return false;
-  }
+  const node = mergeDocument(context, body, sha256);
+  if (node === null) return false;
+  const next = node.loaded;
 
   let parts: ReturnType<typeof buildParts>;
   try {
@@ -110,8 +99,52 @@ function applyDocument(context: GatewayContext, deps: ConfigReloadDeps, body: st
   void oldCompliance?.close().catch((error) => logger.log("warn", "config.close_failed", {
     error: describeError(error),
   }));
+  if (node.ignored.length > 0) {
+    // Logged once per document and process, because a node skips the document it runs already.
+    logger.log("info", "config.node_local_ignored", {
+      sha256,
+      fields: node.ignored.join(","),
+      reason: "node-local fields keep this node's own config file values",
+    });
+  }
   logger.log("info", "config.reloaded", { sha256 });
   return true;
+}
+
+/**
+ * Parses a pushed document and fills in this node's node-local fields. Returns null, after
+ * logging `config.reload_rejected`, when it is invalid or changes a shared restart-only field.
+ */
+function mergeDocument(context: GatewayContext, body: string, sha256: string): NodeConfig | null {
+  const { logger } = context;
+  const reject = (error: unknown): null => {
+    logger.log("error", "config.reload_rejected", { sha256, error: describeError(error) });
+    return null;
+  };
+  let pushed: LoadedConfig;
+  try {
+    pushed = parseConfigText(body, context.loaded.path);
+  } catch (error) {
+    return reject(error);
+  }
+
+  // Checked before the merge, so a document that drops `storage` is named as changing it.
+  const fields = changedFixedFields(context.loaded, pushed);
+  if (fields.length > 0) {
+    logger.log("error", "config.reload_rejected", {
+      sha256,
+      fields: fields.join(","),
+      error: "these shared fields change only with a restart. Restart every node on new " +
+        "config files, or push a document that keeps them",
+    });
+    return null;
+  }
+
+  try {
+    return keepNodeLocal(pushed, context.loaded);
+  } catch (error) {
+    return reject(error);
+  }
 }
 
 /** Builds every config-derived part before any is swapped, so a failure applies nothing. */
