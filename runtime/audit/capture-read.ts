@@ -41,6 +41,11 @@ async function loadBody(
 ): Promise<LoadedBody | null> {
   if (meta === null) return null;
   if (pruned) return { meta, bytes: null, problem: "deleted by retention" };
+  if (meta.inlineDropped === true) {
+    const problem = `the inline part (first ${meta.inlineBytes} bytes) was dropped because `
+      + "the event exceeded the NATS message size limit";
+    return { meta, bytes: null, problem };
+  }
 
   const parts = [inline ?? new Uint8Array(0)];
   if (meta.spill !== null) {

@@ -14,6 +14,11 @@ export interface CapturedBody {
   spill: string | null;
   /** False when the stream ended early (client gone, cut, failure), so the body is partial. */
   complete: boolean;
+  /**
+   * True when the publisher dropped the inline part because the event exceeded the NATS
+   * message size limit (shrink-event.ts), so the stored body lacks its first `inlineBytes`.
+   */
+  inlineDropped?: boolean;
 }
 
 /** The body capture of one traffic event. */

@@ -6,10 +6,10 @@ import { describeError, type Logger } from "../observability/log.ts";
 import type { BusPublisherMetrics } from "../observability/metrics.ts";
 import { type BusNames, eventSubject, startBatchSubject } from "./bus-names.ts";
 import { watchConnection } from "./connection-state.ts";
-import { encodeEvent } from "./event-codec.ts";
 import { ensureEventStreams, type EventStreamLimits } from "./event-streams.ts";
 import { isPermanentPublishError, retryDelayMs } from "./publish-retry.ts";
 import type { RequestStart } from "./request-start.ts";
+import { encodeEventWithin, eventByteLimit } from "./shrink-event.ts";
 import type { SpillFile } from "./spill-file.ts";
 import { type EncodedStartBatch, StartBatcher } from "./start-batcher.ts";
 
@@ -43,6 +43,12 @@ export interface BusEventPublisherOptions {
   startBatchMs?: number;
   /** Start records that make a batch full, so it is published before `startBatchMs`. */
   startBatchMax?: number;
+  /**
+   * The server's `max_payload` in bytes, read at each encode because it comes with the
+   * connection's INFO. An event encoded larger than this (at most 1 MiB, less headroom for
+   * the headers) is shrunk before it is published (shrink-event.ts).
+   */
+  maxPayload?: () => number | undefined;
 }
 
 /**
@@ -113,6 +119,7 @@ export class BusEventPublisher implements AuditSink {
   readonly #settleWaitMs: number;
   readonly #connected: () => boolean;
   readonly #spill: SpillFile | null;
+  readonly #maxPayload: () => number | undefined;
   /** Responses that stopped waiting for their ack since the bus last acknowledged one. */
   #waitsCut = 0;
   #queue: Outgoing[] = [];
@@ -142,6 +149,7 @@ export class BusEventPublisher implements AuditSink {
     this.#settleWaitMs = options.settleWaitMs ?? DEFAULT_SETTLE_WAIT_MS;
     this.#connected = options.connected ?? (() => true);
     this.#spill = options.spill ?? null;
+    this.#maxPayload = options.maxPayload ?? (() => undefined);
     this.#starts = new StartBatcher({
       windowMs: options.startBatchMs ?? DEFAULT_START_BATCH_MS,
       maxStarts: options.startBatchMax ?? DEFAULT_START_BATCH_MAX,
@@ -166,11 +174,13 @@ export class BusEventPublisher implements AuditSink {
         "the event publisher is closed");
       return;
     }
+    // Encoded once, so a shrunk event is logged once however often it is retried or spilled.
+    let encoded: Uint8Array | undefined;
     this.#enqueue({
       requestId: event.requestId,
       msgID: event.requestId,
       subject: eventSubject(this.#names, event.org),
-      encode: () => encodeEvent(event),
+      encode: () => (encoded ??= this.#encodeEvent(event)),
       requestIds: [event.requestId],
     });
     // After the enqueue, so that `settled` of this request never resolves in between.
@@ -196,6 +206,31 @@ export class BusEventPublisher implements AuditSink {
   /** Publishes the start records collected so far now, without waiting for `startBatchMs`. */
   flushStarts(): void {
     this.#starts.flush();
+  }
+
+  /**
+   * Encodes an event within the message size limit, shrinking it when needed (logged once).
+   * Throws when even the shrunk event does not fit, so the event fails like any that cannot be
+   * encoded: logged and counted in `nexus_audit_write_failures_total`.
+   */
+  #encodeEvent(event: TrafficEvent): Uint8Array {
+    const limit = eventByteLimit(this.#maxPayload());
+    const encoded = encodeEventWithin(event, limit);
+    if (encoded.steps.length === 0) return encoded.data;
+
+    const fits = encoded.data.byteLength <= limit;
+    this.#logger.log(fits ? "warn" : "error", "bus.event_shrunk", {
+      request_id: event.requestId,
+      original_bytes: encoded.originalBytes,
+      bytes: encoded.data.byteLength,
+      limit_bytes: limit,
+      steps: encoded.steps.join(","),
+    });
+    if (!fits) {
+      throw new Error(`the event is ${encoded.data.byteLength} bytes after shrinking, over the `
+        + `${limit}-byte message limit`);
+    }
+    return encoded.data;
   }
 
   #startBatchMessage(batch: EncodedStartBatch): Outgoing {
@@ -475,5 +510,5 @@ export async function openBusEventPublisher(nc: NatsConnection, names: BusNames,
   await ensureEventStreams(await jetstreamManager(nc), names, options.streamLimits);
   const connected = watchConnection(nc);
   return new BusEventPublisher(jetstream(nc), names, logger, metrics,
-    { connected, ...options });
+    { connected, maxPayload: () => nc.info?.max_payload, ...options });
 }

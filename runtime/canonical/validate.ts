@@ -2,6 +2,7 @@ import type { TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { ValueErrorType } from "@sinclair/typebox/errors";
 import { NexusError } from "../errors/nexus-error.ts";
+import { truncateInput } from "../errors/truncate-input.ts";
 
 /**
  * Compiles a schema once and returns a checker that throws a 400 NexusError naming the first
@@ -24,14 +25,14 @@ export function createValidator<T>(schema: TSchema): (value: unknown) => T {
     if (unknownField !== undefined) {
       throw new NexusError(
         "unknown_parameter",
-        `Unrecognized request argument supplied: ${unknownField}`,
+        `Unrecognized request argument supplied: ${truncateInput(unknownField)}`,
         { status: 400, type: "invalid_request_error", param: unknownField },
       );
     }
     const reason = first?.message ?? "does not match the schema";
     const message = first?.type === ValueErrorType.ObjectRequiredProperty
-      ? `The field '${param}' is required.`
-      : `Invalid value for '${param || "(body)"}': ${reason}.`;
+      ? `The field '${truncateInput(param)}' is required.`
+      : `Invalid value for '${truncateInput(param) || "(body)"}': ${reason}.`;
     throw new NexusError("invalid_request", message, {
       status: 400,
       type: "invalid_request_error",

@@ -1,3 +1,5 @@
+import { MAX_QUOTED_INPUT_CHARS, truncateInput } from "./truncate-input.ts";
+
 /**
  * One base error for every failure Nexus reports to a client. Each error carries a stable `code`
  * (tests and clients match on it), the HTTP status it becomes, and the OpenAI error `type`.
@@ -63,6 +65,13 @@ export interface NexusErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * Maximum characters of an error message. Call sites quote client values through
+ * `truncateInput`. This cap is the backstop for a site that does not, such as a JSON parser's
+ * message or an upstream's error text, so no message grows with the request.
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 2000;
+
 export class NexusError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
@@ -72,12 +81,14 @@ export class NexusError extends Error {
   readonly retryAfter: string | null;
 
   constructor(code: ErrorCode, message: string, options: NexusErrorOptions) {
-    super(message, { cause: options.cause });
+    super(truncateInput(message, MAX_ERROR_MESSAGE_CHARS), { cause: options.cause });
     this.name = "NexusError";
     this.code = code;
     this.status = options.status;
     this.type = options.type;
-    this.param = options.param ?? null;
+    // A `param` can be a client's own field name or path, so it is bounded like a quote.
+    const param = options.param ?? null;
+    this.param = param === null ? null : truncateInput(param, MAX_QUOTED_INPUT_CHARS);
     this.retryAfter = options.retryAfter ?? null;
   }
 }

@@ -1,4 +1,5 @@
 import { NexusError } from "../errors/nexus-error.ts";
+import { truncateInput } from "../errors/truncate-input.ts";
 
 /** Builds the 400 raised when a client request is malformed for a provider. */
 export function invalidRequest(message: string, param: string | null): NexusError {
@@ -16,7 +17,7 @@ export function unsupportedParameterFor(
   return (param, reason) =>
     new NexusError(
       "unsupported_parameter",
-      `Parameter '${param}' is not supported for ${provider} models: ${reason}`,
+      `Parameter '${truncateInput(param)}' is not supported for ${provider} models: ${reason}`,
       { status: 400, type: "invalid_request_error", param },
     );
 }

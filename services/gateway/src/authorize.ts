@@ -1,5 +1,6 @@
 import type { ResolvedModel } from "../../../runtime/config/models.ts";
 import { NexusError } from "../../../runtime/errors/nexus-error.ts";
+import { truncateInput } from "../../../runtime/errors/truncate-input.ts";
 import { compileModelScope } from "../../../runtime/identity/keys/model-scope.ts";
 import type { VirtualKey } from "../../../runtime/identity/keys/types.ts";
 import { readPresentedKey, verifyVirtualKey } from "../../../runtime/identity/keys/verify.ts";
@@ -33,14 +34,15 @@ export function resolveModel(
   if (resolved === undefined || (resolved.model.kind ?? "chat") !== kind) {
     throw new NexusError(
       "model_not_found",
-      `The model '${requested}' does not exist or is not available for ${kind} requests.`,
+      `The model '${truncateInput(requested)}' does not exist or is not available for `
+        + `${kind} requests.`,
       { status: 404, type: "not_found_error", param: "model" },
     );
   }
   if (!keyAllowsModel(key, requested, resolved.name)) {
     throw new NexusError(
       "model_not_allowed",
-      `API key ${key.id} may not use the model '${requested}'.`,
+      `API key ${key.id} may not use the model '${truncateInput(requested)}'.`,
       { status: 403, type: "permission_error", param: "model" },
     );
   }

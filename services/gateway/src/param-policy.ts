@@ -1,5 +1,6 @@
 import type { ChatRequest } from "../../../runtime/canonical/chat.ts";
 import { NexusError } from "../../../runtime/errors/nexus-error.ts";
+import { truncateInput } from "../../../runtime/errors/truncate-input.ts";
 import type { VirtualKey } from "../../../runtime/identity/keys/types.ts";
 import type { ProviderCodec, Target } from "../../../runtime/providers/codec.ts";
 import type { RequestRecord } from "./request-record.ts";
@@ -21,11 +22,12 @@ export function applyParamPolicy(
   if (unhonoured.length === 0) return request;
 
   if (key.settings.unsupportedParams === "refuse") {
-    const names = unhonoured.map((name) => `'${name}'`).join(", ");
+    const names = unhonoured.map((name) => `'${truncateInput(name)}'`).join(", ");
     const pronoun = unhonoured.length === 1 ? "it" : "them";
     throw new NexusError(
       "unsupported_parameter",
-      `The provider of model '${request.model}' (type '${codec.type}') cannot honour ${names}. ` +
+      `The provider of model '${truncateInput(request.model)}' (type '${codec.type}') ` +
+        `cannot honour ${names}. ` +
         `Remove ${pronoun}, or use a key whose unsupported-params policy is drop.`,
       { status: 400, type: "invalid_request_error", param: unhonoured[0] ?? null },
     );

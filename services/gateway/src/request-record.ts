@@ -4,6 +4,7 @@ import type { Usage } from "../../../runtime/canonical/chat.ts";
 import type { ResolvedModel } from "../../../runtime/config/models.ts";
 import { NexusError } from "../../../runtime/errors/nexus-error.ts";
 import { redactSecrets } from "../../../runtime/errors/redact-secrets.ts";
+import { truncateInput } from "../../../runtime/errors/truncate-input.ts";
 import type { VirtualKey } from "../../../runtime/identity/keys/types.ts";
 import type { PipelineResult } from "../../../runtime/hooks/pipeline.ts";
 import type { Target } from "../../../runtime/providers/codec.ts";
@@ -17,6 +18,19 @@ import type { RequestIds } from "./request-id.ts";
 
 /** Characters per token for estimates; a common rule of thumb for English text, not exact. */
 const CHARS_PER_TOKEN = 4;
+
+/**
+ * Maximum characters of the requested model name kept in the event and the start record. The
+ * name is the client's own string, and a configured model name is far shorter than this.
+ */
+export const MAX_EVENT_MODEL_CHARS = 256;
+
+/**
+ * Maximum characters of a text value in `detail`. An error message is already capped at 2000
+ * characters. This cap bounds any other text a route adds, so the event stays far below the
+ * 1 MiB NATS message limit.
+ */
+export const MAX_DETAIL_TEXT_CHARS = 4000;
 
 /**
  * Collects the facts of one request as it runs and writes exactly one traffic event when it
@@ -64,7 +78,7 @@ export class RequestRecord {
   }
 
   setModel(requested: string, resolved: ResolvedModel | null): void {
-    this.#requestedModel = requested;
+    this.#requestedModel = truncateInput(requested, MAX_EVENT_MODEL_CHARS);
     this.#model = resolved;
     if (resolved !== null) this.#announceStart();
   }
@@ -164,8 +178,11 @@ export class RequestRecord {
     this.#partialUsage = saneUsage(usage);
   }
 
+  /** Adds a fact to the event's `detail`; a text value is truncated to `MAX_DETAIL_TEXT_CHARS`. */
   addDetail(name: string, value: unknown): void {
-    this.#detail[name] = value;
+    this.#detail[name] = typeof value === "string"
+      ? truncateInput(value, MAX_DETAIL_TEXT_CHARS)
+      : value;
   }
 
   get provider(): string | null {

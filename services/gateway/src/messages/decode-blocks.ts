@@ -5,6 +5,7 @@
  */
 
 import type { ContentPart, TextPart } from "../../../../runtime/canonical/chat.ts";
+import { truncateInput } from "../../../../runtime/errors/truncate-input.ts";
 import {
   invalidRequest,
   unsupportedParameterFor,
@@ -29,7 +30,8 @@ export function decodeContentBlock(
     default:
       throw unsupportedParameterFor(providerType)(
         `${param}.type`,
-        `content blocks of type '${block.type}' have no equivalent outside Anthropic.`,
+        `content blocks of type '${truncateInput(String(block.type))}' have no equivalent ` +
+          "outside Anthropic.",
       );
   }
 }
@@ -42,15 +44,15 @@ function decodeImage(block: AnthropicBlock, param: string, providerType: string)
   if (source.type !== "base64") {
     throw unsupportedParameterFor(providerType)(
       `${param}.source.type`,
-      `image sources of type '${String(source.type)}' exist only at Anthropic.`,
+      `image sources of type '${truncateInput(String(source.type))}' exist only at Anthropic.`,
     );
   }
 
   const mediaType = readString(source, "media_type", `${param}.source`);
   if (!IMAGE_MEDIA_TYPES.has(mediaType)) {
     throw invalidRequest(
-      `${param}.source.media_type '${mediaType}' is not valid; use image/jpeg, image/png, ` +
-        "image/gif or image/webp.",
+      `${param}.source.media_type '${truncateInput(mediaType)}' is not valid; use image/jpeg, ` +
+        "image/png, image/gif or image/webp.",
       `${param}.source.media_type`,
     );
   }

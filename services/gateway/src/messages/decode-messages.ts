@@ -12,6 +12,7 @@ import type {
   ReasoningDetail,
   ToolCall,
 } from "../../../../runtime/canonical/chat.ts";
+import { truncateInput } from "../../../../runtime/errors/truncate-input.ts";
 import {
   invalidRequest,
   unsupportedParameterFor,
@@ -51,7 +52,8 @@ function decodeUserTurn(
       results.push(decodeToolResult(block, blockParam, format));
     } else if (block.type === "tool_use" || block.type.endsWith("thinking")) {
       throw invalidRequest(
-        `${blockParam} has type '${block.type}', which only assistant messages may contain.`,
+        `${blockParam} has type '${truncateInput(String(block.type))}', which only assistant ` +
+          "messages may contain.",
         `${blockParam}.type`,
       );
     } else {
@@ -123,7 +125,8 @@ function decodeAssistantTurn(
       default:
         throw unsupportedParameterFor(format.type)(
           `${blockParam}.type`,
-          `assistant blocks of type '${block.type}' have no equivalent outside Anthropic.`,
+          `assistant blocks of type '${truncateInput(String(block.type))}' have no equivalent ` +
+            "outside Anthropic.",
         );
     }
   });

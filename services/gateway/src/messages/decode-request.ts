@@ -10,6 +10,7 @@ import type {
   ChatRequest,
   FunctionTool,
 } from "../../../../runtime/canonical/chat.ts";
+import { truncateInput } from "../../../../runtime/errors/truncate-input.ts";
 import { EFFORT_BUDGETS } from "../../../../runtime/providers/anthropic/thinking.ts";
 import {
   invalidRequest,
@@ -91,7 +92,8 @@ function decodeTool(tool: AnthropicTool, param: string, format: TargetFormat): F
   if (tool.type !== undefined && tool.type !== null && tool.type !== "custom") {
     throw unsupportedParameterFor(format.type)(
       `${param}.type`,
-      `'${tool.type}' is an Anthropic server tool; only custom tools can be translated.`,
+      `'${truncateInput(String(tool.type))}' is an Anthropic server tool; only custom tools ` +
+        "can be translated.",
     );
   }
   if (typeof tool.name !== "string" || tool.name === "") {

@@ -7,6 +7,7 @@ import type {
   ToolChoice,
 } from "../../../../runtime/canonical/chat.ts";
 import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
+import { truncateInput } from "../../../../runtime/errors/truncate-input.ts";
 import { isRecord } from "../../../../runtime/providers/openai/is-record.ts";
 import type { ResponsesBody } from "../routes/responses-body.ts";
 import { decodeInput } from "./decode-input.ts";
@@ -80,7 +81,8 @@ function checkParameters(body: ResponsesBody): void {
       if (name === "background" && value === false) continue;
       throw unsupportedParameter(name, reason);
     }
-    throw new NexusError("unknown_parameter", `Unrecognized request argument supplied: ${name}`, {
+    const quoted = truncateInput(name);
+    throw new NexusError("unknown_parameter", `Unrecognized request argument supplied: ${quoted}`, {
       status: 400,
       type: "invalid_request_error",
       param: name,
