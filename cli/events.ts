@@ -17,7 +17,7 @@ import { UsageError } from "./usage-error.ts";
  */
 export async function runEvents(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: attachDashValues(argv, ["--older-than", "--limit"]),
     allowPositionals: true,
     options: {
       config: { type: "string" },
@@ -114,8 +114,33 @@ function captureStoreFor(cli: CliStore): CaptureStore {
   return new SqliteCaptureStore(cli.db, new SpillStore(settings.spillDir));
 }
 
+/**
+ * Rewrites `--flag -5d` as `--flag=-5d` for the named flags, when the value is a negative
+ * number. `parseArgs` rejects a value that
+ * starts with a dash as ambiguous, with a message that names no flag value, so the value is
+ * passed on and rejected by the flag's own check with a message that names it.
+ */
+function attachDashValues(argv: string[], flags: string[]): string[] {
+  const result: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const next = argv[i + 1];
+    if (flags.includes(arg) && next !== undefined && /^-[\d.]/.test(next)) {
+      result.push(`${arg}=${next}`);
+      i++;
+    } else {
+      result.push(arg);
+    }
+  }
+  return result;
+}
+
 /** Parses an age such as `30d`, `12h`, `15m` or `45s` into milliseconds. */
 function parseAge(value: string): number {
+  if (/^-[\d.]/.test(value)) {
+    throw new UsageError(`invalid --older-than "${value}": the age must not be negative; `
+      + "use a number and a unit, e.g. 30d");
+  }
   const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(value);
   if (match === null) {
     throw new UsageError(`invalid --older-than "${value}": use a number and a unit, e.g. 30d`);

@@ -114,8 +114,12 @@ function formatKey(key: VirtualKey): string {
     ? "revoked"
     : key.expiresAt !== null && key.expiresAt <= Date.now() ? "expired" : "active";
   const expiry = key.expiresAt === null ? "never" : new Date(key.expiresAt).toISOString();
-  return [key.id, `${key.prefix}…`, state, `org=${key.org}`, `project=${key.project ?? "-"}`,
-    `models=${key.models.join(",")}`, `expires=${expiry}`].join("  ");
+  // JSON quoting keeps a name with spaces (or an older name with control characters) on one
+  // line and readable as one field.
+  const name = key.name === null ? "-" : JSON.stringify(key.name);
+  return [key.id, `${key.prefix}…`, state, `name=${name}`, `org=${key.org}`,
+    `project=${key.project ?? "-"}`, `models=${key.models.join(",")}`, `expires=${expiry}`]
+    .join("  ");
 }
 
 function printJson(value: unknown): void {

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { digestKey } from "./digest.ts";
 import { KeyInputError } from "./key-input-error.ts";
+import { normalizeKeyName } from "./key-name.ts";
 import { KeyNameTakenError } from "./key-name-taken.ts";
 import type { KeyStore, NewVirtualKey, VirtualKey } from "./types.ts";
 
@@ -28,13 +29,14 @@ export async function createVirtualKey(
   if (input.expiresAt !== undefined && input.expiresAt <= now) {
     throw new Error("expiry must be in the future");
   }
-  if (input.name !== undefined) await checkNameFree(store, input.org, input.name);
+  const name = input.name === undefined ? null : normalizeKeyName(input.name);
+  if (name !== null) await checkNameFree(store, input.org, name);
 
   const secret = KEY_PREFIX + randomBytes(32).toString("base64url");
   const key: VirtualKey = {
     id: `${KEY_ID_PREFIX}${randomBytes(8).toString("hex")}`,
     prefix: secret.slice(0, KEY_PREFIX.length + 6),
-    name: input.name ?? null,
+    name,
     org: input.org,
     project: input.project ?? null,
     models: input.models,
@@ -64,19 +66,19 @@ async function insertKey(store: KeyStore, key: VirtualKey, digest: string): Prom
 }
 
 /**
- * Rejects a name that another live key of the org has, or that looks like a key id, because
- * `keyRouting` matches keys by org and name. A revoked key's name may be reused, so a key can
+ * Rejects a name (already NFC, see `normalizeKeyName`) that another live key of the org has,
+ * or that looks like a key id, because `keyRouting` matches keys by org and name. A revoked key's name may be reused, so a key can
  * be rotated under its name. Two concurrent creates can both pass this check; the stores'
  * unique index on (org, name) of live keys then rejects the second insert.
  */
 async function checkNameFree(store: KeyStore, org: string, name: string): Promise<void> {
-  if (name.trim() === "") throw new KeyInputError("name must not be empty");
   if (name.startsWith(KEY_ID_PREFIX)) {
     throw new KeyInputError(`invalid key name "${name}": names starting with "${KEY_ID_PREFIX}" ` +
       "are reserved for key ids");
   }
   const clash = (await store.list()).find((key) =>
-    key.org === org && key.name === name && key.revokedAt === null
+    // Names stored before validation existed may not be in NFC.
+    key.org === org && key.name?.normalize("NFC") === name && key.revokedAt === null
   );
   if (clash !== undefined) {
     throw new KeyInputError(`key name "${name}" is already used in org "${org}" by ${clash.id}; ` +

@@ -1,9 +1,12 @@
 import type { Server } from "bun";
 import { NexusError } from "../../../runtime/errors/nexus-error.ts";
+import { truncateInput } from "../../../runtime/errors/truncate-input.ts";
 import { openAIErrorResponse } from "../../../runtime/errors/openai-shape.ts";
 import type { GatewayContext } from "./context.ts";
 import type { Exchange } from "./exchange.ts";
 import { requestIdsFor } from "./request-id.ts";
+import { RequestRecord } from "./request-record.ts";
+import { failRequest } from "./routes/fail-request.ts";
 import { handleCacheReport } from "./routes/cache-report.ts";
 import { handleChatCompletions } from "./routes/chat-completions.ts";
 import { handleEmbeddings } from "./routes/embeddings.ts";
@@ -45,19 +48,48 @@ function isEventStream(response: Response): boolean {
   return response.headers.get("content-type")?.startsWith("text/event-stream") === true;
 }
 
-/** Serves `handler` for `method` and returns 405 in the OpenAI shape for every other method. */
-function only(method: string, handler: RouteHandler): RouteHandler {
+/**
+ * Serves `handler` for `method` and returns 405 in the OpenAI shape for every other method,
+ * with a traffic event like any other rejected request.
+ */
+function only(context: GatewayContext, route: string, method: string,
+  handler: RouteHandler): RouteHandler {
   return (request, server) => {
     if (request.method === method) return handler(request, server);
-    const path = new URL(request.url).pathname;
     const failure = new NexusError(
       "method_not_allowed",
-      `${request.method} is not allowed on ${path}; use ${method}.`,
+      `${truncateInput(request.method)} is not allowed on ${route}; use ${method}.`,
       { status: 405, type: "invalid_request_error" },
     );
-    return openAIErrorResponse(failure, requestIdsFor(request.headers).requestId,
-      { allow: method });
+    return rejectRequest(context, request, server, route, failure, { allow: method });
   };
+}
+
+/**
+ * Route of the traffic event and metrics of a request to a path no route serves: one fixed
+ * value, so that scanners probing random paths cannot grow the metric label set.
+ */
+export const UNMATCHED_ROUTE = "(unmatched)";
+
+/**
+ * Ends a request rejected before any handler ran. Writes its one traffic event and logs it. The
+ * event keeps the method and, for an unmatched path, the path, each cut to a bounded length,
+ * and never the body. In production it waits for the bus to acknowledge the event, as
+ * `settledRoute` does.
+ */
+async function rejectRequest(context: GatewayContext, request: Request, server: GatewayServer,
+  route: string, failure: NexusError, headers: Record<string, string> = {}): Promise<Response> {
+  const exchange = exchangeFor(request, server);
+  const record = new RequestRecord(context, exchange.ids, route);
+  record.addDetail("method", truncateInput(request.method));
+  if (route === UNMATCHED_ROUTE) {
+    record.addDetail("path", truncateInput(new URL(request.url).pathname));
+  }
+
+  const response = failRequest(context, record, failure);
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  await context.auditSettled?.(exchange.ids.requestId);
+  return response;
 }
 
 /**
@@ -67,36 +99,42 @@ function only(method: string, handler: RouteHandler): RouteHandler {
  * handlers, so size limits and JSON errors are enforced in one place.
  */
 export function createGatewayRoutes(context: GatewayContext): Record<string, RouteHandler> {
-  return {
-    "/v1/chat/completions": only("POST", settledRoute(context, handleChatCompletions)),
-    "/v1/messages": only("POST", settledRoute(context, handleMessages)),
-    "/v1/responses": only("POST", settledRoute(context, handleResponses)),
-    "/v1/cache/report": only("POST", settledRoute(context, handleCacheReport)),
-    "/v1/embeddings": only("POST", settledRoute(context, handleEmbeddings)),
-    "/v1/models": only("GET", settledRoute(context, handleListModels)),
-    "/healthz": only("GET", () => Response.json({ status: "ok" })),
-    "/readyz": only("GET", async () => {
+  const routes: [path: string, method: string, handler: RouteHandler][] = [
+    ["/v1/chat/completions", "POST", settledRoute(context, handleChatCompletions)],
+    ["/v1/messages", "POST", settledRoute(context, handleMessages)],
+    ["/v1/responses", "POST", settledRoute(context, handleResponses)],
+    ["/v1/cache/report", "POST", settledRoute(context, handleCacheReport)],
+    ["/v1/embeddings", "POST", settledRoute(context, handleEmbeddings)],
+    ["/v1/models", "GET", settledRoute(context, handleListModels)],
+    ["/healthz", "GET", () => Response.json({ status: "ok" })],
+    ["/readyz", "GET", async () => {
       const backends = await context.checkBackends();
       return backends.every((backend) => backend.ready)
         ? Response.json({ status: "ready", backends })
         : Response.json({ status: "not ready", reason: "store unavailable", backends },
           { status: 503 });
-    }),
-    "/metrics": only("GET", async () =>
+    }],
+    ["/metrics", "GET", async () =>
       new Response(await context.metrics.registry.metrics(), {
         headers: { "content-type": context.metrics.registry.contentType },
-      })),
-  };
+      })],
+  ];
+  return Object.fromEntries(routes.map(([path, method, handler]) =>
+    [path, only(context, path, method, handler)]));
 }
 
-/** Returns 404 in the OpenAI error shape for a path no route serves. */
-export function routeNotFound(request: Request): Response {
-  const path = new URL(request.url).pathname;
-  const failure = new NexusError("route_not_found", `Unknown route: ${request.method} ${path}`, {
-    status: 404,
-    type: "invalid_request_error",
-  });
-  return openAIErrorResponse(failure, requestIdsFor(request.headers).requestId);
+/**
+ * Returns the `fetch` fallback of `Bun.serve`: 404 in the OpenAI error shape for a path no route
+ * serves, with its traffic event.
+ */
+export function routeNotFound(context: GatewayContext): RouteHandler {
+  return (request, server) => {
+    const path = truncateInput(new URL(request.url).pathname);
+    const failure = new NexusError("route_not_found",
+      `Unknown route: ${truncateInput(request.method)} ${path}`,
+      { status: 404, type: "invalid_request_error" });
+    return rejectRequest(context, request, server, UNMATCHED_ROUTE, failure);
+  };
 }
 
 /** Returns 500 for an exception no handler caught; its message is logged, never sent. */

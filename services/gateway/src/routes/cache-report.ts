@@ -2,6 +2,7 @@ import type { ChatMessage } from "../../../../runtime/canonical/chat.ts";
 import { promptFingerprintOf, promptTextOf } from "../../../../runtime/cache/semantic-prompt.ts";
 import { cacheScopeOf } from "../../../../runtime/cache/semantic-scope.ts";
 import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
+import { truncateInput } from "../../../../runtime/errors/truncate-input.ts";
 import { authenticate } from "../authorize.ts";
 import type { ChatCache } from "../cache/chat-cache.ts";
 import { removeReported } from "../cache/semantic-report.ts";
@@ -61,8 +62,9 @@ async function applyReport(cache: ChatCache, scope: string, report: Report): Pro
   // Another scope's request ids are treated as unknown, so a report never reveals them.
   const served = await cache.guard.served(report.requestId);
   if (served === undefined || served.scope !== scope) {
-    throw invalid(`No cached response was served to request '${report.requestId}' in this key's `
-      + "scope; the request may be older than the cache TTL. Report its 'messages' instead.",
+    const quoted = truncateInput(report.requestId);
+    throw invalid(`No cached response was served to request '${quoted}' in this key's scope; `
+      + "the request may be older than the cache TTL. Report its 'messages' instead.",
     "request_id", 404);
   }
   const fingerprints = new Set([served.promptFingerprint]);
@@ -79,11 +81,37 @@ function parseReport(value: unknown): Report {
     return { requestId: body.request_id };
   }
   const messages = body.messages;
-  const valid = Array.isArray(messages) && messages.every((message) =>
+  const valid = Array.isArray(messages) && messages.length > 0 && messages.every((message) =>
     typeof message === "object" && message !== null && typeof message.role === "string");
-  if (valid) return { messages: messages as ChatMessage[] };
-  throw invalid("The body must be a JSON object with 'request_id' (string) or 'messages' "
-    + "(array of chat messages).", null);
+  if (!valid) {
+    throw invalid("The body must be a JSON object with 'request_id' (string) or 'messages' "
+      + "(non-empty array of chat messages).", null);
+  }
+  messages.forEach(checkContent);
+  return { messages: messages as ChatMessage[] };
+}
+
+/** Roles whose messages carry no text of their own when they call tools instead. */
+const ROLES_WITH_OPTIONAL_CONTENT = new Set(["assistant", "function"]);
+
+/**
+ * Rejects a message without usable content, as the chat route's upstreams would: every role
+ * but an assistant's (which may send only tool calls) needs a string or an array of parts.
+ * Without this check a user message with no content reported the prompt "" as bad.
+ */
+function checkContent(message: Record<string, unknown>, index: number): void {
+  const content = message.content;
+  const param = `messages.${index}.content`;
+  if (content === undefined || content === null) {
+    if (ROLES_WITH_OPTIONAL_CONTENT.has(message.role as string)) return;
+    throw invalid(`The field '${param}' is required.`, param);
+  }
+  const parts = Array.isArray(content) && content.every((part) =>
+    typeof part === "object" && part !== null && typeof part.type === "string");
+  if (typeof content !== "string" && !parts) {
+    throw invalid(`Invalid value for '${param}': use a string or an array of content parts.`,
+      param);
+  }
 }
 
 function invalid(message: string, param: string | null, status = 400): NexusError {

@@ -1,0 +1,39 @@
+import { KeyInputError } from "./key-input-error.ts";
+
+/** Maximum length of a key name, in Unicode code points. */
+export const MAX_KEY_NAME_LENGTH = 128;
+
+/**
+ * Characters that a name cannot contain: controls (Cc), format characters such as zero-width
+ * spaces and direction overrides (Cf), lone surrogates (Cs), and line and paragraph separators
+ * (Zl, Zp). Each either makes two names look the same or breaks the `keys list` table.
+ */
+const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+
+/**
+ * Validates a key name and returns it in Unicode NFC, the form in which it is stored and
+ * compared, so that a name typed with a precomposed "é" and one with "e" plus a combining
+ * accent are the same name. Raises KeyInputError naming the problem.
+ */
+export function normalizeKeyName(name: string): string {
+  const forbidden = FORBIDDEN.exec(name);
+  if (forbidden !== null) {
+    const codePoint = forbidden[0].codePointAt(0) ?? 0;
+    const hex = codePoint.toString(16).toUpperCase().padStart(4, "0");
+    throw new KeyInputError(`invalid key name ${JSON.stringify(name)}: it contains U+${hex}; ` +
+      "control, format and line-separator characters are not allowed");
+  }
+
+  const normalized = name.normalize("NFC");
+  const length = [...normalized].length;
+  if (length === 0 || normalized.trim() === "") throw new KeyInputError("name must not be empty");
+  if (normalized.trim() !== normalized) {
+    throw new KeyInputError(`invalid key name ${JSON.stringify(name)}: remove the leading or ` +
+      "trailing whitespace");
+  }
+  if (length > MAX_KEY_NAME_LENGTH) {
+    throw new KeyInputError(`invalid key name: it has ${length} characters, the maximum is ` +
+      `${MAX_KEY_NAME_LENGTH}`);
+  }
+  return normalized;
+}

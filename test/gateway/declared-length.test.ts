@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { connect } from "node:net";
+import { type Harness, startHarness } from "../support/harness.ts";
+
+let harness: Harness;
+let key: string;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  key = await harness.createKey();
+});
+
+afterAll(async () => {
+  await harness.close();
+});
+
+/**
+ * Sends a request head that declares `length` body bytes, then only a few, and returns the
+ * raw response text. A raw socket is used because fetch sets content-length itself.
+ */
+function declare(length: number): Promise<string> {
+  const { port } = new URL(harness.gateway.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), "127.0.0.1");
+    let text = "";
+    socket.on("connect", () => {
+      socket.write("POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+        `Authorization: Bearer ${key}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${length}\r\n\r\n{"model":`);
+    });
+    socket.on("data", (chunk) => {
+      text += chunk.toString("utf8");
+      // The gateway answers from the declared length alone; the body is never sent whole.
+      if (text.includes("\r\n\r\n") && text.includes("}")) socket.destroy();
+    });
+    socket.on("close", () => resolve(text));
+    socket.on("error", reject);
+  });
+}
+
+test("length over Bun's own limit gets the API's 413", async () => {
+  const text = await declare(128 * 1024 * 1024 + 1);
+  expect(text.startsWith("HTTP/1.1 413")).toBe(true);
+
+  const requestId = /x-request-id: (\S+)/i.exec(text)?.[1];
+  expect(requestId).toBeDefined();
+  const body = JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4)) as {
+    error: { code: string; type: string };
+  };
+  expect(body.error.code).toBe("body_too_large");
+
+  const event = await harness.event(requestId!);
+  expect(event?.status).toBe(413);
+  expect(event?.errorCode).toBe("body_too_large");
+});
