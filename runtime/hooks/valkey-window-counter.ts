@@ -89,7 +89,9 @@ interface TagGroup {
  * whose limits all have one scope runs one atomic script. A request with limits in several
  * scopes (key, org and ip) runs one script per scope in turn, and when one rejects, the
  * amounts the earlier ones added are taken back. Between the two steps, those amounts can make
- * a concurrent request fail that would have fit, but no limit is passed.
+ * a concurrent request fail that would have fit, but no limit is passed. That request's 429
+ * then names the limit whose count the undone amounts inflated (say its key limit), not the
+ * limit that is actually full (say the org limit).
  */
 export class ValkeyWindowCounter implements AtomicWindowCounter {
   readonly #client: ValkeyClient;

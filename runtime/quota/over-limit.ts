@@ -7,8 +7,11 @@ const USD_EPSILON = 1e-9;
 /** A bucket's spend, as the store reads it. */
 export interface SpendBucket {
   bucket: number;
+  /** All spend counted for admission: settled spend plus estimates in flight. */
   tokens: number;
   usd: number;
+  /** The settled part of the spend; when absent, all of it is taken as settled. */
+  settled?: QuotaAmounts;
 }
 
 /**
@@ -28,6 +31,7 @@ export function findOverLimit(
     const used = buckets.reduce((sum, row) => sum + row[unit], 0);
     if (used + estimate[unit] <= limit + slack) continue;
 
+    const settled = buckets.reduce((sum, row) => sum + (row.settled ?? row)[unit], 0);
     return {
       charge,
       unit,
@@ -36,6 +40,7 @@ export function findOverLimit(
       requested: estimate[unit],
       resetsAt: fitsAt(charge, buckets, unit, used + estimate[unit] - limit - slack, estimate,
         limit),
+      heldInFlight: settled + estimate[unit] <= limit + slack,
     };
   }
   return null;

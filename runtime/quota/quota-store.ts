@@ -36,6 +36,11 @@ export interface QuotaExceeded {
    * since the epoch. It is null when the request alone is over the limit and never fits.
    */
   resetsAt: number | null;
+  /**
+   * True when settled spend plus this estimate fits the limit, so the rejection is caused by
+   * estimates of requests still in flight, which settle (usually lower) when they end.
+   */
+  heldInFlight: boolean;
 }
 
 /** A soft rule whose spend went over its limit. The store records one per window length. */

@@ -60,11 +60,22 @@ export class SpendLedger {
     return first === -1 ? [] : entry.buckets.slice(first);
   }
 
+  /** Returns the spend in the window ending at `now`, including estimates in flight. */
   usage(counter: QuotaCounter, now: number): QuotaAmounts {
     const used: QuotaAmounts = { tokens: 0, usd: 0 };
     for (const row of this.rows(counter, now)) {
       used.tokens += row.tokens;
       used.usd += row.usd;
+    }
+    return used;
+  }
+
+  /** Returns the settled spend in the window ending at `now`, without estimates in flight. */
+  settledUsage(counter: QuotaCounter, now: number): QuotaAmounts {
+    const used: QuotaAmounts = { tokens: 0, usd: 0 };
+    for (const row of this.rows(counter, now)) {
+      used.tokens += row.settled.tokens;
+      used.usd += row.settled.usd;
     }
     return used;
   }

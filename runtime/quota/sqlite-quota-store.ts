@@ -202,13 +202,16 @@ export class SqliteQuotaStore implements QuotaStore {
     return null;
   }
 
-  /** Raises an alert for each soft charge over its limit that has none in its window. */
+  /**
+   * Raises an alert for each soft charge whose settled spend is over its limit and that has
+   * none in its window. Estimates in flight are left out, because they are only a guess.
+   */
   #raiseAlerts(charges: QuotaCharge[], now: number): QuotaAlert[] {
     const raised: QuotaAlert[] = [];
     for (const charge of charges) {
       if (charge.rule.mode !== "soft") continue;
       const counter = counterOf(charge);
-      const used = this.#ledger.usage(counter, now);
+      const used = this.#ledger.settledUsage(counter, now);
       for (const unit of UNITS) {
         const limit = charge.rule.limit[unit];
         if (limit === undefined || used[unit] <= limit) continue;

@@ -71,24 +71,32 @@ export function softChecks(charges: QuotaCharge[], counters: QuotaCounter[],
   return checks;
 }
 
-/** Parses a counter hash (`t:<bucket>` and `u:<bucket>` fields) into rows, oldest first. */
+/**
+ * Parses a counter hash into rows, oldest first. Fields `t:<bucket>` and `u:<bucket>` hold
+ * all spend counted for admission, and `T:<bucket>` and `U:<bucket>` its settled part.
+ */
 export function bucketRows(fields: Record<string, string>): SpendBucket[] {
-  const byBucket = new Map<number, SpendBucket>();
+  const byBucket = new Map<number, Required<SpendBucket>>();
   for (const [field, amount] of Object.entries(fields)) {
     const bucket = Number(field.slice(2));
-    const row = byBucket.get(bucket) ?? { bucket, tokens: 0, usd: 0 };
-    if (field.startsWith("t:")) row.tokens = Number(amount);
-    else row.usd = Number(amount);
+    const row = byBucket.get(bucket) ??
+      { bucket, tokens: 0, usd: 0, settled: { tokens: 0, usd: 0 } };
+    const value = Number(amount);
+    if (field.startsWith("t:")) row.tokens = value;
+    else if (field.startsWith("u:")) row.usd = value;
+    else if (field.startsWith("T:")) row.settled.tokens = value;
+    else if (field.startsWith("U:")) row.settled.usd = value;
     byBucket.set(bucket, row);
   }
   return [...byBucket.values()].sort((a, b) => a.bucket - b.bucket);
 }
 
-/** Parses the flat `start, tokens, usd, …` rows a script returns. */
+/** Parses the flat `start, tokens, usd, settled tokens, settled usd, …` rows RESERVE returns. */
 export function rowsOf(flat: (number | string)[]): SpendBucket[] {
   const rows: SpendBucket[] = [];
-  for (let i = 0; i + 2 < flat.length; i += 3) {
-    rows.push({ bucket: Number(flat[i]), tokens: Number(flat[i + 1]), usd: Number(flat[i + 2]) });
+  for (let i = 0; i + 4 < flat.length; i += 5) {
+    rows.push({ bucket: Number(flat[i]), tokens: Number(flat[i + 1]), usd: Number(flat[i + 2]),
+      settled: { tokens: Number(flat[i + 3]), usd: Number(flat[i + 4]) } });
   }
   return rows;
 }
@@ -106,7 +114,7 @@ export function exceededOf(charge: QuotaCharge, rows: SpendBucket[],
   const unit: QuotaUnit = charge.rule.limit.tokens !== undefined ? "tokens" : "usd";
   const used = rows.reduce((sum, row) => sum + row[unit], 0);
   return { charge, unit, limit: charge.rule.limit[unit]!, used, requested: estimate[unit],
-    resetsAt: null };
+    resetsAt: null, heldInFlight: false };
 }
 
 function counterName(counter: QuotaCounter): string {

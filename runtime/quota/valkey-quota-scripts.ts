@@ -2,11 +2,19 @@ import { LuaScript } from "../storage/valkey/lua-script.ts";
 
 /**
  * Lua shared by the quota scripts. A counter is a hash with fields `t:<bucket>` (tokens) and
- * `u:<bucket>` (USD), where `<bucket>` is the bucket's start in epoch ms as the caller wrote
- * it. Amounts travel as strings and are added with HINCRBYFLOAT, so no Lua number formatting
- * (which keeps 14 digits) touches them.
+ * `u:<bucket>` (USD), which hold settled spend plus the estimates of reservations in flight,
+ * and `T:<bucket>` and `U:<bucket>`, which hold settled spend only. `<bucket>` is the bucket's
+ * start in epoch ms as the caller wrote it. Amounts travel as strings and are added with
+ * HINCRBYFLOAT, so no Lua number formatting (which keeps 14 digits) touches them.
+ *
+ * A reservation record is the JSON of its buckets and negated estimate, or RELEASED_RECORD when
+ * a release came before its reserve ran (see RELEASE).
  */
 const PRELUDE = `
+-- Valid JSON with no buckets, so a node of the previous version that reaps it drops it
+-- rather than failing to decode it.
+local RELEASED_RECORD = '{"released":true,"buckets":[],"tokens":"0","usd":"0"}'
+
 local function read_rows(key, oldest)
   local flat = redis.call('HGETALL', key)
   local by_bucket, starts = {}, {}
@@ -15,8 +23,8 @@ local function read_rows(key, oldest)
     if start >= oldest then
       local row = by_bucket[start]
       if row == nil then
-        row = { start = start, t = 0, u = 0, raw_start = string.sub(flat[i], 3),
-          raw_t = '0', raw_u = '0' }
+        row = { start = start, t = 0, u = 0, T = 0, U = 0, raw_start = string.sub(flat[i], 3),
+          raw_t = '0', raw_u = '0', raw_T = '0', raw_U = '0' }
         by_bucket[start] = row
         starts[#starts + 1] = start
       end
@@ -49,11 +57,18 @@ local function add(key, bucket, tokens, usd, oldest, ttl)
   redis.call('PEXPIRE', key, ttl)
 end
 
+-- Adds real spend: to the admission totals like any amount, and to the settled-only fields.
+local function add_settled(key, bucket, tokens, usd, oldest, ttl)
+  redis.call('HINCRBYFLOAT', key, 'T:' .. bucket, tokens)
+  redis.call('HINCRBYFLOAT', key, 'U:' .. bucket, usd)
+  add(key, bucket, tokens, usd, oldest, ttl)
+end
+
 -- Takes an estimate back from the buckets it was added to. A bucket already pruned is out of
 -- every window, so recreating it with a negative amount would only waste memory.
 local function take_back(records, id)
   local record = redis.call('HGET', records, id)
-  if not record then return false end
+  if not record or record == RELEASED_RECORD then return false end
   local reservation = cjson.decode(record)
   for _, entry in ipairs(reservation.buckets) do
     if redis.call('HEXISTS', entry[1], 't:' .. entry[2]) == 1 then
@@ -69,6 +84,7 @@ end
 local function reap(leases, records, now)
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', leases, '-inf', now, 'LIMIT', 0, 100)) do
     take_back(records, id)
+    redis.call('HDEL', records, id)
     redis.call('ZREM', leases, id)
   end
 end
@@ -80,12 +96,15 @@ end
  * long the leases and records keys must live, in ms.
  * Then per counter: bucket, oldest bucket, TTL ms.
  * Then m, and per hard check: counter number, tokens limit or '', USD limit or ''.
- * Returns {1} when reserved, or {0, check number, start, tokens, usd, …} with the rows of the
+ * Returns {1} when reserved, {2} when the id was released before this call ran, or
+ * {0, check number, start, tokens, usd, settled tokens, settled usd, …} with the rows of the
  * first check the estimate takes over its limit.
  */
 export const RESERVE = new LuaScript(`${PRELUDE}
 local now = tonumber(ARGV[1])
 reap(KEYS[1], KEYS[2], now)
+-- The caller gave up on this call (it timed out) and released the id before it ran.
+if redis.call('HEXISTS', KEYS[2], ARGV[3]) == 1 then return { 2 } end
 local n = tonumber(ARGV[5])
 local estimate = { t = tonumber(ARGV[6]), u = tonumber(ARGV[7]) }
 local checks_at = 9 + 3 * n
@@ -105,6 +124,8 @@ for check = 1, tonumber(ARGV[checks_at]) do
           reply[#reply + 1] = row.raw_start
           reply[#reply + 1] = row.raw_t
           reply[#reply + 1] = row.raw_u
+          reply[#reply + 1] = row.raw_T
+          reply[#reply + 1] = row.raw_U
         end
         return reply
       end
@@ -131,7 +152,8 @@ return { 1 }
  * KEYS: leases, records, then per settle its counter 1..n and one alert marker per soft check.
  * ARGV: the number of settles, then per settle: now, reservation id, n, actual tokens, actual
  * USD, per counter (bucket, oldest bucket, TTL ms), m, and per soft check: counter number,
- * unit ('t' or 'u'), limit, window ms.
+ * settled field ('T' or 'U'), limit, window ms. Soft checks read settled spend only, so
+ * estimates in flight never raise an alert.
  * Returns, per settle, the number of alerts k and then k pairs {check number, used}: the soft
  * checks over their limit with no alert in the last window. It sets those checks' markers, so
  * the caller records each alert once.
@@ -147,8 +169,8 @@ for _ = 1, tonumber(ARGV[1]) do
   local counters_at = a + 5
   for i = 1, n do
     local base = counters_at + (i - 1) * 3
-    add(KEYS[k + i - 1], ARGV[base], ARGV[a + 3], ARGV[a + 4], tonumber(ARGV[base + 1]),
-      ARGV[base + 2])
+    add_settled(KEYS[k + i - 1], ARGV[base], ARGV[a + 3], ARGV[a + 4],
+      tonumber(ARGV[base + 1]), ARGV[base + 2])
   end
   local raised = {}
   local checks_at = counters_at + 3 * n
@@ -175,11 +197,27 @@ end
 return reply
 `);
 
-/** KEYS: leases, records. ARGV: reservation id. Takes the estimate back if still held. */
+/**
+ * KEYS: leases, records. ARGV: reservation id, lease end, TTL ms of both keys.
+ * Takes the estimate back if still held. An id with no record gets RELEASED_RECORD
+ * until its lease end, because a reserve that timed out on the client may still be queued on
+ * the server, and RESERVE then adds nothing. So releasing an id that was never reserved, or
+ * twice, changes no counter.
+ */
 export const RELEASE = new LuaScript(`${PRELUDE}
-take_back(KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[1], ARGV[1])
-return 1
+if take_back(KEYS[2], ARGV[1]) then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 1
+end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then
+  redis.call('HSET', KEYS[2], ARGV[1], RELEASED_RECORD)
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  local keep = tonumber(ARGV[3])
+  for i = 1, 2 do
+    if redis.call('PTTL', KEYS[i]) < keep then redis.call('PEXPIRE', KEYS[i], keep) end
+  end
+end
+return 0
 `);
 
 /**

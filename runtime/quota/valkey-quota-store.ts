@@ -1,3 +1,4 @@
+import type { Logger } from "../observability/log.ts";
 import type { ValkeyClient } from "../storage/valkey/open-valkey.ts";
 import type { QuotaAxis, QuotaWindow } from "./config-schema.ts";
 import type {
@@ -20,6 +21,7 @@ import {
   rowsOf,
   softChecks,
 } from "./valkey-quota-args.ts";
+import { ReleaseRetryQueue, type ReleaseRetryOptions } from "./release-retry-queue.ts";
 import { QuotaValueIndex } from "./valkey-quota-index.ts";
 import { type CounterGroup, groupCounters, QuotaKeys } from "./valkey-quota-keys.ts";
 import { RECORD_ALERTS, RELEASE, RESERVE } from "./valkey-quota-scripts.ts";
@@ -45,15 +47,29 @@ export interface ValkeyQuotaOptions {
    * waits for a timer, because a timer cost more CPU than it saved in bench/quota/store-step.ts.
    */
   settleBatchMs?: number;
+  /** Backoff and bound of the releases retried in the background while Valkey is away. */
+  releaseRetry?: Omit<ReleaseRetryOptions, "logger">;
+  logger?: Logger;
 }
 
 /** A reservation as this node keeps it. The server stores the buckets of its estimate. */
 interface Reservation {
   charges: QuotaCharge[];
   groups: CounterGroup[];
+  /** When the server takes the estimate back on its own, on the callers' `now` clock. */
+  leaseEnd: number;
 }
 
-const UNIT_FIELD: Record<QuotaUnit, string> = { tokens: "t", usd: "u" };
+/** A release to retry: the groups to release the id in, and the id's lease end. */
+type PendingRelease = Omit<Reservation, "charges">;
+
+/**
+ * Counter hash fields that hold settled spend only, which soft limits are checked on.
+ * NOTE: counters written before these fields existed count their old spend as unsettled, so
+ * for one window after an upgrade soft alerts come late and a hard rejection may be reported
+ * as held by requests in flight.
+ */
+const SETTLED_FIELD: Record<QuotaUnit, string> = { tokens: "T", usd: "U" };
 
 /**
  * Quota counters in Valkey, shared by every gateway node. Counters use the embedded store's
@@ -71,12 +87,17 @@ const UNIT_FIELD: Record<QuotaUnit, string> = { tokens: "t", usd: "u" };
  * would have fit, but no hard limit is passed by more than the usual overshoot of real usage
  * over estimates. Settles of one tag are batched into one script call
  * (valkey-settle-batch.ts), in which each soft-limit check and its marker are atomic.
+ *
+ * Reservation ids are made on this node, so a reserve that failed is released by id in every
+ * group, because a stalled server may still run a script that timed out on this side.
+ * Releases that cannot reach Valkey are retried in the background (release-retry-queue.ts).
  */
 export class ValkeyQuotaStore implements QuotaStore {
   readonly #client: ValkeyClient;
   readonly #keys: QuotaKeys;
   readonly #index: QuotaValueIndex;
   readonly #settles: SettleBatcher;
+  readonly #retries: ReleaseRetryQueue<PendingRelease>;
   readonly #leaseMs: number;
   readonly #alertsKept: number;
   readonly #reservations = new Map<string, Reservation>();
@@ -90,6 +111,14 @@ export class ValkeyQuotaStore implements QuotaStore {
     this.#leaseMs = options.reservationLeaseMs ?? 15 * 60_000;
     this.#alertsKept = options.alertsKept ?? 10_000;
     this.#settles = new SettleBatcher(client, this.#keys, options.settleBatchMs ?? 0);
+    this.#retries = new ReleaseRetryQueue(
+      (id, pending) => this.#releaseGroups(id, pending.groups, pending.leaseEnd),
+      { ...options.releaseRetry, logger: options.logger });
+  }
+
+  /** Releases still waiting for Valkey to come back, for tests and health reports. */
+  get pendingReleases(): number {
+    return this.#retries.size;
   }
 
   /**
@@ -102,6 +131,7 @@ export class ValkeyQuotaStore implements QuotaStore {
     const groups = groupCounters(distinctCounters(charges), scope ?? scopeOf(charges));
     const hard = charges.filter((charge) => charge.rule.mode === "hard");
     const id = crypto.randomUUID();
+    const leaseEnd = now + this.#leaseMs;
 
     // Groups live on different shards, so their scripts run side by side.
     const outcomes = await Promise.allSettled(groups.map((group) =>
@@ -111,16 +141,24 @@ export class ValkeyQuotaStore implements QuotaStore {
       return outcome.status === "fulfilled" && outcome.value === null;
     });
     const failed = outcomes.find((outcome) => outcome.status === "rejected");
+    if (failed !== undefined) {
+      // A script that timed out on this side may still run when a stalled server resumes,
+      // so every group is released, not only those that replied. The release is queued on
+      // the same connection behind the script, and the id's `released` record stops a script
+      // that runs later anyway. The caller gets its 503 without waiting for the release.
+      this.#releaseOrRetry(id, { groups, leaseEnd }).catch(() => undefined);
+      throw failed.reason;
+    }
     const exceeded = outcomes.find((outcome) =>
       outcome.status === "fulfilled" && outcome.value !== null);
-    if (failed !== undefined || exceeded !== undefined) {
+    if (exceeded !== undefined) {
       // A lease would free them too, but only after it ends.
-      await this.#releaseGroups(id, reservedGroups).catch(() => undefined);
-      if (failed !== undefined) throw failed.reason;
+      await this.#releaseOrRetry(id, { groups: reservedGroups, leaseEnd })
+        .catch(() => undefined);
       return { ok: false, exceeded: (exceeded as PromiseFulfilledResult<QuotaExceeded>).value };
     }
 
-    this.#reservations.set(id, { charges, groups });
+    this.#reservations.set(id, { charges, groups, leaseEnd });
     await this.#index.record(groups, now);
     return { ok: true, reservationId: id };
   }
@@ -136,7 +174,7 @@ export class ValkeyQuotaStore implements QuotaStore {
     const reservation = this.#reservations.get(reservationId);
     if (reservation === undefined) return Promise.resolve();
     this.#reservations.delete(reservationId);
-    return this.#track(this.#releaseGroups(reservationId, reservation.groups));
+    return this.#releaseOrRetry(reservationId, reservation);
   }
 
   /**
@@ -149,6 +187,7 @@ export class ValkeyQuotaStore implements QuotaStore {
       this.#settles.flush();
       await Promise.allSettled([...this.#pending]);
     }
+    await this.#retries.close();
   }
 
   async usage(counter: QuotaCounter, now: number): Promise<QuotaAmounts> {
@@ -200,6 +239,10 @@ export class ValkeyQuotaStore implements QuotaStore {
 
     const reply = await RESERVE.run(this.#client, keys, args) as (number | string)[];
     if (reply[0] === 1) return null;
+    if (reply[0] === 2) {
+      // Only a call this node already gave up on can see its own id released.
+      throw new Error(`quota reservation ${id} was released before its reserve ran`);
+    }
     const charge = checks[Number(reply[1]) - 1]!;
     return exceededOf(charge, rowsOf(reply.slice(2)), estimate);
   }
@@ -228,7 +271,7 @@ export class ValkeyQuotaStore implements QuotaStore {
     const args: (string | number)[] = [now, id, counters.length, actual.tokens, actual.usd,
       ...counterArgs(counters, now), soft.length];
     for (const check of soft) {
-      args.push(check.counter + 1, UNIT_FIELD[check.alert.unit], check.alert.limit,
+      args.push(check.counter + 1, SETTLED_FIELD[check.alert.unit], check.alert.limit,
         WINDOW_MS[check.alert.window]);
     }
 
@@ -240,9 +283,24 @@ export class ValkeyQuotaStore implements QuotaStore {
     return alerts;
   }
 
-  async #releaseGroups(id: string, groups: CounterGroup[]): Promise<void> {
+  /**
+   * Releases the id in every group. When Valkey cannot be reached, it rejects and queues the
+   * release for background retries until the lease would have ended anyway.
+   */
+  #releaseOrRetry(id: string, pending: PendingRelease): Promise<void> {
+    const giveUpAt = performance.now() + this.#leaseMs;
+    return this.#track(this.#releaseGroups(id, pending.groups, pending.leaseEnd).catch(
+      (error: unknown) => {
+        this.#retries.add(id, pending, giveUpAt);
+        throw error;
+      },
+    ));
+  }
+
+  /** Runs RELEASE in each group; RELEASE is idempotent, so a retry may repeat a group. */
+  async #releaseGroups(id: string, groups: CounterGroup[], leaseEnd: number): Promise<void> {
     await Promise.all(groups.map(({ tag }) => RELEASE.run(this.#client,
-      [this.#keys.leases(tag), this.#keys.reservations(tag)], [id])));
+      [this.#keys.leases(tag), this.#keys.reservations(tag)], [id, leaseEnd, this.#leaseMs])));
   }
 
   #track<T>(work: Promise<T>): Promise<T> {

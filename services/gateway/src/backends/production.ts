@@ -93,7 +93,7 @@ async function assemble(loaded: LoadedConfig, options: OpenBackendsOptions,
   const cacheBackends = valkeyCacheBackends(valkey, `${settings.valkeyPrefix}cache:`, logger,
     signals);
   // Opened even without a `quotas` section, which a pushed config can add at runtime.
-  const quotaStore = new ValkeyQuotaStore(valkey, { prefix: settings.valkeyPrefix });
+  const quotaStore = new ValkeyQuotaStore(valkey, { prefix: settings.valkeyPrefix, logger });
 
   return {
     mode: "production",

@@ -2,8 +2,17 @@ import { NexusError } from "../../../../runtime/errors/nexus-error.ts";
 import type { QuotaExceeded } from "../../../../runtime/quota/quota-store.ts";
 
 /**
+ * Retry-after in seconds for a request rejected only because of estimates in flight. Those
+ * requests settle when their answers end, usually within seconds and below their estimates.
+ * NOTE: a fixed guess, because the store does not know when the requests in flight end.
+ */
+export const IN_FLIGHT_RETRY_SECONDS = 5;
+
+/**
  * Builds the 429 for a hard quota. The message names the axis, its value, the limit, the
- * window and when the request would fit; `retry-after` carries the wait in seconds.
+ * window and when the request would fit; `retry-after` carries the wait in seconds. When
+ * settled spend alone leaves room, the wait is `IN_FLIGHT_RETRY_SECONDS` (or the window's
+ * own wait if shorter), and the message states that requests in flight hold the rest.
  */
 export function quotaExceededError(
   exceeded: QuotaExceeded,
@@ -24,6 +33,13 @@ export function quotaExceededError(
       { status: 429, type: "rate_limit_error" });
   }
   const waitSeconds = Math.max(1, Math.ceil((exceeded.resetsAt - now) / 1000));
+  if (exceeded.heldInFlight && waitSeconds > IN_FLIGHT_RETRY_SECONDS) {
+    return new NexusError("quota_exceeded",
+      `${head} Estimates of requests still in flight hold the rest of the budget, and ` +
+        "settled spend alone leaves room for this request, so it should fit once they " +
+        `finish; retry in ${IN_FLIGHT_RETRY_SECONDS} s.`,
+      { status: 429, type: "rate_limit_error", retryAfter: String(IN_FLIGHT_RETRY_SECONDS) });
+  }
   return new NexusError("quota_exceeded",
     `${head} It resets enough to fit at ${new Date(exceeded.resetsAt).toISOString()}, ` +
       `in ${waitSeconds} s.`,
