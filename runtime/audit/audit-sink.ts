@@ -51,4 +51,10 @@ export interface AuditStartHook {
    * `BusEventPublisher.settled`), so a response can await it before its last bytes.
    */
   auditSettled?: (requestId: string) => Promise<void>;
+  /**
+   * Sends a request's start record now if it still waits for its batch, and resolves like
+   * `auditSettled` (see `BusEventPublisher.startSettled`). A stream awaits it before its
+   * first bytes.
+   */
+  auditStartSettled?: (requestId: string) => Promise<void>;
 }

@@ -89,8 +89,12 @@ const DEFAULT_START_BATCH_MAX = 500;
  * events. A start whose final event is written before its batch closes is dropped, so a
  * request that ends within the window publishes no start at all. That saves a publish per
  * request and the writer's insert and delete of an open entry.
- * NOTE: a gateway killed within `startBatchMs` of admitting a request, before the batch left,
- * leaves no start for it, so that request gets no `gateway_lost` event. Keep the window short.
+ * A stream's start leaves at once, before its first bytes (`startSettled`), and a JSON answer
+ * waits for its final event, so every client that received any part of a response has a
+ * record of it on the bus.
+ * NOTE: a gateway killed within `startBatchMs` of admitting a request that has sent its client
+ * nothing yet leaves no start for it, so that request (and any upstream call it made) gets no
+ * `gateway_lost` event. Keep the window short.
  *
  * `settled(requestId)` resolves once nothing of that request is queued or unacknowledged,
  * or after `settleWaitMs` (250 ms), or at once while NATS is disconnected: an outage must not
@@ -206,6 +210,18 @@ export class BusEventPublisher implements AuditSink {
   /** Publishes the start records collected so far now, without waiting for `startBatchMs`. */
   flushStarts(): void {
     this.#starts.flush();
+  }
+
+  /**
+   * Publishes the batch holding this request's start now, if the start still waits, and
+   * resolves like `settled`. A streamed response awaits it before its first bytes: then a
+   * client that received any part of a response has the request's start in JetStream, and a
+   * gateway killed mid-stream leaves a `gateway_lost` event, however soon after admission.
+   * A start that already left costs nothing more; one that waits costs one round trip.
+   */
+  startSettled(requestId: string): Promise<void> {
+    if (this.#starts.has(requestId)) this.#starts.flush();
+    return this.settled(requestId);
   }
 
   /**

@@ -113,6 +113,30 @@ describe("gateway killed mid-stream", () => {
   }, 50_000);
 });
 
+describe("gateway killed right after streams began", () => {
+  test("every stream a client saw leaves an event", async () => {
+    if (cluster === null) return;
+    // The first test killed gateways[0]; this one kills another node.
+    const victim = cluster.gateways[1]!;
+    const sql = (cluster.postgres as { sql: Sql }).sql;
+    const { secret } = await cluster.createKey();
+
+    // Killed within the start-record batch window (50 ms) of admission: only a start that was
+    // published before the stream's first bytes can leave a record of these requests.
+    await holdNextStreams(cluster.simulator.url, OPEN_STREAMS);
+    const streams = await Promise.all(Array.from({ length: OPEN_STREAMS },
+      () => openStream(victim.url, secret)));
+    await victim.kill();
+    expect(victim.process.signalCode).toBe("SIGKILL");
+
+    const cut = await Promise.all(streams.map((stream) => stream.done));
+    for (const outcome of cut) expect(outcome.complete).toBe(false);
+    const cutIds = cut.map((outcome) => outcome.requestId).filter((id) => id !== null);
+    expect(cutIds.length).toBe(OPEN_STREAMS);
+    await expectLostEvents(sql, cutIds);
+  }, 50_000);
+});
+
 /** Expects exactly one `gateway_lost` event per cut request, written from its start record. */
 async function expectLostEvents(sql: Sql, ids: string[]): Promise<void> {
   const rows = async () => await sql<{ request_id: string; error_code: string | null }[]>`

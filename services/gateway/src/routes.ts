@@ -30,16 +30,20 @@ type ModelHandler = (context: GatewayContext, request: Request, exchange: Exchan
 
 /**
  * Runs a route handler and, in production, holds a JSON answer until the bus has acknowledged
- * its traffic event, so that a gateway killed after answering cannot lose the event. Streams
- * wait in the relay instead, before their last bytes.
+ * its traffic event, so that a gateway killed after answering cannot lose the event. A stream
+ * is held until its start record is acknowledged, so a gateway killed mid-stream leaves a
+ * `gateway_lost` event; it waits for its final event in the relay, before its last bytes.
  */
 function settledRoute(context: GatewayContext, handler: ModelHandler): RouteHandler {
   return async (request, server) => {
     const exchange = exchangeFor(request, server);
     const response = await handler(context, request, exchange);
-    const settle = context.auditSettled;
-    if (settle === undefined || isEventStream(response)) return response;
-    await settle(exchange.ids.requestId);
+    const requestId = exchange.ids.requestId;
+    if (isEventStream(response)) {
+      await context.auditStartSettled?.(requestId);
+      return response;
+    }
+    await context.auditSettled?.(requestId);
     return response;
   };
 }

@@ -105,6 +105,7 @@ async function assemble(loaded: LoadedConfig, options: OpenBackendsOptions,
     auditHooks: {
       auditStart: (start) => publisher.started({ ...start, nodeId }),
       auditSettled: (requestId) => publisher.settled(requestId),
+      auditStartSettled: (requestId) => publisher.startSettled(requestId),
     },
     rateCounter: new ValkeyWindowCounter(valkey, settings.valkeyPrefix),
     signals,
