@@ -1,29 +1,12 @@
 import type { Database } from "bun:sqlite";
 import { GATEWAY_LOST } from "../bus/request-start.ts";
+import { type PlainColumnValues, plainColumnsOf, plainFieldsOf } from "./event-columns.ts";
 import type { EventFilter, EventStore, TrafficEvent } from "./traffic-event.ts";
 
-interface EventRow {
-  request_id: string;
-  client_request_id: string | null;
+/** A `traffic_events` row: SQLite keeps booleans as 0/1 and JSON as text. */
+interface EventRow extends PlainColumnValues {
   time: number;
-  key_id: string | null;
-  org: string | null;
-  project: string | null;
-  route: string;
-  provider: string | null;
-  model: string | null;
-  upstream_model: string | null;
   stream: number;
-  status: number;
-  error_code: string | null;
-  latency_ms: number;
-  ttft_ms: number | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cached_tokens: number | null;
-  cache_write_tokens: number | null;
-  reasoning_tokens: number | null;
-  cost_usd: number | null;
   detail: string | null;
   request_body: Uint8Array | null;
   response_body: Uint8Array | null;
@@ -44,27 +27,9 @@ const READ_COLUMNS = COLUMNS.filter((c) => c !== "request_body" && c !== "respon
 
 function toRow(event: TrafficEvent): EventRow {
   return {
-    request_id: event.requestId,
-    client_request_id: event.clientRequestId,
+    ...plainColumnsOf(event),
     time: event.time,
-    key_id: event.keyId,
-    org: event.org,
-    project: event.project,
-    route: event.route,
-    provider: event.provider,
-    model: event.model,
-    upstream_model: event.upstreamModel,
     stream: event.stream ? 1 : 0,
-    status: event.status,
-    error_code: event.errorCode,
-    latency_ms: event.latencyMs,
-    ttft_ms: event.ttftMs,
-    input_tokens: event.inputTokens,
-    output_tokens: event.outputTokens,
-    cached_tokens: event.cachedTokens,
-    cache_write_tokens: event.cacheWriteTokens,
-    reasoning_tokens: event.reasoningTokens,
-    cost_usd: event.costUsd,
     detail: JSON.stringify(event.detail),
     request_body: event.captureInline?.request ?? null,
     response_body: event.captureInline?.response ?? null,
@@ -75,27 +40,9 @@ function toRow(event: TrafficEvent): EventRow {
 
 function fromRow(row: EventRow): TrafficEvent {
   return {
-    requestId: row.request_id,
-    clientRequestId: row.client_request_id,
+    ...plainFieldsOf(row),
     time: row.time,
-    keyId: row.key_id,
-    org: row.org,
-    project: row.project,
-    route: row.route,
-    provider: row.provider,
-    model: row.model,
-    upstreamModel: row.upstream_model,
     stream: row.stream === 1,
-    status: row.status,
-    errorCode: row.error_code,
-    latencyMs: row.latency_ms,
-    ttftMs: row.ttft_ms,
-    inputTokens: row.input_tokens,
-    outputTokens: row.output_tokens,
-    cachedTokens: row.cached_tokens,
-    cacheWriteTokens: row.cache_write_tokens,
-    reasoningTokens: row.reasoning_tokens,
-    costUsd: row.cost_usd,
     detail: row.detail === null ? {} : (JSON.parse(row.detail) as Record<string, unknown>),
     ...(row.body_capture === null ? {} : { capture: JSON.parse(row.body_capture) }),
   };

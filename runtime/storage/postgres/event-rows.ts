@@ -1,30 +1,14 @@
 import type { CapturedBodies } from "../../audit/capture-record.ts";
+import {
+  type PlainColumnValues, plainColumnsOf, plainFieldsOf,
+} from "../../audit/event-columns.ts";
 import type { TrafficEvent } from "../../audit/traffic-event.ts";
 
 /** A `traffic_events` row as written; `postgres` fills each column from its property. */
-export interface EventRow {
-  request_id: string;
+export interface EventRow extends PlainColumnValues {
   day: string;
   time: number;
-  client_request_id: string | null;
-  key_id: string | null;
-  org: string | null;
-  project: string | null;
-  route: string;
-  provider: string | null;
-  model: string | null;
-  upstream_model: string | null;
   stream: boolean;
-  status: number;
-  error_code: string | null;
-  latency_ms: number;
-  ttft_ms: number | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cached_tokens: number | null;
-  cache_write_tokens: number | null;
-  reasoning_tokens: number | null;
-  cost_usd: number | null;
   /** Sent as JSON: the client serializes values bound to jsonb columns itself. */
   detail: Record<string, unknown>;
   request_body: Uint8Array | null;
@@ -62,28 +46,10 @@ export function dayOf(time: number): string {
 
 export function toEventRow(event: TrafficEvent): EventRow {
   return {
-    request_id: event.requestId,
+    ...plainColumnsOf(event),
     day: dayOf(event.time),
     time: event.time,
-    client_request_id: event.clientRequestId,
-    key_id: event.keyId,
-    org: event.org,
-    project: event.project,
-    route: event.route,
-    provider: event.provider,
-    model: event.model,
-    upstream_model: event.upstreamModel,
     stream: event.stream,
-    status: event.status,
-    error_code: event.errorCode,
-    latency_ms: event.latencyMs,
-    ttft_ms: event.ttftMs,
-    input_tokens: event.inputTokens,
-    output_tokens: event.outputTokens,
-    cached_tokens: event.cachedTokens,
-    cache_write_tokens: event.cacheWriteTokens,
-    reasoning_tokens: event.reasoningTokens,
-    cost_usd: event.costUsd,
     detail: event.detail,
     request_body: event.captureInline?.request ?? null,
     response_body: event.captureInline?.response ?? null,
@@ -94,27 +60,9 @@ export function toEventRow(event: TrafficEvent): EventRow {
 
 export function fromEventRow(row: StoredEventRow): TrafficEvent {
   return {
-    requestId: row.request_id,
-    clientRequestId: row.client_request_id,
+    ...plainFieldsOf(row),
     time: Number(row.time),
-    keyId: row.key_id,
-    org: row.org,
-    project: row.project,
-    route: row.route,
-    provider: row.provider,
-    model: row.model,
-    upstreamModel: row.upstream_model,
     stream: row.stream,
-    status: row.status,
-    errorCode: row.error_code,
-    latencyMs: row.latency_ms,
-    ttftMs: row.ttft_ms,
-    inputTokens: row.input_tokens,
-    outputTokens: row.output_tokens,
-    cachedTokens: row.cached_tokens,
-    cacheWriteTokens: row.cache_write_tokens,
-    reasoningTokens: row.reasoning_tokens,
-    costUsd: row.cost_usd,
     detail: row.detail,
     ...(row.body_capture === null ? {} : { capture: row.body_capture }),
   };
