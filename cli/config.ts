@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
-import { changedFixedFields } from "../runtime/config/fixed-fields.ts";
-import { ConfigError, parseConfigText } from "../runtime/config/load.ts";
-import { NODE_LOCAL_FIELDS, nodeLocalFieldsSet } from "../runtime/config/node-local.ts";
+import { parseConfigText } from "../runtime/config/load.ts";
+import {
+  keepNodeLocal, NODE_LOCAL_FIELDS, nodeLocalFieldsSet,
+} from "../runtime/config/node-local.ts";
 import { PgConfigDocuments } from "../runtime/storage/postgres/pg-config-documents.ts";
 import {
   connectPostgres, productionSettings,
@@ -50,9 +51,10 @@ export async function runConfig(argv: string[]): Promise<number> {
 }
 
 /**
- * Validates FILE as a gateway boot would, rejects it when it changes a shared field that only a
- * restart changes (compared with this CLI's own config), stores it and signals every node. The
- * node-local fields it sets are stored as written, and every node keeps its own values.
+ * Validates FILE as a gateway boot would, and again with this CLI's own node-local fields
+ * (storage, keySecretEnv and the others) in place of FILE's, as a node merges it. Stores it and
+ * signals every node. The node-local fields it sets are stored as written, and every node keeps
+ * its own values.
  */
 async function push(cli: CliStore, documents: PgConfigDocuments, file: string,
   actor: string): Promise<number> {
@@ -63,12 +65,7 @@ async function push(cli: CliStore, documents: PgConfigDocuments, file: string,
 
   // Parsed again at the running config's path, so that a relative dataDir resolves as a node's.
   const next = parseConfigText(body, cli.loaded.path);
-  const fields = changedFixedFields(cli.loaded, next);
-  if (fields.length > 0) {
-    throw new ConfigError(`config ${file}: ${fields.join(", ")} differ from the running ` +
-      `config ${cli.loaded.path}. These shared fields change only with a restart of every ` +
-      "node, so push a document that keeps them");
-  }
+  keepNodeLocal(next, cli.loaded);
 
   const document = await documents.push(body, actor);
   await cli.notify("config");
@@ -81,7 +78,10 @@ async function push(cli: CliStore, documents: PgConfigDocuments, file: string,
   return 0;
 }
 
-/** Prints the newest pushed version and which of its fields the nodes share. */
+/**
+ * Prints the newest pushed version and which of its fields the nodes share. Every node runs it
+ * unless that node logged `config.reload_rejected` or `config.boot_fallback` for it.
+ */
 async function show(documents: PgConfigDocuments, json: boolean): Promise<number> {
   const document = await documents.latest();
   const nodeLocal = document === null ? [] : nodeLocalFieldsIn(document.body);
@@ -100,8 +100,10 @@ async function show(documents: PgConfigDocuments, json: boolean): Promise<number
     process.stdout.write("no config pushed; each gateway runs its own config file\n");
     return 0;
   }
-  process.stdout.write(`version ${document.id}  sha256 ${document.sha256}\n` +
+  process.stdout.write(`newest version ${document.id}  sha256 ${document.sha256}\n` +
     `pushed ${document.pushedAt.toISOString()} by ${document.actor}\n` +
+    "every node runs it, except a node that logs config.reload_rejected or " +
+    "config.boot_fallback for it\n" +
     "shared by every node: all fields except the node-local ones\n" +
     `node-local (each node keeps its own file's values): ${NODE_LOCAL_FIELDS.join(", ")}\n`);
   if (nodeLocal.length > 0) {

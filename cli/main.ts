@@ -59,12 +59,11 @@ Commands:
               estimates of requests in flight
   config push FILE [--actor NAME]
               validate FILE as a boot would, store it in PostgreSQL and have every
-              gateway node run it within a second; rejected when it changes storage,
-              keySecretEnv or siem, which need a restart. Each node keeps its own
+              gateway node run it within a second. Each node keeps its own
               node-local fields (server.host, server.port, dataDir, simulator,
-              storage.nats.writer, storage.nats.spillMaxBytes)
+              storage, keySecretEnv, siem) from its own file
   config show [--json]
-              the version, sha256, time and actor of the config the nodes run, and
+              the version, sha256, time and actor of the newest pushed config, and
               which of its fields are node-local
   writer [--nats URL] [--bus-prefix P]
               store the traffic events of the NATS JetStream bus in the event store until

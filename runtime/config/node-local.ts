@@ -2,18 +2,31 @@ import { type LoadedConfig, validateConfig } from "./load.ts";
 import type { NexusConfig } from "./schema.ts";
 
 /**
- * Settings that each node keeps from its own config file, because two nodes on one machine
- * (or nodes with different roles in a fleet) must differ in them. A document pushed with
- * `nexus config push` never changes them: every other field is shared by all nodes.
+ * Settings that each node keeps from its own config file. A document pushed with
+ * `nexus config push` never changes them, and every other field is shared by all nodes.
+ * The listening address, data folder and simulator must differ between two nodes on one
+ * machine. `storage`, `keySecretEnv` and `siem` are read before the node can open the store
+ * that holds pushed documents (the SIEM sinks are built before PostgreSQL is open), so they
+ * can only come from the node's own file.
  */
 export const NODE_LOCAL_FIELDS = [
   "server.host",
   "server.port",
   "dataDir",
   "simulator",
-  "storage.nats.writer",
-  "storage.nats.spillMaxBytes",
+  "storage",
+  "keySecretEnv",
+  "siem",
 ] as const;
+
+/**
+ * Values a node uses when its file leaves a node-local field out. A document that sets a field
+ * to its default is then not reported as differing from a node that omits it. The
+ * `keySecretEnv` default must match DEFAULT_KEY_SECRET_ENV in the gateway's key-secret.ts.
+ */
+const NODE_LOCAL_DEFAULTS: Record<string, unknown> = {
+  keySecretEnv: "NEXUS_KEY_SECRET",
+};
 
 /** A pushed config with the node's own node-local values in place of the pushed ones. */
 export interface NodeConfig {
@@ -35,7 +48,9 @@ export function keepNodeLocal(pushed: LoadedConfig, node: LoadedConfig): NodeCon
     const path = field.split(".");
     const pushedValue = readPath(pushed.config, path);
     const nodeValue = readPath(node.config, path);
-    if (pushedValue !== undefined && !sameValue(pushedValue, nodeValue)) ignored.push(field);
+    if (pushedValue !== undefined && !sameEffectiveValue(field, pushedValue, nodeValue)) {
+      ignored.push(field);
+    }
     writePath(merged, path, nodeValue);
   }
 
@@ -84,6 +99,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+/** Compares two values of `field` with its default in place of an omitted value. */
+function sameEffectiveValue(field: string, a: unknown, b: unknown): boolean {
+  const fallback = NODE_LOCAL_DEFAULTS[field];
+  // Key order differs between files that mean the same, so compare deeply, not as JSON text.
+  return Bun.deepEquals(a ?? fallback, b ?? fallback);
 }

@@ -148,13 +148,14 @@ describe.skipIf(services === null)("config push to two nodes on one machine", ()
     expect(text.stdout).toContain("node-local (each node keeps its own file's values): " +
       "server.host, server.port, dataDir");
     expect(text.stdout).toContain("set in this version but not applied: server.host, " +
-      "server.port, dataDir");
+      "server.port, dataDir, storage, keySecretEnv");
 
     const json = await runNexus(["config", "show", "--json", "--config", cliConfigPath]);
     const shown = JSON.parse(json.stdout);
     expect(shown.sha256).toBe(sha);
-    expect(shown.nodeLocalFields).toContain("storage.nats.writer");
-    expect(shown.notAppliedFields).toEqual(["server.host", "server.port", "dataDir"]);
+    expect(shown.nodeLocalFields).toContain("keySecretEnv");
+    expect(shown.notAppliedFields).toEqual(["server.host", "server.port", "dataDir", "storage",
+      "keySecretEnv"]);
   });
 
   test("restarted node boots on pushed config", async () => {
@@ -171,5 +172,45 @@ describe.skipIf(services === null)("config push to two nodes on one machine", ()
     expect(node.logs.filter((line) => line.event === "config.reload_rejected")).toEqual([]);
     expect(node.logs.filter((line) => line.event === "config.reloaded" && line.sha256 === sha))
       .toHaveLength(1);
+  });
+
+  test("storage-changing push applies, survives restart", async () => {
+    const start = nodes.map((node) => node.logs.length);
+    const storage = productionStorage(services!) as { valkey: Record<string, unknown> };
+    const prefix = `moved-${crypto.randomUUID()}:`;
+    const raw = {
+      ...rawConfig(join(root, "cli"), 0, ["moved-alias"]),
+      storage: { ...storage, valkey: { ...storage.valkey, prefix } },
+    };
+    // Pushed with itself as the CLI's config, so the CLI's own storage matches the document.
+    const file = join(root, "moved.yaml");
+    writeFileSync(file, JSON.stringify(raw));
+    const pushed = await runNexus(["config", "push", file, "--actor", "test", "--config", file]);
+    expect(pushed.stderr).toBe("");
+    expect(pushed.code).toBe(0);
+    const movedSha = pushed.stdout.match(/[0-9a-f]{64}/)?.[0] ?? "";
+
+    const applied = await allNodesWithinSecond(async (node) =>
+      (await chat(node, key, "moved-alias")).status === 200);
+    expect(applied).toBe(true);
+    nodes.forEach((node, index) => {
+      const lines = node.logs.slice(start[index]);
+      expect(node.gateway!.context.loaded.config.storage as unknown).toEqual(node.raw.storage);
+      expect(lines.filter((line) => line.event === "config.reload_rejected")).toEqual([]);
+      const ignored = lines.filter((line) => line.event === "config.node_local_ignored");
+      expect(ignored).toHaveLength(1);
+      expect(ignored[0]).toMatchObject({ sha256: movedSha, fields: "server.port,dataDir,storage" });
+    });
+
+    const node = nodes[0]!;
+    await node.gateway!.stop();
+    node.logs.length = 0;
+    await boot(node);
+    expect((await chat(node, key, "moved-alias")).status).toBe(200);
+    expect(node.gateway!.context.loaded.config.storage as unknown).toEqual(node.raw.storage);
+    expect(node.logs.filter((line) => line.event === "config.reload_rejected")).toEqual([]);
+    expect(node.logs.filter((line) => line.event === "config.boot_fallback")).toEqual([]);
+    expect(node.logs.filter((line) =>
+      line.event === "config.reloaded" && line.sha256 === movedSha)).toHaveLength(1);
   });
 });

@@ -23,6 +23,8 @@ const services = await openProductionServices();
 let simulator: Simulator;
 let dataDir: string;
 let configPath: string;
+/** The config file every node boots on. */
+let bootRaw: Record<string, unknown>;
 const nodes: RunningGateway[] = [];
 const logs: Record<string, unknown>[] = [];
 
@@ -49,6 +51,26 @@ function push(raw: unknown): ReturnType<typeof nexusCli> {
   const file = join(dataDir, `push-${crypto.randomUUID()}.yaml`);
   writeFileSync(file, JSON.stringify(raw));
   return nexusCli("config", "push", file, "--actor", "test");
+}
+
+/** Starts a node on the shared config file, logging into `logs`. */
+function bootNode(): Promise<RunningGateway> {
+  const logger = createLogger((line) => logs.push(JSON.parse(line)));
+  return startGateway(validateConfig(bootRaw, configPath), { logger, port: 0 });
+}
+
+/** Stores `body` as a new version past the CLI, then signals the nodes; returns its id. */
+async function storeDirectly(body: string): Promise<number> {
+  const rows = await services!.postgres.sql<{ id: string }[]>`
+    INSERT INTO config_documents (sha256, body, actor)
+    VALUES (${new Bun.CryptoHasher("sha256").update(body).digest("hex")}, ${body}, 'test')
+    RETURNING id`;
+  services!.nats.nc.publish(`${busPrefix(services!.nats)}.changes.config`);
+  return Number(rows[0]!.id);
+}
+
+function eventsSince(start: number, event: string): Record<string, unknown>[] {
+  return logs.slice(start).filter((line) => line.event === event);
 }
 
 function chat(node: RunningGateway, key: string, model: string): Promise<Response> {
@@ -80,12 +102,9 @@ describe.skipIf(services === null)("config push to running production nodes", ()
     simulator = await startSimulator({ port: 0, hostname: "127.0.0.1" });
     dataDir = mkdtempSync(join(tmpdir(), "nexus-config-reload-"));
     configPath = join(dataDir, "nexus.config.yaml");
-    const raw = rawConfig({ tokens: 1_000_000 });
-    writeFileSync(configPath, JSON.stringify(raw));
-    const logger = createLogger((line) => logs.push(JSON.parse(line)));
-    for (let index = 0; index < 2; index++) {
-      nodes.push(await startGateway(validateConfig(raw, configPath), { logger, port: 0 }));
-    }
+    bootRaw = rawConfig({ tokens: 1_000_000 });
+    writeFileSync(configPath, JSON.stringify(bootRaw));
+    for (let index = 0; index < 2; index++) nodes.push(await bootNode());
     const created = await nexusCli("keys", "create", "--org", "acme", "--models", "*");
     expect(created.code).toBe(0);
     key = created.stdout.trim();
@@ -135,28 +154,86 @@ describe.skipIf(services === null)("config push to running production nodes", ()
     expect((await nexusCli("config", "show", "--json")).stdout).toContain("\"actor\":\"test\"");
   });
 
-  test("a config that changes storage is rejected", async () => {
-    const raw = rawConfig({ tokens: 1, aliases: ["gpt-alias"] });
-    const storage = productionStorage(services!);
-    const moved = { ...storage, valkey: { url: "redis://127.0.0.1:6379", prefix: "moved:" } };
-    const pushed = await push({ ...raw, storage: moved });
-    expect(pushed.code).toBe(2);
-    expect(pushed.stderr).toContain("storage differ from the running config");
-    expect(pushed.stderr).toContain("change only with a restart");
+  test("storage change applies shared parts", async () => {
+    const start = logs.length;
+    const storage = productionStorage(services!) as { valkey: Record<string, unknown> };
+    const prefix = `moved-${crypto.randomUUID()}:`;
+    const raw = {
+      ...rawConfig({ tokens: 1_000_000, aliases: ["moved-alias"] }),
+      storage: { ...storage, valkey: { ...storage.valkey, prefix } },
+    };
+    // The pushed document is also the CLI's config, so no check against the CLI's file helps.
+    const file = join(dataDir, "moved.yaml");
+    writeFileSync(file, JSON.stringify(raw));
+    const pushed = await runNexus(["config", "push", file, "--actor", "test", "--config", file]);
+    expect(pushed.stderr).toBe("");
+    expect(pushed.code).toBe(0);
+    expect(pushed.stdout).toContain("storage, keySecretEnv");
+
+    const took = await msUntilAllNodes(async (node) =>
+      (await chat(node, key, "moved-alias")).status === 200);
+    expect(took).not.toBeNull();
+    for (const node of nodes) {
+      expect(node.context.loaded.config.storage).toEqual(productionStorage(services!));
+    }
+    expect(eventsSince(start, "config.reload_rejected")).toEqual([]);
+    const ignored = eventsSince(start, "config.node_local_ignored");
+    expect(ignored.map((line) => line.fields)).toEqual(["storage", "storage"]);
+
+    const version = Number(pushed.stdout.match(/version (\d+)/)?.[1]);
+    const shown = JSON.parse((await nexusCli("config", "show", "--json")).stdout);
+    expect(shown.id).toBe(version);
   });
 
-  test("a node rejects a stored document that changes storage", async () => {
-    const before = nodes.map((node) => node.context.loaded);
-    // Written past the CLI, as a mismatched operator config could; the nodes must check too.
-    const raw = rawConfig({ tokens: 5 });
-    const body = JSON.stringify({ ...raw, storage: undefined });
-    await services!.postgres.sql`INSERT INTO config_documents (sha256, body, actor)
-      VALUES (${new Bun.CryptoHasher("sha256").update(body).digest("hex")}, ${body}, 'test')`;
-    services!.nats.nc.publish(`${busPrefix(services!.nats)}.changes.config`);
+  test("push without keySecretEnv is accepted", async () => {
+    const raw = rawConfig({ tokens: 1_000_000, aliases: ["no-secret-alias"] });
+    delete raw.keySecretEnv;
+    const pushed = await push(raw);
+    expect(pushed.stderr).toBe("");
+    expect(pushed.code).toBe(0);
 
-    const rejected = await msUntilAllNodes(async () => logs.filter((line) =>
-      line.event === "config.reload_rejected" && line.fields === "storage").length >= 2);
-    expect(rejected).not.toBeNull();
-    expect(nodes.map((node) => node.context.loaded)).toEqual(before);
+    const took = await msUntilAllNodes(async (node) =>
+      (await chat(node, key, "no-secret-alias")).status === 200);
+    expect(took).not.toBeNull();
+    for (const node of nodes) {
+      expect(node.context.loaded.config.keySecretEnv).toBe(KEY_SECRET_ENV);
+    }
+  });
+
+  test("stored document without storage applies", async () => {
+    const start = logs.length;
+    // Written past the CLI; the nodes fill in their own storage section.
+    const raw = rawConfig({ tokens: 1_000_000, aliases: ["direct-alias"] });
+    await storeDirectly(JSON.stringify({ ...raw, storage: undefined }));
+
+    const took = await msUntilAllNodes(async (node) =>
+      (await chat(node, key, "direct-alias")).status === 200);
+    expect(took).not.toBeNull();
+    for (const node of nodes) {
+      expect(node.context.loaded.config.storage).toEqual(productionStorage(services!));
+    }
+    expect(eventsSince(start, "config.reload_rejected")).toEqual([]);
+  });
+
+  test("restart falls back past a rejected version", async () => {
+    const good = await storeDirectly(JSON.stringify(
+      rawConfig({ tokens: 1_000_000, aliases: ["fallback-alias"] })));
+    expect(await msUntilAllNodes(async (node) =>
+      (await chat(node, key, "fallback-alias")).status === 200)).not.toBeNull();
+
+    // Invalid on every node: the running nodes keep version `good`.
+    const invalid = { ...rawConfig({ tokens: 1 }), models: { broken: { provider: "nope" } } };
+    const bad = await storeDirectly(JSON.stringify(invalid));
+    expect(await msUntilAllNodes(async () => logs.filter((line) =>
+      line.event === "config.reload_rejected" && line.version === bad).length >= 2))
+      .not.toBeNull();
+
+    const start = logs.length;
+    await nodes[1]!.stop();
+    nodes[1] = await bootNode();
+    expect((await chat(nodes[1], key, "fallback-alias")).status).toBe(200);
+    const fallback = eventsSince(start, "config.boot_fallback");
+    expect(fallback).toHaveLength(1);
+    expect(fallback[0]).toMatchObject({ level: "error", rejectedVersion: bad, version: good });
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import { changedFixedFields } from "../../runtime/config/fixed-fields.ts";
 import { type LoadedConfig, validateConfig } from "../../runtime/config/load.ts";
 import { keepNodeLocal, nodeLocalFieldsSet } from "../../runtime/config/node-local.ts";
+import { DEFAULT_KEY_SECRET_ENV } from "../../services/gateway/src/backends/key-secret.ts";
 
 const STORAGE = {
   postgres: { url: "postgres://127.0.0.1:5432/nexus" },
@@ -39,7 +39,7 @@ describe("keepNodeLocal", () => {
     expect(loaded.path).toBe(node.path);
     expect(loaded.config.storage?.nats?.writer).toBe(false);
     expect(loaded.config.cache).toEqual({ enabled: true, ttlSeconds: 60 });
-    expect(ignored).toEqual(["server.port", "dataDir"]);
+    expect(ignored).toEqual(["server.port", "dataDir", "storage"]);
   });
 
   test("drops values the node leaves out", () => {
@@ -54,7 +54,7 @@ describe("keepNodeLocal", () => {
     expect(loaded.config.server).toEqual({});
     expect(loaded.config.simulator).toBeUndefined();
     expect(loaded.config.storage?.nats).toEqual(STORAGE.nats);
-    expect(ignored).toEqual(["server.port", "simulator", "storage.nats.spillMaxBytes"]);
+    expect(ignored).toEqual(["server.port", "simulator", "storage"]);
   });
 
   test("lists node-local fields a document sets", () => {
@@ -64,24 +64,47 @@ describe("keepNodeLocal", () => {
   });
 });
 
-describe("changedFixedFields", () => {
-  const running = config("/srv/a/nexus.yaml", {
-    server: { port: 3050 }, dataDir: "a", storage: STORAGE, keySecretEnv: "NEXUS_KEY_SECRET",
+describe("keepNodeLocal bootstrap fields", () => {
+  const node = config("/srv/a/nexus.yaml", {
+    storage: STORAGE, keySecretEnv: "NODE_SECRET", siem: { sinks: [] },
   });
 
-  test("ignores node-local fields", () => {
-    const next = config("/srv/b/nexus.yaml", {
-      server: { port: 3051 }, dataDir: "b", keySecretEnv: "NEXUS_KEY_SECRET",
-      storage: { ...STORAGE, nats: { ...STORAGE.nats, writer: false } },
+  test("keeps the node's storage and secret", () => {
+    const pushed = config("/tmp/push.yaml", {
+      keySecretEnv: "OTHER_SECRET",
+      storage: { ...STORAGE, valkey: { url: "redis://127.0.0.1:6379", prefix: "moved:" } },
+      server: { maxBodyBytes: 4096 },
     });
-    expect(changedFixedFields(running, next)).toEqual([]);
+    const { loaded, ignored } = keepNodeLocal(pushed, node);
+
+    expect(loaded.config.storage).toEqual(STORAGE);
+    expect(loaded.config.keySecretEnv).toBe("NODE_SECRET");
+    expect(loaded.config.siem).toEqual({ sinks: [] });
+    expect(loaded.config.server?.maxBodyBytes).toBe(4096);
+    expect(ignored).toEqual(["storage", "keySecretEnv"]);
   });
 
-  test("names changed shared fields", () => {
-    const next = config("/srv/a/nexus.yaml", {
-      server: { port: 3050 }, dataDir: "a", keySecretEnv: "OTHER_SECRET",
-      storage: { ...STORAGE, valkey: { url: "redis://127.0.0.1:6380" } },
+  test("omitted storage is filled in", () => {
+    const pushed = config("/tmp/push.yaml", {});
+    const { loaded, ignored } = keepNodeLocal(pushed, node);
+
+    expect(loaded.config.storage).toEqual(STORAGE);
+    expect(ignored).toEqual([]);
+  });
+
+  test("default keySecretEnv equals omitted one", () => {
+    const omits = config("/srv/b/nexus.yaml", { storage: STORAGE });
+    const pushed = config("/tmp/push.yaml", {
+      storage: STORAGE, keySecretEnv: DEFAULT_KEY_SECRET_ENV,
     });
-    expect(changedFixedFields(running, next)).toEqual(["storage", "keySecretEnv"]);
+    expect(keepNodeLocal(pushed, omits).ignored).toEqual([]);
+  });
+
+  test("storage key order is not a change", () => {
+    const reordered = {
+      nats: STORAGE.nats, valkey: STORAGE.valkey, postgres: STORAGE.postgres,
+    };
+    const pushed = config("/tmp/push.yaml", { storage: reordered, keySecretEnv: "NODE_SECRET" });
+    expect(keepNodeLocal(pushed, node).ignored).toEqual([]);
   });
 });

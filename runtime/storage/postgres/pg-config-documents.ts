@@ -39,6 +39,14 @@ export class PgConfigDocuments {
       ORDER BY id DESC LIMIT 1`;
     return rows[0] === undefined ? null : toDocument(rows[0]);
   }
+
+  /** The newest document pushed before version `id`, or null when there is none. */
+  async before(id: number): Promise<ConfigDocument | null> {
+    const rows = await this.#sql<DocumentRow[]>`
+      SELECT id, sha256, body, pushed_at, actor FROM config_documents
+      WHERE id < ${id} ORDER BY id DESC LIMIT 1`;
+    return rows[0] === undefined ? null : toDocument(rows[0]);
+  }
 }
 
 interface DocumentRow {

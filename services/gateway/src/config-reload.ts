@@ -1,5 +1,4 @@
 import type { ChangeSignals } from "../../../runtime/bus/change-signals.ts";
-import { changedFixedFields } from "../../../runtime/config/fixed-fields.ts";
 import { type LoadedConfig, parseConfigText } from "../../../runtime/config/load.ts";
 import { ModelCatalog } from "../../../runtime/config/models.ts";
 import { keepNodeLocal, type NodeConfig } from "../../../runtime/config/node-local.ts";
@@ -7,7 +6,7 @@ import type { AtomicWindowCounter } from "../../../runtime/hooks/window-counter.
 import { describeError } from "../../../runtime/observability/log.ts";
 import type { QuotaStore } from "../../../runtime/quota/quota-store.ts";
 import {
-  configSha256, type PgConfigDocuments,
+  type ConfigDocument, configSha256, type PgConfigDocuments,
 } from "../../../runtime/storage/postgres/pg-config-documents.ts";
 import type { CacheBackends } from "./cache/cache-backends.ts";
 import { buildChatCache } from "./cache/chat-cache.ts";
@@ -36,13 +35,16 @@ export interface ConfigReload {
  * Runs the newest config pushed with `nexus config push` on this node: once now, and again on
  * every `config` change signal. Only the parts built from the config per request are swapped:
  * models and routing, quotas, compliance, cache and the body limit. The node keeps its own
- * node-local fields (listening address, data folder and the like) whatever the document sets.
- * A document that changes a shared field opened at boot, or that fails to validate or build,
- * is rejected whole.
+ * node-local fields (NODE_LOCAL_FIELDS: listening address, data folder, storage, key secret
+ * variable, SIEM sinks) whatever the document sets. A document that fails to validate or
+ * build on this node is rejected whole. At boot the node then runs the newest older version it
+ * can build, so a restart does not leave it on a config that no other node runs.
  */
 export async function startConfigReload(context: GatewayContext,
   deps: ConfigReloadDeps): Promise<ConfigReload> {
   let runningSha = configSha256(await Bun.file(context.loaded.path).text().catch(() => ""));
+  // A rejected version is not rebuilt on later signals, because the result would be the same.
+  let rejectedSha: string | null = null;
   // Signals that arrive while a reload runs are folded into one more reload after it.
   let running: Promise<void> | null = null;
   let again = false;
@@ -50,9 +52,9 @@ export async function startConfigReload(context: GatewayContext,
   const reloadOnce = async (): Promise<void> => {
     const document = await deps.documents.latest();
     if (document === null || document.sha256 === runningSha) return;
-    if (applyDocument(context, deps, document.body, document.sha256)) {
-      runningSha = document.sha256;
-    }
+    if (document.sha256 === rejectedSha) return;
+    if (applyDocument(context, deps, document)) runningSha = document.sha256;
+    else rejectedSha = document.sha256;
   };
   const reload = async (): Promise<void> => {
     if (running !== null) {
@@ -71,16 +73,57 @@ export async function startConfigReload(context: GatewayContext,
     running = null;
   };
 
-  await reload();
+  try {
+    const boot = await applyNewestUsable(context, deps, runningSha);
+    runningSha = boot.runningSha;
+    rejectedSha = boot.rejectedSha;
+  } catch (error) {
+    context.logger.log("error", "config.reload_failed", { error: describeError(error) });
+  }
   const stopWatch = deps.signals.watch("config", () => void reload());
   return { reload, stop: stopWatch };
 }
 
+/**
+ * Applies the newest stored document, and when this node rejects it, the newest older one it
+ * can build. A fallback is logged as `config.boot_fallback` at error level, naming both
+ * versions, because this node then runs different shared settings from the nodes that took
+ * the newest one. When no stored version applies, the node runs its own file.
+ */
+async function applyNewestUsable(context: GatewayContext, deps: ConfigReloadDeps,
+  runningSha: string): Promise<{ runningSha: string; rejectedSha: string | null }> {
+  const newest = await deps.documents.latest();
+  if (newest === null) return { runningSha, rejectedSha: null };
+
+  let document: ConfigDocument | null = newest;
+  while (document !== null) {
+    // The node's own file already contains this version's text.
+    if (document.sha256 === runningSha) break;
+    if (applyDocument(context, deps, document)) break;
+    document = await deps.documents.before(document.id);
+  }
+  if (document?.id === newest.id) return { runningSha: newest.sha256, rejectedSha: null };
+
+  context.logger.log("error", "config.boot_fallback", {
+    rejectedVersion: newest.id,
+    rejectedSha256: newest.sha256,
+    version: document?.id ?? null,
+    sha256: document?.sha256 ?? runningSha,
+    error: document === null
+      ? "this node rejects every stored config version and runs its own config file. " +
+        "Push a config that every node can build"
+      : "this node rejects the newest config version and runs an older one. Push a config " +
+        "that every node can build",
+  });
+  return { runningSha: document?.sha256 ?? runningSha, rejectedSha: newest.sha256 };
+}
+
 /** Validates, builds and swaps in one document; returns false, changing nothing, on failure. */
-function applyDocument(context: GatewayContext, deps: ConfigReloadDeps, body: string,
-  sha256: string): boolean {
+function applyDocument(context: GatewayContext, deps: ConfigReloadDeps,
+  document: ConfigDocument): boolean {
   const { logger } = context;
-  const node = mergeDocument(context, body, sha256);
+  const { id: version, sha256 } = document;
+  const node = mergeDocument(context, document);
   if (node === null) return false;
   const next = node.loaded;
 
@@ -88,7 +131,7 @@ function applyDocument(context: GatewayContext, deps: ConfigReloadDeps, body: st
   try {
     parts = buildParts(context, deps, next);
   } catch (error) {
-    logger.log("error", "config.reload_rejected", { sha256, error: describeError(error) });
+    logger.log("error", "config.reload_rejected", { version, sha256, error: describeError(error) });
     return false;
   }
 
@@ -102,48 +145,31 @@ function applyDocument(context: GatewayContext, deps: ConfigReloadDeps, body: st
   if (node.ignored.length > 0) {
     // Logged once per document and process, because a node skips the document it runs already.
     logger.log("info", "config.node_local_ignored", {
+      version,
       sha256,
       fields: node.ignored.join(","),
       reason: "node-local fields keep this node's own config file values",
     });
   }
-  logger.log("info", "config.reloaded", { sha256 });
+  logger.log("info", "config.reloaded", { version, sha256 });
   return true;
 }
 
 /**
  * Parses a pushed document and fills in this node's node-local fields. Returns null, after
- * logging `config.reload_rejected`, when it is invalid or changes a shared restart-only field.
+ * logging `config.reload_rejected`, when the result is invalid.
  */
-function mergeDocument(context: GatewayContext, body: string, sha256: string): NodeConfig | null {
-  const { logger } = context;
-  const reject = (error: unknown): null => {
-    logger.log("error", "config.reload_rejected", { sha256, error: describeError(error) });
-    return null;
-  };
-  let pushed: LoadedConfig;
+function mergeDocument(context: GatewayContext, document: ConfigDocument): NodeConfig | null {
   try {
-    pushed = parseConfigText(body, context.loaded.path);
-  } catch (error) {
-    return reject(error);
-  }
-
-  // Checked before the merge, so a document that drops `storage` is named as changing it.
-  const fields = changedFixedFields(context.loaded, pushed);
-  if (fields.length > 0) {
-    logger.log("error", "config.reload_rejected", {
-      sha256,
-      fields: fields.join(","),
-      error: "these shared fields change only with a restart. Restart every node on new " +
-        "config files, or push a document that keeps them",
-    });
-    return null;
-  }
-
-  try {
+    const pushed = parseConfigText(document.body, context.loaded.path);
     return keepNodeLocal(pushed, context.loaded);
   } catch (error) {
-    return reject(error);
+    context.logger.log("error", "config.reload_rejected", {
+      version: document.id,
+      sha256: document.sha256,
+      error: describeError(error),
+    });
+    return null;
   }
 }
 
