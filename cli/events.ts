@@ -8,6 +8,7 @@ import { type CaptureStore, captureStoreOf } from "../runtime/audit/capture-stor
 import { SpillStore } from "../runtime/audit/spill-store.ts";
 import type { TrafficEvent } from "../runtime/audit/traffic-event.ts";
 import type { LoadedConfig } from "../runtime/config/load.ts";
+import { decodeForDisplay } from "./decode-captured-body.ts";
 import { type CliStore, openCliStore } from "./open-store.ts";
 import { UsageError } from "./usage-error.ts";
 
@@ -165,7 +166,9 @@ async function pruneBodies(loaded: LoadedConfig, captures: CaptureStore,
 /**
  * Prints an event's captured bodies after its JSON, each under a header line with its size,
  * type and SHA-256. The bytes are written as stored: the request JSON, and the answer's JSON or
- * the SSE stream as sent to the client. Returns false when a body failed its size or hash check.
+ * the SSE stream as sent to the client. A request that raw capture stored compressed is printed
+ * decoded, and the header line names its coding. Returns false when a body failed its size or
+ * hash check, which applies to the stored bytes.
  */
 async function printBodies(
   captures: CaptureStore,
@@ -177,21 +180,23 @@ async function printBodies(
   const parts = [["request", bodies.request], ["response", bodies.response]] as const;
   for (const [part, body] of parts) {
     if (body === null) continue;
-    process.stdout.write(`--- ${part} body: ${describe(body, capture.mode)} ---\n`);
-    if (body.bytes !== null) {
-      process.stdout.write(body.bytes);
-      if (body.bytes.at(-1) !== 0x0a) process.stdout.write("\n");
+    const display = await decodeForDisplay(body);
+    process.stdout.write(`--- ${part} body: ${describe(body, capture.mode, display.facts)} ---\n`);
+    if (display.bytes !== null) {
+      process.stdout.write(display.bytes);
+      if (display.bytes.at(-1) !== 0x0a) process.stdout.write("\n");
     }
     if (body.problem !== null && capture.prunedAt === null) intact = false;
   }
   return intact;
 }
 
-function describe(body: LoadedBody, mode: CapturedBodies["mode"]): string {
+function describe(body: LoadedBody, mode: CapturedBodies["mode"], encoding: string[]): string {
   const facts = [
     `${body.meta.size} bytes`,
     body.meta.contentType,
     mode,
+    ...encoding,
     `sha256 ${body.meta.sha256}`,
   ];
   if (!body.meta.complete) facts.push("partial: the stream ended early");

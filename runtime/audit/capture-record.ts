@@ -19,6 +19,11 @@ export interface CapturedBody {
    * message size limit (shrink-event.ts), so the stored body lacks its first `inlineBytes`.
    */
   inlineDropped?: boolean;
+  /**
+   * Content coding of the stored bytes (`gzip`, `deflate` or `br`) when raw mode stored a
+   * compressed request as received. Absent for bytes stored uncompressed.
+   */
+  contentEncoding?: string;
 }
 
 /** The body capture of one traffic event. */

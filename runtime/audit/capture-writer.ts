@@ -39,6 +39,7 @@ export class CaptureWriter {
   readonly #requestId: string;
   readonly #part: BodyPart;
   readonly #contentType: string;
+  readonly #contentEncoding: string | undefined;
   readonly #maxInlineBytes: number;
   /** Copies of the inline part, grown as bytes arrive rather than allocated at the maximum. */
   #inline: Uint8Array[] = [];
@@ -55,12 +56,15 @@ export class CaptureWriter {
     requestId: string;
     part: BodyPart;
     contentType: string;
+    /** Content coding of the bytes written, recorded in the metadata. Omit it for none. */
+    contentEncoding?: string;
     maxInlineBytes: number;
   }) {
     this.#spill = options.spill;
     this.#requestId = options.requestId;
     this.#part = options.part;
     this.#contentType = options.contentType;
+    this.#contentEncoding = options.contentEncoding;
     this.#maxInlineBytes = options.maxInlineBytes;
   }
 
@@ -109,6 +113,7 @@ export class CaptureWriter {
         inlineBytes: this.#inlineLength,
         spill,
         complete,
+        ...(this.#contentEncoding === undefined ? {} : { contentEncoding: this.#contentEncoding }),
       },
       inline: new Uint8Array(Buffer.concat(this.#inline)),
     };

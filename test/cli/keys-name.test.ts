@@ -51,6 +51,21 @@ describe("nexus keys create --name", () => {
     });
   }
 
+  const escaped: [string, string, string][] = [
+    ["zero-width space", "d\u200bup", "\\u200b"],
+    ["right-to-left override", "d\u202eup", "\\u202e"],
+    ["line separator", "d\u2028up", "\\u2028"],
+    ["delete", "d\u007fup", "\\u007f"],
+  ];
+  for (const [label, name, escape] of escaped) {
+    test(`error escapes ${label}`, async () => {
+      const result = await create(name);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`"d${escape}up"`);
+      expect(result.stderr).not.toContain(name);
+    });
+  }
+
   test("accepts 128 characters and spaces inside", async () => {
     expect((await create("x".repeat(128))).code).toBe(0);
     expect((await create("batch jobs")).code).toBe(0);

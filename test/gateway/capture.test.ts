@@ -410,6 +410,36 @@ describe("raw capture", () => {
     expect(found.some((file) => file.includes("nexus.db"))).toBe(true);
   });
 
+  test("gzip request is stored compressed, shown decoded", async () => {
+    const target = await startCaptureGateway({
+      enabled: true, maxInlineBytes: INLINE_LIMIT, redacted: false,
+    });
+    const sentBody = JSON.stringify(chatBody(`${SECRET} ${"filler text ".repeat(300)}`));
+    const compressed = Bun.gzipSync(new TextEncoder().encode(sentBody));
+    const response = await fetch(`${target.gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${target.key}`,
+        "content-type": "application/json",
+        "content-encoding": "gzip",
+      },
+      body: compressed,
+    });
+    expect(response.status).toBe(200);
+    await response.text();
+    const id = response.headers.get("x-request-id")!;
+    const request = (await target.event(id))!.capture!.request!;
+    expect(request.contentEncoding).toBe("gzip");
+    expect(request.size).toBe(compressed.byteLength);
+    expect(request.sha256).toBe(sha256(compressed));
+
+    const shown = await nexus(target, ["events", "show", id]);
+    expect(shown.stderr).toBe("");
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain("raw, gzip, decoded for display");
+    expect(JSON.parse(shownBody(shown.stdout, "request"))).toEqual(JSON.parse(sentBody));
+  });
+
   test("rejected request leaves no spill file", async () => {
     const target = await startCaptureGateway({ enabled: true, maxInlineBytes: 0, redacted: false });
     const response = await fetch(`${target.gateway.url}/v1/chat/completions`, {

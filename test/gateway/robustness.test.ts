@@ -120,6 +120,23 @@ describe("hostile bodies", () => {
     const parsed = (await response.json()) as { error: { code: string } };
     expect(parsed.error.code).toBe("method_not_allowed");
   });
+
+  test("HEAD on a GET route answers like GET", async () => {
+    const headers = { authorization: `Bearer ${key}` };
+    const get = await fetch(`${harness.gateway.url}/v1/models`, { headers });
+    const getBody = await get.text();
+    const head = await fetch(`${harness.gateway.url}/v1/models`, { method: "HEAD", headers });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toBe(get.headers.get("content-type"));
+    expect(head.headers.get("content-length")).toBe(String(Buffer.byteLength(getBody)));
+    expect(await head.text()).toBe("");
+  });
+
+  test("405 on a GET route allows HEAD", async () => {
+    const response = await fetch(`${harness.gateway.url}/v1/models`, { method: "POST" });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, HEAD");
+  });
 });
 
 describe("upstream oddities", () => {

@@ -34,6 +34,7 @@ export interface HarnessOptions {
     cache?: unknown;
     quotas?: unknown;
     keyRouting?: unknown;
+    capture?: unknown;
   };
 }
 
@@ -93,6 +94,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   if (extra.cache !== undefined) Object.assign(raw, { cache: extra.cache });
   if (extra.quotas !== undefined) Object.assign(raw, { quotas: extra.quotas });
   if (extra.keyRouting !== undefined) Object.assign(raw, { keyRouting: extra.keyRouting });
+  if (extra.capture !== undefined) Object.assign(raw, { capture: extra.capture });
   const loaded = validateConfig(raw, join(dataDir, "nexus.config.yaml"));
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger((line) => logs.push(JSON.parse(line) as Record<string, unknown>));

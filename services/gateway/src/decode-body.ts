@@ -47,9 +47,17 @@ export function contentCodingOf(headers: Headers): ContentCoding | null {
     .filter((coding) => coding !== "" && coding !== "identity");
   if (codings.length === 0) return null;
   if (codings.length > 1) throw unsupported(value);
-  const coding = CODINGS[codings[0] as string];
-  if (coding === undefined) throw unsupported(value);
+  const coding = codingNamed(codings[0] as string);
+  if (coding === null) throw unsupported(value);
   return coding;
+}
+
+/**
+ * Returns the coding of one `content-encoding` token in lower case, or null for one the
+ * gateway does not decode. The own-property check keeps names such as `constructor` out.
+ */
+export function codingNamed(token: string): ContentCoding | null {
+  return Object.hasOwn(CODINGS, token) ? CODINGS[token] as ContentCoding : null;
 }
 
 /**

@@ -36,11 +36,11 @@ export async function readJsonBody(request: Request, limit: number): Promise<Jso
   try {
     coding = contentCodingOf(request.headers);
   } catch (error) {
-    await request.body?.cancel().catch(() => undefined);
+    discardBody(request.body);
     throw error;
   }
   if (Number.isFinite(declared) && declared > limit) {
-    await request.body?.cancel().catch(() => undefined);
+    discardBody(request.body);
     throw tooLarge(limit);
   }
 
@@ -105,6 +105,18 @@ async function readDecodedText(request: Request, limit: number, declared: number
 }
 
 /**
+ * Cancels a body that will not be read, without waiting for the cancel to settle. With raw
+ * capture on, the body is one branch of a tee (WHATWG Streams, ReadableStreamTee). Cancelling
+ * one branch settles only once the other branch is cancelled too. Awaiting it held the error
+ * response back until the client closed the connection.
+ */
+export function discardBody(
+  body: { cancel(): Promise<void> } | null,
+): void {
+  body?.cancel().catch(() => undefined);
+}
+
+/**
  * Maps a failed body read. Bun rejects a body read when the connection broke mid-body, which
  * means the client went away. The request's abort signal may not have fired yet at this point.
  */
@@ -130,7 +142,7 @@ async function readLimitedBytes(request: Request, limit: number): Promise<Uint8A
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel().catch(() => undefined);
+      discardBody(reader);
       throw tooLarge(limit);
     }
     parts.push(value);
