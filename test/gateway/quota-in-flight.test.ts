@@ -1,19 +1,13 @@
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
-import type { Database } from "bun:sqlite";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { NexusError } from "../../runtime/errors/nexus-error.ts";
 import type { QuotaConfig } from "../../runtime/quota/config-schema.ts";
 import type { QuotaStore } from "../../runtime/quota/quota-store.ts";
-import { SqliteQuotaStore } from "../../runtime/quota/sqlite-quota-store.ts";
-import { ValkeyQuotaStore } from "../../runtime/quota/valkey-quota-store.ts";
-import { openEmbeddedDatabase } from "../../runtime/storage/embedded/open-database.ts";
 import {
   IN_FLIGHT_RETRY_SECONDS,
   quotaExceededError,
 } from "../../services/gateway/src/quota/quota-error.ts";
 import { type QuotaHold, QuotaGate } from "../../services/gateway/src/quota/quota-gate.ts";
+import { quotaBackends } from "../support/quota-backends.ts";
 import { openValkeyForTest } from "../support/valkey.ts";
 
 // A hard-quota 429 caused by estimates in flight gives a retry-after of seconds, not
@@ -30,44 +24,7 @@ afterAll(async () => {
   await valkey?.close();
 });
 
-interface Backend {
-  name: string;
-  open(): QuotaStore;
-  close(): void;
-}
-
-function sqliteBackend(): Backend {
-  let dataDir = "";
-  let db: Database | undefined;
-  let store: SqliteQuotaStore | undefined;
-  return {
-    name: "sqlite",
-    open() {
-      dataDir = mkdtempSync(join(tmpdir(), "nexus-quota-in-flight-"));
-      db = openEmbeddedDatabase(dataDir);
-      store = new SqliteQuotaStore(db);
-      return store;
-    },
-    close() {
-      store?.close();
-      db?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-let namespaces = 0;
-
-function valkeyBackend(): Backend {
-  return {
-    name: "valkey",
-    open: () => new ValkeyQuotaStore(valkey!.client,
-      { prefix: `${valkey!.prefix}in-flight:${namespaces++}:` }),
-    close() {},
-  };
-}
-
-const BACKENDS = [sqliteBackend(), ...(valkey === null ? [] : [valkeyBackend()])];
+const BACKENDS = quotaBackends(valkey, "in-flight");
 
 /** Returns the error `reserve` threw, or fails the test when it admitted the request. */
 async function rejection(gate: QuotaGate): Promise<NexusError> {

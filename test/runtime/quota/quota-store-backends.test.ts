@@ -1,13 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
-import type { Database } from "bun:sqlite";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { QuotaRule } from "../../../runtime/quota/config-schema.ts";
 import type { QuotaCharge, QuotaStore } from "../../../runtime/quota/quota-store.ts";
-import { SqliteQuotaStore } from "../../../runtime/quota/sqlite-quota-store.ts";
-import { ValkeyQuotaStore } from "../../../runtime/quota/valkey-quota-store.ts";
-import { openEmbeddedDatabase } from "../../../runtime/storage/embedded/open-database.ts";
+import { type QuotaBackend, quotaBackends } from "../../support/quota-backends.ts";
 import { openValkeyForTest } from "../../support/valkey.ts";
 
 const T0 = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -19,66 +13,11 @@ afterAll(async () => {
   await valkey?.close();
 });
 
-/** A quota backend: `open` starts an empty store, `reopen` a new instance on the same data. */
-interface Backend {
-  name: string;
-  open(): QuotaStore;
-  reopen(): QuotaStore;
-  close(): void;
-}
-
-/** Calls the store's `close` when it has one, which writes spend it still buffers. */
-function closeStore(store: QuotaStore | undefined): void {
-  (store as { close?: () => void } | undefined)?.close?.();
-}
-
-function sqliteBackend(): Backend {
-  let dataDir = "";
-  let db: Database | undefined;
-  let store: QuotaStore | undefined;
-  return {
-    name: "sqlite",
-    open() {
-      dataDir = mkdtempSync(join(tmpdir(), "nexus-quota-"));
-      db = openEmbeddedDatabase(dataDir);
-      store = new SqliteQuotaStore(db);
-      return store;
-    },
-    reopen() {
-      closeStore(store);
-      db!.close();
-      db = openEmbeddedDatabase(dataDir);
-      store = new SqliteQuotaStore(db);
-      return store;
-    },
-    close() {
-      closeStore(store);
-      db?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-let namespaces = 0;
-
-function valkeyBackend(): Backend {
-  let prefix = "";
-  return {
-    name: "valkey",
-    open() {
-      prefix = `${valkey!.prefix}${namespaces++}:`;
-      return new ValkeyQuotaStore(valkey!.client, { prefix });
-    },
-    reopen: () => new ValkeyQuotaStore(valkey!.client, { prefix }),
-    close() {},
-  };
-}
-
-const BACKENDS = [sqliteBackend(), ...(valkey === null ? [] : [valkeyBackend()])];
+const BACKENDS = quotaBackends(valkey, "store");
 
 for (const backend of BACKENDS) quotaSuite(backend);
 
-function quotaSuite(backend: Backend) {
+function quotaSuite(backend: QuotaBackend) {
 describe(backend.name, () => {
 let store: QuotaStore;
 

@@ -1,13 +1,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, test } from "bun:test";
-import type { Database } from "bun:sqlite";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { QuotaRule } from "../../../runtime/quota/config-schema.ts";
 import type { QuotaCharge, QuotaStore } from "../../../runtime/quota/quota-store.ts";
-import { SqliteQuotaStore } from "../../../runtime/quota/sqlite-quota-store.ts";
-import { ValkeyQuotaStore } from "../../../runtime/quota/valkey-quota-store.ts";
-import { openEmbeddedDatabase } from "../../../runtime/storage/embedded/open-database.ts";
+import { quotaBackends } from "../../support/quota-backends.ts";
 import { openValkeyForTest } from "../../support/valkey.ts";
 
 // Soft alerts and the in-flight flag of a hard rejection read settled spend, not estimates.
@@ -19,44 +13,7 @@ afterAll(async () => {
   await valkey?.close();
 });
 
-interface Backend {
-  name: string;
-  open(): QuotaStore;
-  close(): void;
-}
-
-function sqliteBackend(): Backend {
-  let dataDir = "";
-  let db: Database | undefined;
-  let store: SqliteQuotaStore | undefined;
-  return {
-    name: "sqlite",
-    open() {
-      dataDir = mkdtempSync(join(tmpdir(), "nexus-quota-settled-"));
-      db = openEmbeddedDatabase(dataDir);
-      store = new SqliteQuotaStore(db);
-      return store;
-    },
-    close() {
-      store?.close();
-      db?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-let namespaces = 0;
-
-function valkeyBackend(): Backend {
-  return {
-    name: "valkey",
-    open: () => new ValkeyQuotaStore(valkey!.client,
-      { prefix: `${valkey!.prefix}${namespaces++}:` }),
-    close() {},
-  };
-}
-
-const BACKENDS = [sqliteBackend(), ...(valkey === null ? [] : [valkeyBackend()])];
+const BACKENDS = quotaBackends(valkey, "settled");
 
 function charge(overrides: Partial<QuotaRule> = {}): QuotaCharge {
   return { rule: { axis: "org", match: "qs", window: "minute", limit: { tokens: 300 },
