@@ -1,8 +1,9 @@
 import type { TSchema } from "@sinclair/typebox";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { ValueErrorType } from "@sinclair/typebox/errors";
+import { type ValueError, ValueErrorType } from "@sinclair/typebox/errors";
 import { NexusError } from "../errors/nexus-error.ts";
 import { truncateInput } from "../errors/truncate-input.ts";
+import { describeUnion } from "./describe-union.ts";
 
 /**
  * Compiles a schema once and returns a checker that throws a 400 NexusError naming the first
@@ -29,7 +30,7 @@ export function createValidator<T>(schema: TSchema): (value: unknown) => T {
         { status: 400, type: "invalid_request_error", param: unknownField },
       );
     }
-    const reason = first?.message ?? "does not match the schema";
+    const reason = reasonFor(first);
     const message = first?.type === ValueErrorType.ObjectRequiredProperty
       ? `The field '${truncateInput(param)}' is required.`
       : `Invalid value for '${truncateInput(param) || "(body)"}': ${reason}.`;
@@ -39,6 +40,17 @@ export function createValidator<T>(schema: TSchema): (value: unknown) => T {
       param: param || null,
     });
   };
+}
+
+/**
+ * Returns the reason of a validation error. TypeBox reports only "Expected union value" for a
+ * value that matches no member of a union, so that case lists what the members accept.
+ */
+function reasonFor(error: ValueError | undefined): string {
+  if (error === undefined) return "does not match the schema";
+  if (error.type !== ValueErrorType.Union) return error.message;
+  const expected = describeUnion(error.schema);
+  return expected === undefined ? error.message : `expected ${expected}`;
 }
 
 /** Finds a field the schema does not define, for schemas that reject extra fields. */

@@ -36,6 +36,7 @@ describe("nexus keys create --name", () => {
     ["right-to-left override", "d\u202eup", "U+202E"],
     ["line separator", "d\u2028up", "U+2028"],
     ["newline", "d\nup", "U+000A"],
+    ["replacement character", "d\uFFFDup", "U+FFFD, the replacement character"],
     ["5000 characters", "d".repeat(5000), "5000 characters, the maximum is 128"],
     ["empty", "", "name must not be empty"],
     ["only spaces", "   ", "name must not be empty"],

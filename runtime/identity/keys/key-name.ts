@@ -31,6 +31,13 @@ function quoteName(name: string): string {
  * accent are the same name. Raises KeyInputError naming the problem.
  */
 export function normalizeKeyName(name: string): string {
+  // Bun decodes argv bytes that are not valid UTF-8 as U+FFFD (checked on Bun 1.4.5), so a name
+  // containing it most likely lost characters on the way in.
+  if (name.includes("\uFFFD")) {
+    throw new KeyInputError(`invalid key name ${quoteName(name)}: it contains U+FFFD, the ` +
+      "replacement character for bytes that are not valid UTF-8; pass the name in UTF-8");
+  }
+
   const forbidden = FORBIDDEN.exec(name);
   if (forbidden !== null) {
     const codePoint = forbidden[0].codePointAt(0) ?? 0;

@@ -16,6 +16,22 @@ export interface JsonBody {
   bytes: number;
 }
 
+/**
+ * Decodes the body as UTF-8 and raises 400 `invalid_json` on a malformed byte sequence. The
+ * default decoder would swap it for U+FFFD and send the altered text upstream.
+ */
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (error) {
+    throw new NexusError(
+      "invalid_json",
+      "The request body is not valid JSON: it contains invalid UTF-8; send the body as UTF-8.",
+      { status: 400, type: "invalid_request_error", cause: error },
+    );
+  }
+}
+
 function tooLarge(limit: number): NexusError {
   return new NexusError(
     "body_too_large",
@@ -71,19 +87,18 @@ export async function readJsonBody(request: Request, limit: number): Promise<Jso
 /** Reads an uncompressed body as text, with its size in bytes. */
 async function readText(request: Request, limit: number,
   declared: number): Promise<{ text: string; bytes: number }> {
-  let text: string;
+  let raw: Uint8Array;
   try {
     // With a declared length within the limit, one native read is much cheaper than a stream
     // reader (measured: the reader's promise chain was the largest cost per small request).
-    text = Number.isFinite(declared)
-      ? await request.text()
-      : new TextDecoder().decode(await readLimitedBytes(request, limit));
+    raw = Number.isFinite(declared)
+      ? new Uint8Array(await request.arrayBuffer())
+      : await readLimitedBytes(request, limit);
   } catch (error) {
     throw readFailure(error);
   }
   checkConnected(request);
-  // A declared length is the body's exact size: the server reads no more and no less.
-  return { text, bytes: Number.isFinite(declared) ? declared : Buffer.byteLength(text) };
+  return { text: decodeUtf8(raw), bytes: raw.byteLength };
 }
 
 /** Reads a compressed body of at most `limit` bytes and decodes it to at most `limit` bytes. */
@@ -101,7 +116,7 @@ async function readDecodedText(request: Request, limit: number, declared: number
   // An empty body decodes to nothing; the caller rejects it as empty.
   if (encoded.byteLength === 0) return { text: "", bytes: 0 };
   const decoded = await decodeBody(encoded, coding, limit);
-  return { text: new TextDecoder().decode(decoded), bytes: decoded.byteLength };
+  return { text: decodeUtf8(decoded), bytes: decoded.byteLength };
 }
 
 /**

@@ -113,21 +113,33 @@ export function createGatewayRoutes(context: GatewayContext): Record<string, Rou
     ["/v1/cache/report", "POST", settledRoute(context, handleCacheReport)],
     ["/v1/embeddings", "POST", settledRoute(context, handleEmbeddings)],
     ["/v1/models", "GET", settledRoute(context, handleListModels)],
-    ["/healthz", "GET", () => Response.json({ status: "ok" })],
-    ["/readyz", "GET", async () => {
+    ["/healthz", "GET", withRequestId(() => Response.json({ status: "ok" }))],
+    ["/readyz", "GET", withRequestId(async () => {
       const backends = await context.checkBackends();
       return backends.every((backend) => backend.ready)
         ? Response.json({ status: "ready", backends })
         : Response.json({ status: "not ready", reason: "store unavailable", backends },
           { status: 503 });
-    }],
-    ["/metrics", "GET", async () =>
+    })],
+    ["/metrics", "GET", withRequestId(async () =>
       new Response(await context.metrics.registry.metrics(), {
         headers: { "content-type": context.metrics.registry.contentType },
-      })],
+      }))],
   ];
   return Object.fromEntries(routes.map(([path, method, handler]) =>
     [path, only(context, path, method, handler)]));
+}
+
+/**
+ * Adds an `x-request-id` to the responses of a probe route (health, readiness, metrics), which
+ * records no traffic event, so every response of the gateway carries one.
+ */
+function withRequestId(handler: RouteHandler): RouteHandler {
+  return async (request, server) => {
+    const response = await handler(request, server);
+    response.headers.set("x-request-id", requestIdsFor(request.headers).requestId);
+    return response;
+  };
 }
 
 /**

@@ -7,7 +7,9 @@ import type {
 } from "../../../../runtime/providers/codec.ts";
 import { codecFor } from "../../../../runtime/providers/registry.ts";
 import type { RequestRecord } from "../request-record.ts";
-import { callUpstream, UpstreamAbort, upstreamFailure } from "../upstream/call.ts";
+import {
+  callUpstream, ClientDisconnected, UpstreamAbort, upstreamFailure,
+} from "../upstream/call.ts";
 import { rejectFailedUpstream } from "../upstream/reject-failed.ts";
 import { targetFor } from "../upstream/target.ts";
 import { TargetFailure } from "./target-failure.ts";
@@ -127,7 +129,7 @@ export async function attemptTarget<R>(
     const failure = abort === null ? error : upstreamFailure(error, abort, routeTarget.providerId);
     // Closes the connection of a failed attempt before the next one starts.
     abort?.abort(failure);
-    const code = failure instanceof NexusError ? failure.code : "internal_error";
+    const code = stepErrorCode(failure, input.signal);
     input.addStep({ ...step, ...(status === null ? {} : { status }), error: code,
       ms: elapsed(started) });
     throw new TargetFailure(failure, status);
@@ -142,6 +144,17 @@ export function resolvedFor(model: ResolvedModel, target: ResolvedTarget): Resol
     provider: target.provider,
     model: { ...model.model, provider: target.providerId, upstreamModel: target.upstreamModel },
   };
+}
+
+/**
+ * Returns the error code of a failed attempt for the event's route. A client that left is
+ * `client_disconnected`, not a fault of the gateway, even when the failure is a plain abort
+ * error raised before the upstream abort was wired up.
+ */
+function stepErrorCode(failure: unknown, signal: AbortSignal): string {
+  if (failure instanceof NexusError) return failure.code;
+  if (failure instanceof ClientDisconnected || signal.aborted) return "client_disconnected";
+  return "internal_error";
 }
 
 function elapsed(started: number): number {
