@@ -16,13 +16,16 @@ export interface JsonBody {
   bytes: number;
 }
 
+/** A decoder without state between calls, so one serves every request. */
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
 /**
  * Decodes the body as UTF-8 and raises 400 `invalid_json` on a malformed byte sequence. The
  * default decoder would swap it for U+FFFD and send the altered text upstream.
  */
 function decodeUtf8(bytes: Uint8Array): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return strictUtf8.decode(bytes);
   } catch (error) {
     throw new NexusError(
       "invalid_json",
@@ -60,9 +63,13 @@ export async function readJsonBody(request: Request, limit: number): Promise<Jso
     throw tooLarge(limit);
   }
 
-  const { text, bytes } = coding === null
-    ? await readText(request, limit, declared)
-    : await readDecodedText(request, limit, declared, coding);
+  const received = await readBytes(request, limit, declared);
+  // An empty body decodes to nothing; it is rejected as empty below.
+  const body = coding === null || received.byteLength === 0
+    ? received
+    : await decodeBody(received, coding, limit);
+  const text = decodeUtf8(body);
+  const bytes = body.byteLength;
 
   if (text.trim() === "") {
     throw new NexusError("invalid_json", "The request body is empty; send a JSON object.", {
@@ -84,9 +91,8 @@ export async function readJsonBody(request: Request, limit: number): Promise<Jso
   return { value, chars: text.length, bytes };
 }
 
-/** Reads an uncompressed body as text, with its size in bytes. */
-async function readText(request: Request, limit: number,
-  declared: number): Promise<{ text: string; bytes: number }> {
+/** Reads the body as received, at most `limit` bytes, and checks the client is still there. */
+async function readBytes(request: Request, limit: number, declared: number): Promise<Uint8Array> {
   let raw: Uint8Array;
   try {
     // With a declared length within the limit, one native read is much cheaper than a stream
@@ -98,25 +104,7 @@ async function readText(request: Request, limit: number,
     throw readFailure(error);
   }
   checkConnected(request);
-  return { text: decodeUtf8(raw), bytes: raw.byteLength };
-}
-
-/** Reads a compressed body of at most `limit` bytes and decodes it to at most `limit` bytes. */
-async function readDecodedText(request: Request, limit: number, declared: number,
-  coding: ContentCoding): Promise<{ text: string; bytes: number }> {
-  let encoded: Uint8Array;
-  try {
-    encoded = Number.isFinite(declared)
-      ? new Uint8Array(await request.arrayBuffer())
-      : await readLimitedBytes(request, limit);
-  } catch (error) {
-    throw readFailure(error);
-  }
-  checkConnected(request);
-  // An empty body decodes to nothing; the caller rejects it as empty.
-  if (encoded.byteLength === 0) return { text: "", bytes: 0 };
-  const decoded = await decodeBody(encoded, coding, limit);
-  return { text: decodeUtf8(decoded), bytes: decoded.byteLength };
+  return raw;
 }
 
 /**
