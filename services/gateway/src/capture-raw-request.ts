@@ -1,6 +1,6 @@
 import { CaptureWriter, type SpillTarget } from "../../../runtime/audit/capture-writer.ts";
 import { type ContentCoding, contentCodingOf } from "./decode-body.ts";
-import { discardBody } from "./read-body.ts";
+import { declaredLength, discardBody } from "./read-body.ts";
 
 /**
  * Reads a copy of the request body into a capture writer while the route reads the original,
@@ -14,8 +14,7 @@ export function readRawRequest(
 ): Promise<CaptureWriter | null> {
   // The route rejects a declared length over the limit without reading the body. A copy would
   // keep waiting for bytes the client need not send, so none is made.
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > options.limitBytes) return Promise.resolve(null);
+  if (declaredLength(request.headers) > options.limitBytes) return Promise.resolve(null);
   // The route rejects an unsupported Content-Encoding before reading the body too.
   const coding = codingOf(request.headers);
   if (coding === undefined) return Promise.resolve(null);

@@ -50,7 +50,7 @@ function tooLarge(limit: number): NexusError {
  * or br (`content-encoding`) is decoded, and the same limit applies to the decoded size too.
  */
 export async function readJsonBody(request: Request, limit: number): Promise<JsonBody> {
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
+  const declared = declaredLength(request.headers);
   let coding: ContentCoding | null;
   try {
     coding = contentCodingOf(request.headers);
@@ -58,7 +58,7 @@ export async function readJsonBody(request: Request, limit: number): Promise<Jso
     discardBody(request.body);
     throw error;
   }
-  if (Number.isFinite(declared) && declared > limit) {
+  if (declared > limit) {
     discardBody(request.body);
     throw tooLarge(limit);
   }
@@ -89,6 +89,14 @@ export async function readJsonBody(request: Request, limit: number): Promise<Jso
   }
   checkDepth(value);
   return { value, chars: text.length, bytes };
+}
+
+/**
+ * Returns the body length the client declared in `content-length`, or NaN without one (a
+ * chunked body), so that a comparison with a limit is false.
+ */
+export function declaredLength(headers: Headers): number {
+  return Number(headers.get("content-length") ?? "NaN");
 }
 
 /** Reads the body as received, at most `limit` bytes, and checks the client is still there. */
