@@ -112,7 +112,7 @@ async function show(documents: PgConfigDocuments, json: boolean): Promise<number
   return 0;
 }
 
-/** Lists the node-local fields a stored document sets; none when it is not valid YAML. */
+/** Lists the node-local fields a stored document sets, or none when it is not valid YAML. */
 function nodeLocalFieldsIn(body: string): string[] {
   try {
     return nodeLocalFieldsSet(parseYaml(body));

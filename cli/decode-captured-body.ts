@@ -13,7 +13,7 @@ export const MAX_DISPLAY_BYTES = 64 * 1024 * 1024;
 export interface DisplayedBody {
   /** The bytes to print, or null when nothing should be printed. */
   bytes: Uint8Array | null;
-  /** Facts about the encoding for the header line; empty for a body stored uncompressed. */
+  /** Facts about the encoding for the header line, empty for a body stored uncompressed. */
   facts: string[];
 }
 

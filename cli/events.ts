@@ -109,7 +109,7 @@ const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 function captureStoreFor(cli: CliStore): CaptureStore {
   const inStore = captureStoreOf(cli.events);
   if (inStore !== null) return inStore;
-  if (cli.db === null) throw new Error("the production event store keeps no captured bodies");
+  if (cli.db === null) throw new Error("the configured event store stores no captured bodies");
   const { loaded } = cli;
   const settings = captureSettings(loaded.config.capture, loaded.dataDir, dirname(loaded.path));
   return new SqliteCaptureStore(cli.db, new SpillStore(settings.spillDir));
@@ -139,8 +139,8 @@ function attachDashValues(argv: string[], flags: string[]): string[] {
 /** Parses an age such as `30d`, `12h`, `15m` or `45s` into milliseconds. */
 function parseAge(value: string): number {
   if (/^-[\d.]/.test(value)) {
-    throw new UsageError(`invalid --older-than "${value}": the age must not be negative; `
-      + "use a number and a unit, e.g. 30d");
+    throw new UsageError(`invalid --older-than "${value}": the age must not be negative. `
+      + "Use a number and a unit, e.g. 30d");
   }
   const match = /^(\d+(?:\.\d+)?)([smhd])$/.exec(value);
   if (match === null) {
@@ -151,7 +151,7 @@ function parseAge(value: string): number {
 
 /**
  * `events prune`: deletes captured bodies and spills of events older than `--older-than`
- * (default: the config's `capture.retentionDays`); the events stay.
+ * (default: the config's `capture.retentionDays`). The events stay.
  */
 async function pruneBodies(loaded: LoadedConfig, captures: CaptureStore,
   olderThan: string | undefined): Promise<void> {

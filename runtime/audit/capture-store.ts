@@ -3,7 +3,7 @@ import type { SpillTarget } from "./capture-writer.ts";
 import type { EventStore } from "./traffic-event.ts";
 
 export interface PruneResult {
-  /** Events whose bodies were deleted; the events themselves stay. */
+  /** Events whose bodies were deleted. The events themselves stay. */
   events: number;
   /** Spill files (or spilled bodies in PostgreSQL) deleted, including ones no event refers to. */
   files: number;
@@ -17,13 +17,13 @@ export interface PruneResult {
 export interface CaptureStore {
   /** Receives the part of each body past the inline limit while the gateway captures it. */
   readonly spill: SpillTarget;
-  /** Returns the inline parts stored in the event's row; null when the row is missing. */
+  /** Returns the inline parts stored in the event's row, or null when the row is missing. */
   readInline(requestId: string): Promise<InlineBodies | null>;
-  /** Returns the bytes of a committed spill; null when it is missing. */
+  /** Returns the bytes of a committed spill, or null when it is missing. */
   readSpill(name: string): Promise<Uint8Array | null>;
   /**
    * Deletes the bodies of events that arrived before `cutoff` (epoch ms) and marks their
-   * capture metadata as pruned; the events stay. Safe to run from two processes at once.
+   * capture metadata as pruned. The events stay. Safe to run from two processes at once.
    */
   prune(cutoff: number): Promise<PruneResult>;
 }

@@ -17,7 +17,7 @@ export interface SpillSink {
   discard(): void;
 }
 
-/** Where a capture writer puts the bytes past the inline part. */
+/** Destination of the bytes a capture writer spills past the inline part. */
 export interface SpillTarget {
   create(requestId: string, part: BodyPart): SpillSink;
 }

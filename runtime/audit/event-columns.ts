@@ -29,7 +29,7 @@ const PLAIN_COLUMNS = {
 
 type PlainColumns = typeof PLAIN_COLUMNS;
 
-/** The event fields held in plain columns. */
+/** The event fields stored in plain columns. */
 export type PlainFields = Pick<TrafficEvent, PlainColumns[keyof PlainColumns]>;
 
 /** The plain columns of a row, named as in the table. */

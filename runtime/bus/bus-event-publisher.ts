@@ -70,8 +70,8 @@ const DEFAULT_SETTLE_WAIT_MS = 250;
 /** Default of `startBatchMs`: the window in which a crash leaves a request without a start. */
 const DEFAULT_START_BATCH_MS = 50;
 /**
- * Default of `startBatchMax`. At an estimated 300 bytes a record that is about 150 KB, well
- * under the 1 MiB message limit; the batcher also splits a batch by its encoded size.
+ * Default of `startBatchMax`. At an estimated 300 bytes a record, a full batch is about
+ * 150 KB, well under the 1 MiB message limit. The batcher also splits a batch by its size.
  */
 const DEFAULT_START_BATCH_MAX = 500;
 
@@ -89,7 +89,7 @@ const DEFAULT_START_BATCH_MAX = 500;
  * events. A start whose final event is written before its batch closes is dropped, so a
  * request that ends within the window publishes no start at all. That saves a publish per
  * request and the writer's insert and delete of an open entry.
- * A stream's start leaves at once, before its first bytes (`startSettled`), and a JSON answer
+ * A stream's start leaves at once, before its first bytes (`startSettled`), and a JSON response
  * waits for its final event, so every client that received any part of a response has a
  * record of it on the bus.
  * NOTE: a gateway killed within `startBatchMs` of admitting a request that has sent its client
@@ -106,7 +106,7 @@ const DEFAULT_START_BATCH_MAX = 500;
  * p99 alone, and 25 ms at p99 with 32 publishing at once on this shared machine: small beside
  * an LLM call. Without the wait, a SIGKILL in that window (one publish round trip plus the
  * queue) leaves the request as `gateway_lost` through its start record, with the wrong status
- * and no usage. NOTE: that holds only if its start batch reached JetStream first. A response
+ * and no usage. NOTE: that is true only if its start batch reached JetStream first. A response
  * completed within `startBatchMs` of admission (a cache hit) has no start on the bus, so a
  * cut wait can lose both.
  */
@@ -160,7 +160,7 @@ export class BusEventPublisher implements AuditSink {
       onBatch: (batch) => this.#push(this.#startBatchMessage(batch)),
       onEncodeError: (start, error) => {
         this.#fail({ requestId: start.requestId, record: "start" },
-          `the start record could not be encoded: ${describeError(error)}`);
+          `failed to encode the start record: ${describeError(error)}`);
         this.#settle(start.requestId);
       },
     });
@@ -213,11 +213,11 @@ export class BusEventPublisher implements AuditSink {
   }
 
   /**
-   * Publishes the batch holding this request's start now, if the start still waits, and
+   * Publishes the batch containing this request's start now, if the start still waits, and
    * resolves like `settled`. A streamed response awaits it before its first bytes: then a
    * client that received any part of a response has the request's start in JetStream, and a
    * gateway killed mid-stream leaves a `gateway_lost` event, however soon after admission.
-   * A start that already left costs nothing more; one that waits costs one round trip.
+   * A start that already left costs nothing more, and one that waits costs one round trip.
    */
   startSettled(requestId: string): Promise<void> {
     if (this.#starts.has(requestId)) this.#starts.flush();
@@ -405,7 +405,7 @@ export class BusEventPublisher implements AuditSink {
     try {
       data = event.encode();
     } catch (error) {
-      this.#failMessage(event, `the event could not be encoded: ${describeError(error)}`);
+      this.#failMessage(event, `failed to encode the event: ${describeError(error)}`);
       return;
     }
     for (let attempt = 1; ; attempt += 1) {

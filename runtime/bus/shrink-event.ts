@@ -21,7 +21,7 @@ export const SHRUNK_DETAIL_TEXT_CHARS = 1000;
 /** Maximum characters of a top-level text field (model, route …) after the second step. */
 export const SHRUNK_FIELD_CHARS = 256;
 
-/** A shrink step that removed part of an event to make it fit; steps run in this order. */
+/** A shrink step that removed part of an event to make it fit. Steps run in this order. */
 export type ShrinkStep = "capture_inline_dropped" | "text_truncated" | "detail_dropped";
 
 export interface EncodedEvent {

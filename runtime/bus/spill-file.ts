@@ -48,7 +48,7 @@ export class SpillFullError extends Error {
  * close, or the memory queue full). Each message is one JSON line, synced to disk before
  * `append` returns. At the next boot `take` hands them back for republishing under the same
  * message id, so JetStream drops any that did arrive within its duplicate window. The folder
- * contains at most `maxBytes`; past that `append` raises SpillFullError and writes nothing.
+ * contains at most `maxBytes`. Past that, `append` raises SpillFullError and writes nothing.
  * NOTE: nothing locks the folder, so two gateways must not share one data folder.
  */
 export class SpillFile {

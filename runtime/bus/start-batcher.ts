@@ -68,7 +68,7 @@ export class StartBatcher {
     this.#timer ??= setTimeout(() => this.flush(), this.#options.windowMs);
   }
 
-  /** Removes the waiting start of `requestId`; returns whether there was one. */
+  /** Removes the waiting start of `requestId` and returns whether there was one. */
   drop(requestId: string): boolean {
     return this.#waiting.delete(requestId);
   }

@@ -1,4 +1,4 @@
-/** The pending waits of one flight lock, by flight key; both lock backends use it. */
+/** The pending waits of one flight lock, by flight key. Both lock backends use it. */
 export class ReleaseWaiters {
   readonly #byKey = new Map<string, Set<() => void>>();
 

@@ -3,7 +3,7 @@ export interface SemanticChange {
   /** `put` added or replaced the entry, `delete` removed it. */
   op: "put" | "delete";
   scope: string;
-  /** Entry id, the exact store key of its answer. */
+  /** Entry id, the exact store key of its cached response. */
   id: string;
   /** Id of the store instance (one per gateway node) that made the change. */
   origin: string;
@@ -26,7 +26,7 @@ export interface SemanticChangeBatch {
  * the entries that other nodes store. Positions are opaque strings that grow with time.
  */
 export interface SemanticChangeLog {
-  /** Returns the position of the newest change; `readChanges` continues after it. */
+  /** Returns the position of the newest change, for `readChanges` to continue after it. */
   changeCursor(): Promise<string>;
   /** Returns at most `limit` changes after `after`, oldest first. */
   readChanges(after: string, limit: number): Promise<SemanticChangeBatch>;

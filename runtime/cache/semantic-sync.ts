@@ -18,7 +18,7 @@ export interface SemanticSyncTarget {
 }
 
 export interface SemanticSyncOptions {
-  /** The store's id in the change log; changes of this origin are this node's own. */
+  /** The store's id in the change log. Changes of this origin are this node's own. */
   origin: string;
   signals: ChangeSignals;
   logger: Logger;
@@ -43,7 +43,7 @@ export class SemanticEntrySync {
   readonly #batchSize: number;
   readonly #timer: ReturnType<typeof setInterval>;
   readonly #unwatch: () => void;
-  /** Position in the log up to which changes are applied; null until first read. */
+  /** Position in the log up to which changes are applied, null until the first read. */
   #cursor: string | null = null;
   /** True when the first read of the position failed, so an attached index may miss changes. */
   #startFailed = false;
@@ -153,7 +153,7 @@ export class SemanticEntrySync {
     }
   }
 
-  /** Reads the first position; after a failed first try, reloads what may have been missed. */
+  /** Reads the first position, and after a failed first try reloads what may have been missed. */
   async #start(): Promise<void> {
     try {
       this.#cursor = await this.#log.changeCursor();

@@ -1,6 +1,6 @@
 import type { TSchema } from "@sinclair/typebox";
 
-/** Maximum number of accepted forms listed; a union with more keeps TypeBox's message. */
+/** Maximum number of accepted forms listed. A union with more keeps TypeBox's message. */
 const MAX_LISTED = 8;
 
 /**
@@ -22,7 +22,7 @@ export function describeUnion(schema: TSchema): string | undefined {
   return joinWithOr(parts);
 }
 
-/** Describes one member; a nested union contributes each of its members. */
+/** Describes one member. A nested union contributes each of its members. */
 function describeMember(schema: TSchema): string[] | undefined {
   const keywords = schema as {
     anyOf?: TSchema[];

@@ -6,7 +6,7 @@ import type { NexusConfig } from "./schema.ts";
  * `nexus config push` never changes them, and every other field is shared by all nodes.
  * The listening address, data folder and simulator must differ between two nodes on one
  * machine. `storage`, `keySecretEnv` and `siem` are read before the node can open the store
- * that holds pushed documents (the SIEM sinks are built before PostgreSQL is open), so they
+ * that contains pushed documents (the SIEM sinks are built before PostgreSQL is open), so they
  * can only come from the node's own file.
  */
 export const NODE_LOCAL_FIELDS = [
@@ -78,7 +78,7 @@ function readPath(value: unknown, path: string[]): unknown {
   return current;
 }
 
-/** Sets the value at `path`, creating parents; `undefined` deletes it and creates nothing. */
+/** Sets the value at `path`, creating parents. `undefined` deletes it and creates nothing. */
 function writePath(target: Record<string, unknown>, path: string[], value: unknown): void {
   let parent = target;
   for (const key of path.slice(0, -1)) {

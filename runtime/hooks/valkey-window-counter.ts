@@ -84,7 +84,7 @@ interface TagGroup {
  * windows after its last add, so memory follows the active keys.
  *
  * Keys are spread over a Valkey cluster by the hash tag of their scope and value, such as
- * `{rl:org:acme}`, which the stage's key format gives (STAGE_KEY); keys in any other format
+ * `{rl:org:acme}`, which the stage's key format gives (STAGE_KEY). Keys in any other format
  * share the tag `{rl}`. The request and token counts of one limit share a tag, so a request
  * whose limits all have one scope runs one atomic script. A request with limits in several
  * scopes (key, org and ip) runs one script per scope in turn, and when one rejects, the

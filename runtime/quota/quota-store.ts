@@ -69,7 +69,7 @@ export interface QuotaStore {
   /**
    * Reserves `estimate` against every charge, or reserves nothing and reports the first hard
    * charge the estimate would take over its limit. `scope` is the request's org, or its key
-   * id when it has none; a clustered store keeps the request's org and key counters together
+   * id when it has none. A clustered store keeps the request's org and key counters together
    * under it, so it must be the same for every request of a key.
    */
   reserve(charges: QuotaCharge[], estimate: QuotaAmounts, now: number,

@@ -11,7 +11,10 @@ import {
 import { INDEX_VALUES } from "./valkey-quota-scripts.ts";
 import { bucketStart, oldestBucketInWindow } from "./windows.ts";
 
-/** Entries this node remembers before it forgets them all; each costs one index call. */
+/**
+ * Maximum entries in this node's cache of indexed values. Past it the cache is cleared, and
+ * each value costs one index call again.
+ */
 const REMEMBERED_MAX = 10_000;
 
 /**

@@ -22,8 +22,8 @@ export interface CounterGroup {
  * and key counters of the request live under it. Two scopes that share a tag text only share
  * a shard, because key names also carry the axis and value.
  *
- * NOTE: org and key counters were under `{quota}` before; their spend from that layout is not
- * read, and nodes on both layouts during a rolling upgrade count those budgets apart.
+ * NOTE: org and key counters were under `{quota}` before, and their spend from that layout is
+ * not read. Nodes on both layouts during a rolling upgrade count those budgets apart.
  */
 export function scopeTag(scope: string): string {
   return `${GLOBAL_TAG}:${scope}`;
@@ -46,7 +46,7 @@ export function groupCounters(counters: QuotaCounter[], scope: string): CounterG
   return groups;
 }
 
-/** Names of the quota keys under a prefix; every name carries its hash tag in braces. */
+/** Names of the quota keys under a prefix. Every name carries its hash tag in braces. */
 export class QuotaKeys {
   readonly #prefix: string;
 

@@ -2,8 +2,8 @@ import { LuaScript } from "../storage/valkey/lua-script.ts";
 
 /**
  * Lua shared by the quota scripts. A counter is a hash with fields `t:<bucket>` (tokens) and
- * `u:<bucket>` (USD), which hold settled spend plus the estimates of reservations in flight,
- * and `T:<bucket>` and `U:<bucket>`, which hold settled spend only. `<bucket>` is the bucket's
+ * `u:<bucket>` (USD), which contain settled spend plus the estimates of reservations in flight,
+ * and `T:<bucket>` and `U:<bucket>`, which contain settled spend only. `<bucket>` is the bucket's
  * start in epoch ms as the caller wrote it. Amounts travel as strings and are added with
  * HINCRBYFLOAT, so no Lua number formatting (which keeps 14 digits) touches them.
  *
@@ -199,7 +199,7 @@ return reply
 
 /**
  * KEYS: leases, records. ARGV: reservation id, lease end, TTL ms of both keys.
- * Takes the estimate back if still held. An id with no record gets RELEASED_RECORD
+ * Takes the estimate back if it is still reserved. An id with no record gets RELEASED_RECORD
  * until its lease end, because a reserve that timed out on the client may still be queued on
  * the server, and RESERVE then adds nothing. So releasing an id that was never reserved, or
  * twice, changes no counter.

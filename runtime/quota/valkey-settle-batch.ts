@@ -2,7 +2,7 @@ import type { ValkeyClient } from "../storage/valkey/open-valkey.ts";
 import type { QuotaKeys } from "./valkey-quota-keys.ts";
 import { SETTLE } from "./valkey-quota-scripts.ts";
 
-/** Settles one SETTLE call takes at most; a full batch is sent without waiting. */
+/** Maximum settles in one SETTLE call. A full batch is sent without waiting. */
 const MAX_SETTLES_PER_CALL = 64;
 
 /** One reservation's part of a SETTLE call: its keys and arguments after the shared ones. */

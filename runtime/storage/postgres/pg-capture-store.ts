@@ -88,7 +88,7 @@ export class PgCaptureStore implements CaptureStore {
   }
 }
 
-/** `postgres` returns bytea as a Buffer; the readers expect a plain Uint8Array. */
+/** Converts a bytea value, which `postgres` returns as a Buffer, to a plain Uint8Array. */
 function bytesOf(value: Buffer | null): Uint8Array | null {
   return value === null ? null : new Uint8Array(value);
 }
