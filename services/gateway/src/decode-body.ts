@@ -6,7 +6,7 @@ import { truncateInput } from "../../../runtime/errors/truncate-input.ts";
 /** A content coding (RFC 9110) that the gateway decodes. `identity` needs no decoding. */
 export type ContentCoding = "gzip" | "deflate" | "br";
 
-/** Coding names by header token. RFC 9110 tells recipients to treat `x-gzip` as gzip. */
+/** Coding names by header token. RFC 9110 says a recipient should treat `x-gzip` as gzip. */
 const CODINGS: Record<string, ContentCoding> = {
   gzip: "gzip",
   "x-gzip": "gzip",

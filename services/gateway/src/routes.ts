@@ -29,10 +29,11 @@ type ModelHandler = (context: GatewayContext, request: Request, exchange: Exchan
   Promise<Response>;
 
 /**
- * Runs a route handler and, in production, holds a JSON answer until the bus has acknowledged
- * its traffic event, so that a gateway killed after answering cannot lose the event. A stream
- * is held until its start record is acknowledged, so a gateway killed mid-stream leaves a
- * `gateway_lost` event; it waits for its final event in the relay, before its last bytes.
+ * Runs a route handler and, in production, holds a JSON response until the bus has
+ * acknowledged its traffic event, so that a gateway killed after responding cannot lose the
+ * event. A stream is held until its start record is acknowledged, so a gateway killed
+ * mid-stream leaves a `gateway_lost` event. The relay then waits for the final event before
+ * the stream's last bytes.
  */
 function settledRoute(context: GatewayContext, handler: ModelHandler): RouteHandler {
   return async (request, server) => {

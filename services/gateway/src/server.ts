@@ -188,7 +188,7 @@ function serve(loaded: LoadedConfig, context: GatewayContext,
     // Without this, Bun lets a second gateway bind the same port and silently take half of the
     // connections.
     reusePort: false,
-    // Bun answers a declared length over its own limit (128 MiB by default) with a bare 413
+    // Bun rejects a declared length over its own limit (128 MiB by default) with a bare 413
     // before any handler runs: no error shape, no request id, no event. The body limit is
     // enforced per route instead (server.maxBodyBytes), which can change on a config reload.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,

@@ -3,8 +3,9 @@ import type { QuotaExceeded } from "../../../../runtime/quota/quota-store.ts";
 
 /**
  * Retry-after in seconds for a request rejected only because of estimates in flight. Those
- * requests settle when their answers end, usually within seconds and below their estimates.
- * NOTE: a fixed guess, because the store does not know when the requests in flight end.
+ * requests settle when their responses end, often within seconds and below their estimates
+ * (an estimate, not measured). NOTE: a fixed guess, because the store does not know when the
+ * requests in flight end.
  */
 export const IN_FLIGHT_RETRY_SECONDS = 5;
 
