@@ -1,11 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import type { CacheConfig } from "../../runtime/cache/config-schema.ts";
-import type { ValkeyClient } from "../../runtime/storage/valkey/open-valkey.ts";
 import { valkeyCacheBackends } from "../../services/gateway/src/cache/cache-backends.ts";
-import { buildChatCache, type ChatCache } from "../../services/gateway/src/cache/chat-cache.ts";
-import { embedNextAs } from "../support/embedding-reply.ts";
-import { eventually, type Harness, SIMULATOR_KEY_ENV, startHarness } from "../support/harness.ts";
+import { buildChatCache } from "../../services/gateway/src/cache/chat-cache.ts";
+import { embedNextAs, turnedVector } from "../support/embedding-reply.ts";
+import { eventually } from "../support/harness.ts";
 import { openValkeyForTest, type ValkeyTestContext } from "../support/valkey.ts";
+import { startValkeyCacheNode, type ValkeyCacheNode } from "../support/valkey-cache-node.ts";
 
 /**
  * Gateway nodes sharing one Valkey: each harness runs on its own data directory, and its
@@ -20,11 +20,8 @@ const SEMANTIC = {
 };
 const DIMENSIONS = 8;
 
-interface Node {
-  harness: Harness;
+interface Node extends ValkeyCacheNode {
   key: string;
-  client: ValkeyClient;
-  cache: ChatCache;
 }
 
 const valkey: ValkeyTestContext | null = await openValkeyForTest();
@@ -33,25 +30,8 @@ let b: Node;
 const nodes: Node[] = [];
 
 async function startNode(config: CacheConfig, simulatorUrl?: string): Promise<Node> {
-  const harness = await startHarness({
-    extra: () => ({
-      cache: config,
-      providers: simulatorUrl === undefined ? {} : {
-        openai: {
-          type: "openai",
-          baseUrl: `${simulatorUrl}/openai/v1`,
-          apiKeyEnv: SIMULATOR_KEY_ENV,
-          timeoutMs: 2000,
-        },
-      },
-    }),
-  });
-  const client = await valkey!.connect();
-  const { context } = harness.gateway;
-  const cache = buildChatCache(context.loaded.config.cache, context.catalog,
-    valkeyCacheBackends(client, valkey!.prefix, context.logger), context.logger)!;
-  context.cache = cache;
-  const node = { harness, key: await harness.createKey({ org: "acme" }), client, cache };
+  const started = await startValkeyCacheNode(valkey!, { cache: config, simulatorUrl });
+  const node = { ...started, key: await started.harness.createKey({ org: "acme" }) };
   nodes.push(node);
   return node;
 }
@@ -103,12 +83,8 @@ function embedAs(vector: number[]): void {
   embedNextAs(a.harness.simulator, vector);
 }
 
-/** Returns a unit vector on the first axis, turned by `angle` radians toward the last one. */
 function turned(angle: number): number[] {
-  const vector = new Array<number>(DIMENSIONS).fill(0);
-  vector[0] = Math.cos(angle);
-  vector[DIMENSIONS - 1] = Math.sin(angle);
-  return vector;
+  return turnedVector(DIMENSIONS, angle);
 }
 
 beforeAll(async () => {

@@ -1,12 +1,10 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { NatsChangeSignals } from "../../runtime/bus/nats-change-signals.ts";
-import type { ValkeyClient } from "../../runtime/storage/valkey/open-valkey.ts";
-import { valkeyCacheBackends } from "../../services/gateway/src/cache/cache-backends.ts";
-import { buildChatCache, type ChatCache } from "../../services/gateway/src/cache/chat-cache.ts";
-import { embedNextAs } from "../support/embedding-reply.ts";
-import { eventually, type Harness, SIMULATOR_KEY_ENV, startHarness } from "../support/harness.ts";
+import { embedNextAs, turnedVector } from "../support/embedding-reply.ts";
+import { eventually } from "../support/harness.ts";
 import { openNatsForTest } from "../support/nats.ts";
 import { openValkeyForTest } from "../support/valkey.ts";
+import { startValkeyCacheNode, type ValkeyCacheNode } from "../support/valkey-cache-node.ts";
 
 /**
  * Two running gateway nodes whose caches share one Valkey key prefix and one NATS change
@@ -19,11 +17,8 @@ const SEMANTIC = {
 };
 const DIMENSIONS = 8;
 
-interface Node {
-  harness: Harness;
-  client: ValkeyClient;
+interface Node extends ValkeyCacheNode {
   signals: NatsChangeSignals;
-  cache: ChatCache;
 }
 
 const valkey = await openValkeyForTest();
@@ -41,30 +36,21 @@ afterAll(async () => {
 });
 
 async function startNode(simulatorUrl?: string): Promise<Node> {
-  const harness = await startHarness({
-    extra: () => ({
-      cache: SEMANTIC,
-      providers: simulatorUrl === undefined ? {} : {
-        openai: {
-          type: "openai",
-          baseUrl: `${simulatorUrl}/openai/v1`,
-          apiKeyEnv: SIMULATOR_KEY_ENV,
-          timeoutMs: 2000,
-        },
-      },
-    }),
-  });
-  const client = await valkey!.connect();
-  const { context } = harness.gateway;
   const nc = await nats!.connect();
-  const signals = new NatsChangeSignals(nc, nats!.names.changeSubjectPrefix, context.logger);
-  const cache = buildChatCache(context.loaded.config.cache, context.catalog,
-    valkeyCacheBackends(client, valkey!.prefix, context.logger, signals), context.logger)!;
+  let signals!: NatsChangeSignals;
+  const started = await startValkeyCacheNode(valkey!, {
+    cache: SEMANTIC,
+    simulatorUrl,
+    signals: async (harness) => {
+      const { logger } = harness.gateway.context;
+      signals = new NatsChangeSignals(nc, nats!.names.changeSubjectPrefix, logger);
+      return signals;
+    },
+  });
   // The server has the sync's subscription once this round trip is done.
   await nc.flush();
-  context.cache = cache;
-  await cache.semantic!.ready;
-  const node = { harness, client, signals, cache };
+  await started.cache.semantic!.ready;
+  const node = { ...started, signals };
   nodes.push(node);
   return node;
 }
@@ -77,16 +63,12 @@ function chat(node: Node, key: string, content: string): Promise<Response> {
   });
 }
 
-/** Returns a unit vector on the first axis, turned by `angle` radians toward the last one. */
 function turned(angle: number): number[] {
-  const vector = new Array<number>(DIMENSIONS).fill(0);
-  vector[0] = Math.cos(angle);
-  vector[DIMENSIONS - 1] = Math.sin(angle);
-  return vector;
+  return turnedVector(DIMENSIONS, angle);
 }
 
 describe.skipIf(valkey === null || nats === null)("semantic cache across running nodes", () => {
-  test("entry stored on one node hits on the other", async () => {
+  test("entry hits on other node", async () => {
     const a = await startNode();
     const b = await startNode(a.harness.simulator.url);
     const embedAs = (vector: number[]): void => embedNextAs(a.harness.simulator, vector);

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { Sql } from "postgres";
 import { waitFor } from "../support/nats.ts";
-import { type ScaleOutCluster, startScaleOut } from "./support.ts";
+import { expectStoredOnce, useCrashCluster } from "./support.ts";
 import { type ChatOutcome, sendChat } from "./traffic.ts";
 
 /** Streams held open on the gateway that is killed. */
@@ -10,15 +10,7 @@ const OPEN_STREAMS = 5;
 const WORKERS = 4;
 const ACK_WAIT_MS = 2000;
 
-let cluster: ScaleOutCluster | null = null;
-
-beforeAll(async () => {
-  cluster = await startScaleOut({ writers: 1, inProcessWriters: false, ackWaitMs: ACK_WAIT_MS });
-}, 60_000);
-
-afterAll(async () => {
-  await cluster?.close();
-}, 30_000);
+const crashCluster = useCrashCluster(ACK_WAIT_MS);
 
 /** Makes the next `count` upstream responses send two events, then stall until the client goes. */
 async function holdNextStreams(simulatorUrl: string, count: number): Promise<void> {
@@ -48,6 +40,7 @@ async function openStream(url: string, key: string): Promise<OpenStream> {
 
 describe("gateway killed mid-stream", () => {
   test("survivors serve, completed requests keep events", async () => {
+    const cluster = crashCluster();
     if (cluster === null) return;
     const { gateways } = cluster;
     const [victim, ...survivors] = gateways as [typeof gateways[0], ...typeof gateways];
@@ -97,15 +90,7 @@ describe("gateway killed mid-stream", () => {
     expect(outcomes.some(({ node, outcome }) => node === victim.name && outcome.complete))
       .toBe(true);
 
-    const stored = await waitFor(async () => {
-      const counts = await cluster!.eventCounts();
-      return completed.every((id) => counts.has(id));
-    }, 20_000);
-    const counts = await cluster.eventCounts();
-    const missing = completed.filter((id) => !counts.has(id));
-    expect(stored, `completed requests without an event: ${missing.join(", ")}`).toBe(true);
-    for (const id of completed) expect(counts.get(id)).toBe(1);
-    expect([...counts].filter(([, n]) => n > 1)).toEqual([]);
+    await expectStoredOnce(cluster, completed);
 
     const cutIds = cut.map((outcome) => outcome.requestId).filter((id) => id !== null);
     expect(cutIds.length).toBe(OPEN_STREAMS);
@@ -114,7 +99,8 @@ describe("gateway killed mid-stream", () => {
 });
 
 describe("gateway killed right after streams began", () => {
-  test("every stream a client saw leaves an event", async () => {
+  test("every seen stream leaves an event", async () => {
+    const cluster = crashCluster();
     if (cluster === null) return;
     // The first test killed gateways[0]; this one kills another node.
     const victim = cluster.gateways[1]!;

@@ -1,10 +1,11 @@
+import { afterAll, beforeAll, expect } from "bun:test";
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Sql } from "postgres";
 import { ensureEventStreams } from "../../runtime/bus/event-streams.ts";
 import { REPO_ROOT } from "../support/fixtures.ts";
-import { type NatsTestContext, TEST_NATS_URL } from "../support/nats.ts";
+import { type NatsTestContext, TEST_NATS_URL, waitFor } from "../support/nats.ts";
 import type { PostgresTestContext } from "../support/postgres.ts";
 import {
   busPrefix,
@@ -354,4 +355,41 @@ async function teardown(parts: ClusterParts): Promise<void> {
     await parts.services.close();
   }
   rmSync(parts.dir, { recursive: true, force: true });
+}
+
+/**
+ * Registers hooks that start one cluster for a crash test file, with one `nexus writer`
+ * process and no writer in the gateways, so each kind can be killed on its own. Returns a
+ * function that gives the cluster, or null when a service is down outside CI.
+ */
+export function useCrashCluster(ackWaitMs: number): () => ScaleOutCluster | null {
+  let cluster: ScaleOutCluster | null = null;
+  beforeAll(async () => {
+    cluster = await startScaleOut({ writers: 1, inProcessWriters: false, ackWaitMs });
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.close();
+  }, 30_000);
+  return () => cluster;
+}
+
+/**
+ * Waits until each of `ids` has an event in the shared store, then expects exactly one per id
+ * and no request id stored twice. Returns the rows per request id.
+ */
+export async function expectStoredOnce(
+  cluster: ScaleOutCluster,
+  ids: readonly string[],
+): Promise<Map<string, number>> {
+  const stored = await waitFor(async () => {
+    const counts = await cluster.eventCounts();
+    return ids.every((id) => counts.has(id));
+  }, 20_000);
+  const counts = await cluster.eventCounts();
+  const missing = ids.filter((id) => !counts.has(id));
+  const named = missing.slice(0, 10).join(", ");
+  expect(stored, `${missing.length} completed requests have no event: ${named}`).toBe(true);
+  expect([...counts].filter(([, n]) => n > 1)).toEqual([]);
+  for (const id of ids) expect(counts.get(id)).toBe(1);
+  return counts;
 }

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { Sql } from "postgres";
 import { type NatsTestContext, waitFor } from "../support/nats.ts";
-import { type ScaleOutCluster, startScaleOut } from "./support.ts";
+import { expectStoredOnce, useCrashCluster } from "./support.ts";
 import { type ChatOutcome, sendChat } from "./traffic.ts";
 
 /** Bound on the requests of the burst, which otherwise runs until the new writer is up. */
@@ -14,15 +14,7 @@ const ROWS_BEFORE_KILL = 40;
 /** Short, so the batch the killed writer held comes back within the test's time. */
 const ACK_WAIT_MS = 2000;
 
-let cluster: ScaleOutCluster | null = null;
-
-beforeAll(async () => {
-  cluster = await startScaleOut({ writers: 1, inProcessWriters: false, ackWaitMs: ACK_WAIT_MS });
-}, 60_000);
-
-afterAll(async () => {
-  await cluster?.close();
-}, 30_000);
+const crashCluster = useCrashCluster(ACK_WAIT_MS);
 
 async function storedRows(sql: Sql): Promise<number> {
   const [row] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM traffic_events`;
@@ -56,6 +48,7 @@ function holdInsertLock(sql: Sql): HeldLock {
 
 describe("writer killed mid-batch", () => {
   test("stores each completed request once", async () => {
+    const cluster = crashCluster();
     if (cluster === null) return;
     const { gateways } = cluster;
     const sql = (cluster.postgres as { sql: Sql }).sql;
@@ -103,16 +96,7 @@ describe("writer killed mid-batch", () => {
     const ids = completed.map((outcome) => outcome.requestId as string);
     expect(new Set(ids).size).toBe(sent);
 
-    const stored = await waitFor(async () => {
-      const counts = await cluster!.eventCounts();
-      return ids.every((id) => counts.has(id));
-    }, 20_000);
-    const counts = await cluster.eventCounts();
-    const missing = ids.filter((id) => !counts.has(id));
-    expect(stored, `${missing.length} completed requests have no event`).toBe(true);
-    const duplicated = [...counts].filter(([, n]) => n > 1);
-    expect(duplicated).toEqual([]);
-    for (const id of ids) expect(counts.get(id)).toBe(1);
+    const counts = await expectStoredOnce(cluster, ids);
     expect(counts.size).toBe(sent);
 
     // Deliveries beyond one per event are the killed writer's batch, delivered again to the new

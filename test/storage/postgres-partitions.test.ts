@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { TrafficEvent } from "../../runtime/audit/traffic-event.ts";
 import { createLogger } from "../../runtime/observability/log.ts";
 import {
@@ -8,7 +8,7 @@ import {
 import { PgEventStore } from "../../runtime/storage/postgres/pg-event-store.ts";
 import { eventually } from "../support/harness.ts";
 import {
-  openPostgresForTest, type PostgresTestContext, postgresAvailable,
+  type PostgresTestContext, postgresAvailable, usePostgresPerTest,
 } from "../support/postgres.ts";
 
 const DAY = 86_400_000;
@@ -34,13 +34,8 @@ const available = await postgresAvailable();
 
 describe.skipIf(!available)("postgres event partitions", () => {
   let ctx: PostgresTestContext;
-  beforeEach(async () => {
-    const opened = await openPostgresForTest();
-    if (opened === null) throw new Error("PostgreSQL is not reachable");
+  usePostgresPerTest((opened) => {
     ctx = opened;
-  });
-  afterEach(async () => {
-    await ctx.close();
   });
 
   test("partitions ahead of today", async () => {

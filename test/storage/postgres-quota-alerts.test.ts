@@ -1,21 +1,16 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { QuotaAlert } from "../../runtime/quota/quota-store.ts";
 import { PgQuotaAlertLog } from "../../runtime/storage/postgres/pg-quota-alerts.ts";
 import {
-  openPostgresForTest, type PostgresTestContext, postgresAvailable,
+  type PostgresTestContext, postgresAvailable, usePostgresPerTest,
 } from "../support/postgres.ts";
 
 const available = await postgresAvailable();
 
 describe.skipIf(!available)("postgres quota alert log", () => {
   let ctx: PostgresTestContext;
-  beforeEach(async () => {
-    const opened = await openPostgresForTest();
-    if (opened === null) throw new Error("PostgreSQL is not reachable");
+  usePostgresPerTest((opened) => {
     ctx = opened;
-  });
-  afterEach(async () => {
-    await ctx.close();
   });
 
   test("alerts read back newest first", async () => {

@@ -16,3 +16,14 @@ export function embedNextAs(simulator: Simulator, vector: number[]): void {
     },
   });
 }
+
+/**
+ * Returns a unit vector of `dimensions` on the first axis, turned by `angle` radians toward
+ * the last one, so two prompts' similarity is set by the angle between them.
+ */
+export function turnedVector(dimensions: number, angle: number): number[] {
+  const vector = new Array<number>(dimensions).fill(0);
+  vector[0] = Math.cos(angle);
+  vector[dimensions - 1] = Math.sin(angle);
+  return vector;
+}

@@ -1,3 +1,4 @@
+import { afterEach, beforeEach } from "bun:test";
 import type { Sql } from "postgres";
 import { migratePostgres } from "../../runtime/storage/postgres/migrate.ts";
 import { openPostgres } from "../../runtime/storage/postgres/open-postgres.ts";
@@ -73,4 +74,22 @@ export async function postgresAvailable(): Promise<boolean> {
     if (process.env.CI === "true") throw error;
     return false;
   }
+}
+
+/**
+ * Registers hooks that give each test of the enclosing `describe` its own migrated schema,
+ * passed to `use` before the test and dropped after it. Meant for a describe that
+ * `postgresAvailable()` already let run, so an unreachable server here is an error.
+ */
+export function usePostgresPerTest(use: (context: PostgresTestContext) => void): void {
+  let current: PostgresTestContext | null = null;
+  beforeEach(async () => {
+    current = await openPostgresForTest();
+    if (current === null) throw new Error(`PostgreSQL at ${TEST_POSTGRES_URL} is not reachable`);
+    use(current);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = null;
+  });
 }

@@ -149,9 +149,17 @@ function startOf(event: TrafficEvent, nodeId: string): RequestStart {
   };
 }
 
-describe("requests cut by a lost gateway", () => {
+/**
+ * Registers `run` once for each event store, on a fresh bus and store; skips where a service
+ * is down outside CI.
+ */
+function testEachBackend(
+  name: string,
+  run: (context: NatsTestContext, target: Target) => Promise<void>,
+  timeoutMs: number,
+): void {
   for (const backend of ["postgres", "sqlite"] as const) {
-    test(`gateway killed mid-request, ${backend} store`, async () => {
+    test(`${name}, ${backend} store`, async () => {
       const context = await openBus();
       if (context === null) return;
       let target: Target;
@@ -163,9 +171,13 @@ describe("requests cut by a lost gateway", () => {
         if (pg === null) return;
         target = pgTarget(pg.sql);
       }
-      await killGatewayMidRequest(context, target);
-    }, 40_000);
+      await run(context, target);
+    }, timeoutMs);
   }
+}
+
+describe("requests cut by a lost gateway", () => {
+  testEachBackend("gateway killed mid-request", killGatewayMidRequest, 40_000);
 
   test("late final replaces its lost event", async () => {
     const both = await openBoth();
@@ -211,48 +223,21 @@ describe("requests cut by a lost gateway", () => {
     expect(await openCount(sql)).toBe(0);
   }, 30_000);
 
-  for (const backend of ["postgres", "sqlite"] as const) {
-    test(`start after its final stays closed, ${backend} store`, async () => {
-      const context = await openBus();
-      if (context === null) return;
-      let target: Target;
-      if (backend === "sqlite") {
-        temp = openTempEventStore();
-        target = sqliteTarget(temp);
-      } else {
-        pg = await openPostgresForTest();
-        if (pg === null) return;
-        target = pgTarget(pg.sql);
-      }
-      await lateStartStaysClosed(context, target);
-    }, 30_000);
-  }
+  testEachBackend("late start stays closed", lateStartStaysClosed, 30_000);
 
-  test("unflushed starts leave no event at a crash", async () => {
+  test("unflushed starts leave no event", async () => {
     const both = await openBoth();
     if (both === null) return;
     await startWriting(both.bus, both.pg.sql);
     const target = pgTarget(both.pg.sql);
-    const nodeId = `node-${crypto.randomUUID().slice(0, 8)}`;
     // A window of ten minutes: the starts of `unflushed` requests are still waiting at the kill.
-    const gateway = Bun.spawn([process.execPath, `${import.meta.dir}/gateway-crash-child.ts`,
-      TEST_NATS_URL, both.bus.names.eventSubjectPrefix.split(".")[0] as string, nodeId,
-      "10", "10", "0", "10", "600000"], { stdout: "pipe", stderr: "inherit" });
-    child = gateway;
-    const lines = await readUntil(gateway.stdout, "ready");
-    process.kill(gateway.pid, "SIGKILL");
-    await gateway.exited;
-
-    const idsOf = (kind: string) => lines.filter((line) => line.startsWith(`${kind} `))
-      .map((line) => line.slice(kind.length + 1));
+    const idsOf = await runAndKillChild(both.bus, newNodeId(),
+      ["10", "10", "0", "10", "600000"]);
     const done = idsOf("done");
     const open = idsOf("open");
     const unflushed = idsOf("unflushed");
     expect(unflushed).toHaveLength(10);
-    expect(await waitFor(async () => {
-      const rows = await target.rows();
-      return [...done, ...open].every((id) => rows.has(id)) && await target.openCount() === 0;
-    }, 20_000)).toBe(true);
+    await expectStored(target, [...done, ...open]);
 
     // Flushed starts became lost events; the unflushed ones never left the dead process.
     const rows = await target.rows();
@@ -262,7 +247,7 @@ describe("requests cut by a lost gateway", () => {
     expect(rows.size).toBe(20);
   }, 40_000);
 
-  test("malformed start batch goes to the dead letter", async () => {
+  test("malformed start batch is dead-lettered", async () => {
     const context = await openBus();
     if (context === null) return;
     temp = openTempEventStore();
@@ -369,32 +354,55 @@ describe("requests cut by a lost gateway", () => {
   }, 40_000);
 });
 
+/** Returns a random node id, so each test's lost events name their own node. */
+function newNodeId(): string {
+  return `node-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/**
+ * Runs gateway-crash-child.ts as node `nodeId` on the bus of `context` with `args`, kills it
+ * once it prints `ready`, and returns a function that gives the request ids it printed by kind.
+ */
+async function runAndKillChild(
+  context: NatsTestContext,
+  nodeId: string,
+  args: string[],
+): Promise<(kind: string) => string[]> {
+  const prefix = context.names.eventSubjectPrefix.split(".")[0] as string;
+  const command = [process.execPath, `${import.meta.dir}/gateway-crash-child.ts`,
+    TEST_NATS_URL, prefix, nodeId, ...args];
+  const gateway = Bun.spawn(command, { stdout: "pipe", stderr: "inherit" });
+  child = gateway;
+  const lines = await readUntil(gateway.stdout, "ready");
+  process.kill(gateway.pid, "SIGKILL");
+  await gateway.exited;
+
+  return (kind) => lines.filter((line) => line.startsWith(`${kind} `))
+    .map((line) => line.slice(kind.length + 1));
+}
+
+/** Expects every id in `ids` to get a row, and no request to stay open, within 20 s. */
+async function expectStored(target: Target, ids: string[]): Promise<void> {
+  expect(await waitFor(async () => {
+    const rows = await target.rows();
+    return ids.every((id) => rows.has(id)) && await target.openCount() === 0;
+  }, 20_000)).toBe(true);
+}
+
 /**
  * Runs a gateway child that leaves requests completed, open and still queued, kills it, and
  * checks that the writer stores one event per request: the final or a `gateway_lost` one.
  */
 async function killGatewayMidRequest(context: NatsTestContext, target: Target): Promise<void> {
   await startWritingTo(context, target);
-  const nodeId = `node-${crypto.randomUUID().slice(0, 8)}`;
-  const gateway = Bun.spawn([process.execPath, `${import.meta.dir}/gateway-crash-child.ts`,
-    TEST_NATS_URL, context.names.eventSubjectPrefix.split(".")[0] as string, nodeId,
-    "120", "40", "30"], { stdout: "pipe", stderr: "inherit" });
-  child = gateway;
-  const lines = await readUntil(gateway.stdout, "ready");
-  process.kill(gateway.pid, "SIGKILL");
-  await gateway.exited;
-
-  const idsOf = (kind: string) => lines.filter((line) => line.startsWith(`${kind} `))
-    .map((line) => line.slice(kind.length + 1));
+  const nodeId = newNodeId();
+  const idsOf = await runAndKillChild(context, nodeId, ["120", "40", "30"]);
   const done = idsOf("done");
   const open = idsOf("open");
   const unsettled = idsOf("unsettled");
   expect(done).toHaveLength(120);
   expect(open).toHaveLength(40);
-  expect(await waitFor(async () => {
-    const rows = await target.rows();
-    return [...done, ...open].every((id) => rows.has(id)) && await target.openCount() === 0;
-  }, 20_000)).toBe(true);
+  await expectStored(target, [...done, ...open]);
 
   const rows = await target.rows();
   const duplicated = [...rows.values()].filter((copies) => copies.length > 1);
